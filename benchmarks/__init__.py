@@ -1,0 +1,1 @@
+"""Reproducible performance runs: `bin/bench [names] [--quick]` (see benchmarks/README.md)."""

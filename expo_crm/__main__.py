@@ -1,0 +1,3 @@
+from expo_crm.cli import main
+
+main()

@@ -1,0 +1,86 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from expo_crm.auth import services
+from expo_crm.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from expo_crm.auth.permissions import public, requires
+from expo_crm.db import db
+from expo_crm.extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths; anything else goes to the default."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: request.remote_addr or "?")
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AuthError as refused:
+            error = str(refused)
+        else:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            if user.locale:
+                session["lang"] = user.locale
+            return redirect(safe_next(request.args.get("next"), url_for("staff.dashboard")))
+    elif request.method == "POST":
+        error = _("Please fill in a valid email and your password.")
+    status = 400 if error and request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("dashboard.view")
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.AuthError as refused:
+            db.session.rollback()
+            form.current.errors = [str(refused)]
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # the session id carries the new version
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("staff.dashboard"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated and hasattr(current_user, "locale"):
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, "/"))

@@ -1,0 +1,60 @@
+"""Configuration read from the environment (DESIGN §6)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder, so a demo keeps its sessions across restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    database_url = os.environ.get("EXPO_CRM_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "expo_crm.sqlite3")
+    )
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    base_url = os.environ.get("EXPO_CRM_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    secure_cookies = base_url.startswith("https://")
+    return {
+        "SECRET_KEY": os.environ.get("EXPO_CRM_SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "SMTP_URL": os.environ.get("EXPO_CRM_SMTP_URL", "smtp://127.0.0.1:1025"),
+        "MAIL_FROM": os.environ.get("EXPO_CRM_MAIL_FROM", "expo-crm <noreply@expo-crm.local>"),
+        "BASE_URL": base_url,
+        "RATELIMIT_STORAGE_URI": os.environ.get("EXPO_CRM_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Installations (or test runs) sharing one Redis keep their counters apart.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("EXPO_CRM_RATELIMIT_KEY_PREFIX", "expo-crm"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh": "简体中文", "en": "English"},
+    }
+
+
+def _engine_options(database_url: str) -> dict:
+    if database_url.startswith("sqlite"):
+        # Generous busy timeout: writers queue behind each other instead of failing at once.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -1,0 +1,158 @@
+"""The SQLAlchemy base: naming convention, UTC datetimes, enums stored with a CHECK."""
+
+from __future__ import annotations
+
+import enum
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+# Tables in our database that other libraries create and manage (APScheduler's job store):
+# migrations neither create nor drop them.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def is_managed_by_migrations(name: str | None, type_: str, _parent_names: dict) -> bool:
+    """Alembic's include_name hook: compare everything but the foreign tables."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC datetime is required")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class LabeledEnum(str, enum.Enum):
+    """A state with a translatable label. Subclasses define `_labels` as {member value: lazy text}."""
+
+    @property
+    def label(self) -> str:
+        labels = type(self).labels()
+        return str(labels.get(self.value, self.value))
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {}
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str | None = None) -> sa.Enum:
+    """Stored as the member's value in a VARCHAR with a named CHECK constraint."""
+    return sa.Enum(
+        enum_cls,
+        name=name or enum_cls.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls) + 8,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=lambda: _now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=lambda: _now(), onupdate=lambda: _now()
+    )
+
+
+def _now() -> datetime:
+    from expo_crm import clock
+
+    return clock.now()
+
+
+def is_unique_violation(error: Exception, constraint: str | None = None) -> bool:
+    """True when an IntegrityError comes from a unique key (optionally: this named one)."""
+    text = str(getattr(error, "orig", error)).lower()
+    if "unique" not in text and "duplicate key" not in text:
+        return False
+    return constraint is None or constraint.lower() in text or "unique constraint failed" in text
+
+
+# Whether the transactions about to begin will write. On SQLite a writing transaction starts
+# with BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout instead of failing
+# with SQLITE_BUSY when a read lock cannot be upgraded. Requests set it from their method;
+# jobs and commands that write use `writing()`.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def reads_first(view):
+    """A view that reads in a plain transaction and opens its writing one itself with
+    `writing()`, so on SQLite the single write lock is held only for the writes (check-in)."""
+    view.reads_first = True
+    return view
+
+
+@contextmanager
+def writing():
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    """SQLite: WAL, foreign keys, a sane sync level, and BEGIN IMMEDIATE for writers."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

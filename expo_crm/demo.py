@@ -1,0 +1,173 @@
+"""Demo data and the `expo-crm demo` command.
+
+The core seeds staff of every role and three editions of one exhibition: a past one (with
+history), one open today, one in its pre-show stage. Each domain then adds its own data
+from its `demo.py` (`seed(ctx)`), in DEMO_MODULES order.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from expo_crm import clock
+from expo_crm.auth import services as auth
+from expo_crm.auth.models import StaffUser
+from expo_crm.auth.permissions import Role
+from expo_crm.db import db, writing
+from expo_crm.shows import services as shows
+from expo_crm.shows.models import Show
+
+DEMO_PASSWORD = "expo-demo-2026"
+
+DEMO_STAFF = (
+    (Role.admin, "admin@demo.expo-crm.cn", "王海燕 Wang Haiyan", "zh"),
+    (Role.sales, "sales@demo.expo-crm.cn", "李明 Li Ming", "zh"),
+    (Role.sales, "sales2@demo.expo-crm.cn", "Emma Clarke", "en"),
+    (Role.service, "service@demo.expo-crm.cn", "张丽 Zhang Li", "zh"),
+    (Role.gate, "gate@demo.expo-crm.cn", "陈刚 Chen Gang", "zh"),
+    (Role.marketing, "marketing@demo.expo-crm.cn", "刘洋 Liu Yang", "zh"),
+)
+
+DEMO_MODULES = (
+    "expo_crm.exhibitors.demo",
+    "expo_crm.visitors.demo",
+    "expo_crm.suppliers.demo",  # orders for the exhibitors' companies
+    "expo_crm.partners.demo",  # attributes visitors' registrations to referral codes
+    "expo_crm.staff.demo",
+    "expo_crm.surveys.demo",
+    "expo_crm.relationships.demo",
+    "expo_crm.scheduler.demo",
+)
+
+
+@dataclass
+class DemoContext:
+    past: Show
+    earlier: Show
+    current: Show
+    future: Show
+    staff: dict[str, list[StaffUser]]
+    exhibitors: int
+    visitors: int
+    rng: random.Random = field(default_factory=lambda: random.Random(2026))
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def shows(self) -> list[Show]:
+        return [self.earlier, self.past, self.current, self.future]
+
+    def owner(self, role: str = "sales") -> StaffUser:
+        return self.rng.choice(self.staff[role])
+
+
+def _edition(code: str, open_from: date, zh: str, en: str, reentry: bool = True) -> Show:
+    return shows.create_show(
+        code=code, series="CIHF", name_zh=zh, name_en=en,
+        venue="上海新国际博览中心 Shanghai New International Expo Centre",
+        timezone="Asia/Shanghai",
+        move_in_date=open_from - timedelta(days=2), open_from=open_from,
+        open_to=open_from + timedelta(days=2), move_out_date=open_from + timedelta(days=3),
+        rebooking_deadline=open_from + timedelta(days=120), reentry_allowed=reentry,
+    )
+
+
+def seed_demo(exhibitors: int = 60, visitors: int = 400) -> str:
+    with writing():
+        return _seed(exhibitors, visitors)
+
+
+def _seed(exhibitors: int, visitors: int) -> str:
+    if db.session.scalar(sa.select(sa.func.count(Show.id))):
+        return "demo data already present: nothing added"
+    staff: dict[str, list[StaffUser]] = {}
+    for role, email, name, locale in DEMO_STAFF:
+        user = auth.find_staff(email) or auth.create_staff(email, name, DEMO_PASSWORD, role, locale=locale)
+        staff.setdefault(role.value, []).append(user)
+    today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    ctx = DemoContext(
+        earlier=_edition("CIHF2025", today - timedelta(days=730), "2025中国国际五金博览会", "China International Hardware Fair 2025"),
+        past=_edition("CIHF2026", today - timedelta(days=365), "2026中国国际五金博览会", "China International Hardware Fair 2026"),
+        current=_edition("CIHF2026B", today - timedelta(days=1), "2026中国国际五金博览会(秋季)", "China International Hardware Fair 2026 Autumn"),
+        future=_edition("CIHF2027", today + timedelta(days=75), "2027中国国际五金博览会", "China International Hardware Fair 2027", reentry=False),
+        staff=staff, exhibitors=exhibitors, visitors=visitors,
+    )
+    db.session.commit()
+    for name in DEMO_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name == name:
+                continue
+            raise
+        module.seed(ctx)
+        db.session.commit()
+    lines = [f"seeded {len(ctx.shows)} shows and {sum(len(v) for v in staff.values())} staff"] + ctx.notes
+    return "\n".join(lines)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(role.value, email, DEMO_PASSWORD) for role, email, _, _ in DEMO_STAFF]
+
+
+def run_demo(host: str, port: int) -> None:
+    """init, seed if empty, scheduler in its own process, web server in this one."""
+    from expo_crm import create_app
+    from expo_crm.database import init_database
+
+    os.environ.setdefault("EXPO_CRM_BASE_URL", f"http://{host}:{port}")
+    app = create_app()
+    with app.app_context():
+        init_database()
+        summary = seed_demo()
+        portal_logins = _portal_logins()
+    scheduler = _start_scheduler()
+    url = f"http://{host}:{port}/"
+    print("\n" + "=" * 72)
+    print(f"expo-crm demo: {url}")
+    print(summary)
+    print("Staff logins (password for all: %s):" % DEMO_PASSWORD)
+    for role, email, _ in demo_logins():
+        print(f"  {role:<18} {email}")
+    for line in portal_logins:
+        print(line)
+    print("Database:", app.config["SQLALCHEMY_DATABASE_URI"])
+    print("=" * 72 + "\n", flush=True)
+    from expo_crm.server import serve
+
+    try:
+        serve(host, port, workers=2, threads=4)
+    finally:
+        if scheduler is not None and scheduler.poll() is None:
+            scheduler.send_signal(signal.SIGTERM)
+            try:
+                scheduler.wait(10)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
+
+
+def _portal_logins() -> list[str]:
+    try:
+        module = importlib.import_module("expo_crm.exhibitors.demo")
+    except ModuleNotFoundError:
+        return []
+    lines = getattr(module, "portal_logins", lambda: [])()
+    return ["Exhibitor portal logins:"] + [f"  {line}" for line in lines] if lines else []
+
+
+def _start_scheduler() -> subprocess.Popen | None:
+    from expo_crm.cli import cli
+
+    if "scheduler" not in cli.commands:
+        print("(the scheduler command is not installed; scheduled jobs will not run)")
+        return None
+    return subprocess.Popen([sys.executable, "-m", "expo_crm", "scheduler"], env=os.environ.copy())

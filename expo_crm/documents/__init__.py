@@ -1,0 +1,1 @@
+"""Documents: PDF from templates (WeasyPrint) and QR codes."""

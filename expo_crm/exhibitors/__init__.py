@@ -1,0 +1,1 @@
+"""Exhibitors blueprint: companies, applications, booths, contracts, payments, portal, leads."""

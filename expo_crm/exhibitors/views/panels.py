@@ -1,0 +1,17 @@
+"""The exhibitors panel on the staff dashboard."""
+
+from expo_crm.dashboard import dashboard_panel
+from expo_crm.exhibitors import services
+from expo_crm.shows import services as shows
+
+
+@dashboard_panel("exhibitors/panels/sales.html", "exhibitors.view", order=30)
+def sales_panel() -> dict:
+    show = shows.current_show()
+    if show is None:
+        return {"show": None}
+    return {
+        "show": show,
+        "totals": services.booth_totals(show.id),
+        "balances": services.outstanding_balances(show.id, limit=5),
+    }

@@ -1,0 +1,176 @@
+"""Queueing mail. Sending (with retries) is the scheduler's job in mail/jobs.py.
+
+Callers queue inside their own transaction; the email goes out only if that commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import TemplateNotFound
+
+from expo_crm import clock
+from expo_crm.db import db
+from expo_crm.mail.models import (
+    MailCategory,
+    MailState,
+    OutboxAttachment,
+    OutboxMessage,
+    Unsubscribe,
+)
+from expo_crm.relationships.models import SUBJECT_COLUMNS, SubjectKind
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str | None = None  # set for inline images referenced as cid:...
+
+
+def _render(name: str, context: dict) -> str:
+    """Without the page context processors: jobs render mail outside any request or login."""
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
+    """(subject, text, html) from templates/emails/<template>.{subject.txt,txt,html}."""
+    context.setdefault("base_url", current_app.config["BASE_URL"])
+    with force_locale(language):
+        subject = _render(f"emails/{template}.subject.txt", context).strip()
+        text = _render(f"emails/{template}.txt", context)
+        try:
+            html = _render(f"emails/{template}.html", context)
+        except TemplateNotFound:  # an HTML part is optional
+            html = ""
+    return " ".join(subject.split()), text, html
+
+
+def enqueue_email(
+    to_address: str,
+    template: str,
+    *,
+    language: str = "zh",
+    to_name: str = "",
+    context: dict | None = None,
+    attachments: list[Attachment] | tuple = (),
+    category: MailCategory | str = MailCategory.transactional,
+    dedupe_key: str | None = None,
+    subject_ref: tuple[SubjectKind | str, int] | None = None,
+    show_id: int | None = None,
+) -> OutboxMessage | None:
+    """Queue an email in the current transaction. With a dedupe_key already queued: None."""
+    if dedupe_key is not None:
+        exists = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if exists is not None:
+            return None
+    category = MailCategory(category)
+    address = to_address.strip()
+    context = dict(context or {})
+    if category is MailCategory.marketing:
+        context.setdefault("unsubscribe_url", unsubscribe_url(address))
+    subject, text, html = render_email(template, language, **context)
+    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip(">") or "expo-crm.local"
+    message = OutboxMessage(
+        to_address=address,
+        to_name=to_name,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=language,
+        template=template,
+        category=category,
+        state=MailState.suppressed if category is MailCategory.marketing and is_unsubscribed(address) else MailState.pending,
+        dedupe_key=dedupe_key,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        next_attempt_at=clock.now(),
+        show_id=show_id,
+    )
+    if subject_ref is not None:
+        setattr(message, SUBJECT_COLUMNS[SubjectKind(subject_ref[0])], subject_ref[1])
+    for item in attachments:
+        message.attachments.append(
+            OutboxAttachment(
+                filename=item.filename, content_type=item.content_type,
+                content=item.content, content_id=item.content_id,
+            )
+        )
+    db.session.add(message)
+    return message
+
+
+# --- unsubscribing from marketing mail ---------------------------------------------------------
+
+_UNSUBSCRIBE_SALT = "expo-crm-unsubscribe"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(address: str) -> str:
+    return _serializer().dumps(address.strip().lower())
+
+
+def unsubscribe_url(address: str) -> str:
+    # Built by hand: jobs queue mail outside any request, where url_for has no host.
+    return current_app.config["BASE_URL"].rstrip("/") + "/unsubscribe/" + unsubscribe_token(address)
+
+
+def address_from_token(token: str) -> str | None:
+    """The address a token was made for, or None when it is forged or damaged."""
+    try:
+        address = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return address if isinstance(address, str) and "@" in address else None
+
+
+def is_unsubscribed(address: str) -> bool:
+    return db.session.scalar(
+        sa.select(Unsubscribe.id).where(Unsubscribe.email == address.strip().lower())
+    ) is not None
+
+
+def unsubscribe(address: str) -> bool:
+    """Record the wish (once) and suppress marketing mail still waiting. True if newly recorded."""
+    address = address.strip().lower()
+    if is_unsubscribed(address):
+        return False
+    db.session.add(Unsubscribe(email=address, unsubscribed_at=clock.now()))
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            sa.func.lower(OutboxMessage.to_address) == address,
+            OutboxMessage.category == MailCategory.marketing,
+            OutboxMessage.state == MailState.pending,
+        )
+        .values(state=MailState.suppressed)
+    )
+    return True
+
+
+# --- the outbox page ------------------------------------------------------------------------------
+
+
+def outbox_page(state: MailState | None, page: int, per_page: int = 50):
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if state is not None:
+        query = query.where(OutboxMessage.state == state)
+    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def state_counts() -> dict[MailState, int]:
+    rows = db.session.execute(
+        sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
+    )
+    counts = {state: 0 for state in MailState}
+    for state, count in rows:
+        counts[MailState(state)] = count
+    return counts

@@ -1,0 +1,67 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from expo_crm import audit, clock
+from expo_crm.auth.permissions import public, requires
+from expo_crm.db import db
+from expo_crm.extensions import limiter
+from expo_crm.mail import jobs, services
+from expo_crm.mail.forms import ActionForm
+from expo_crm.mail.models import MailState, OutboxMessage
+from expo_crm.navigation import nav_item
+
+bp = Blueprint("mail", __name__)
+nav_item(_l("Outbox"), "mail.outbox", "mail.view", order=90)
+
+
+@bp.route("/mail/outbox")
+@requires("mail.view")
+def outbox():
+    state = request.args.get("state", "")
+    chosen = MailState(state) if state in MailState._value2member_map_ else None
+    page = services.outbox_page(chosen, request.args.get("page", 1, type=int))
+    return render_template(
+        "mail/outbox.html", page=page, state=chosen, states=list(MailState),
+        counts=services.state_counts(), form=ActionForm(),
+    )
+
+
+@bp.route("/mail/outbox/<int:message_id>")
+@requires("mail.view")
+def message_detail(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("mail/message.html", message=message, form=ActionForm())
+
+
+@bp.route("/mail/outbox/<int:message_id>/retry", methods=["POST"])
+@requires("mail.view")
+def retry(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if message.state is not MailState.failed:
+        flash(_("Only a failed message can be retried."), "error")
+    else:
+        jobs.retry(message, clock.now())
+        audit.record("mail.retry", message, after={"state": message.state.value})
+        db.session.commit()
+        flash(_("The message will be sent again within a minute."), "success")
+    return redirect(request.referrer or url_for("mail.outbox"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30/minute")
+def unsubscribe(token: str):
+    address = services.address_from_token(token)
+    if address is None:
+        return render_template("mail/unsubscribe.html", address=None, done=False, form=None), 404
+    form = ActionForm()
+    done = services.is_unsubscribed(address)
+    if not done and form.validate_on_submit():
+        services.unsubscribe(address)
+        audit.record("mail.unsubscribe", entity_type="unsubscribes", entity_id=address)
+        db.session.commit()
+        done = True
+    return render_template("mail/unsubscribe.html", address=address, done=done, form=form)

@@ -1,0 +1,1 @@
+"""Partners blueprint: directory, agreements, deliverables, referral codes, sponsorship."""

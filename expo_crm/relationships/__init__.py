@@ -1,0 +1,1 @@
+"""Relationships: interactions, the life cycle, alerts, health, value, complaints."""

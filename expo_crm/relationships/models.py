@@ -1,0 +1,393 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+
+
+class Channel(LabeledEnum):
+    phone = "phone"
+    face_to_face = "face_to_face"
+    email = "email"
+    letter = "letter"
+    portal = "portal"
+    event = "event"
+    web = "web"
+    gate = "gate"
+    survey = "survey"
+    system = "system"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "phone": _l("Phone"), "face_to_face": _l("Face to face"), "email": _l("Email"),
+            "letter": _l("Letter"), "portal": _l("Portal message"), "event": _l("Event or club"),
+            "web": _l("Web"), "gate": _l("Badge scan"), "survey": _l("Survey"), "system": _l("System"),
+        }
+
+
+class Direction(LabeledEnum):
+    inbound = "inbound"
+    outbound = "outbound"
+    internal = "internal"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"inbound": _l("From the customer"), "outbound": _l("To the customer"), "internal": _l("Internal")}
+
+
+class Tone(LabeledEnum):
+    positive = "positive"
+    neutral = "neutral"
+    negative = "negative"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")}
+
+
+class SubjectKind(LabeledEnum):
+    """The four kinds of relationship a timeline can belong to."""
+
+    exhibitor = "exhibitor"
+    visitor = "visitor"
+    supplier = "supplier"
+    partner = "partner"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"exhibitor": _l("Exhibitor"), "visitor": _l("Visitor"), "supplier": _l("Supplier"), "partner": _l("Partner")}
+
+
+class SubjectRefMixin:
+    """Exactly one of four foreign keys says whose record this is (checked in the database)."""
+
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+
+    @staticmethod
+    def one_subject_check() -> sa.CheckConstraint:
+        return sa.CheckConstraint(
+            "(CASE WHEN company_id IS NULL THEN 0 ELSE 1 END + CASE WHEN visitor_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN supplier_id IS NULL THEN 0 ELSE 1 END + CASE WHEN partner_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_subject",
+        )
+
+    @property
+    def subject_kind(self) -> SubjectKind | None:
+        for kind, column in SUBJECT_COLUMNS.items():
+            if getattr(self, column) is not None:
+                return kind
+        return None
+
+    @property
+    def subject_id(self) -> int | None:
+        kind = self.subject_kind
+        return None if kind is None else getattr(self, SUBJECT_COLUMNS[kind])
+
+
+SUBJECT_COLUMNS = {
+    SubjectKind.exhibitor: "company_id",
+    SubjectKind.visitor: "visitor_id",
+    SubjectKind.supplier: "supplier_id",
+    SubjectKind.partner: "partner_id",
+}
+
+
+class Interaction(SubjectRefMixin, TimestampMixin, db.Model):
+    """Any contact with a customer through any channel (客户互动), logged by staff or by the system."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "interaction_channel"))
+    direction: Mapped[Direction] = mapped_column(enum_type(Direction, "interaction_direction"))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    tone: Mapped[Tone] = mapped_column(enum_type(Tone, "interaction_tone"), default=Tone.neutral)
+    next_step: Mapped[str] = mapped_column(sa.String(200), default="")
+    next_step_due: Mapped[date | None]
+    next_step_done: Mapped[bool] = mapped_column(default=False)
+    show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    # What made a system interaction ("mail:123", "scan:456"): at most one interaction per event.
+    source_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.Index("ix_interactions_company_time", "company_id", "occurred_at"),
+        sa.Index("ix_interactions_visitor_time", "visitor_id", "occurred_at"),
+        sa.Index("ix_interactions_partner_time", "partner_id", "occurred_at"),
+        sa.Index("ix_interactions_supplier_time", "supplier_id", "occurred_at"),
+    )
+
+
+# --- complaints (抱怨 / 投诉) ---------------------------------------------------------------
+
+
+class ComplaintCategory(LabeledEnum):
+    booth = "booth"
+    service = "service"
+    logistics = "logistics"
+    billing = "billing"
+    visitors = "visitors"
+    staff = "staff"
+    venue = "venue"
+    other = "other"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "booth": _l("Booth and construction"), "service": _l("On-site service"),
+            "logistics": _l("Logistics"), "billing": _l("Billing and contract"),
+            "visitors": _l("Visitor quality"), "staff": _l("Staff conduct"),
+            "venue": _l("Venue and facilities"), "other": _l("Other"),
+        }
+
+
+class Severity(LabeledEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "critical": _l("Critical")}
+
+
+class ComplaintState(LabeledEnum):
+    open = "open"
+    resolved = "resolved"
+    closed = "closed"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"open": _l("Open"), "resolved": _l("Resolved"), "closed": _l("Closed")}
+
+
+class ComplaintSource(LabeledEnum):
+    staff = "staff"
+    portal = "portal"
+    survey = "survey"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"staff": _l("Taken by staff"), "portal": _l("Exhibitor portal"), "survey": _l("Survey answer")}
+
+
+class Verdict(LabeledEnum):
+    """The customer's own judgement of the resolution."""
+
+    satisfied = "satisfied"
+    partly = "partly"
+    dissatisfied = "dissatisfied"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"satisfied": _l("Satisfied"), "partly": _l("Partly satisfied"), "dissatisfied": _l("Not satisfied")}
+
+
+class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
+    """A complaint with its SLA; open past its SLA it is a warning signal of the life cycle."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True)
+    category: Mapped[ComplaintCategory] = mapped_column(enum_type(ComplaintCategory, "complaint_category"))
+    severity: Mapped[Severity] = mapped_column(enum_type(Severity, "complaint_severity"))
+    state: Mapped[ComplaintState] = mapped_column(
+        enum_type(ComplaintState, "complaint_state"), default=ComplaintState.open, index=True
+    )
+    source: Mapped[ComplaintSource] = mapped_column(enum_type(ComplaintSource, "complaint_source"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str] = mapped_column(sa.Text, default="")
+    verdict: Mapped[Verdict | None] = mapped_column(enum_type(Verdict, "complaint_verdict"))
+    verdict_note: Mapped[str] = mapped_column(sa.Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
+    task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id", ondelete="SET NULL"))
+    # What raised it ("survey_response:12"): one complaint per source event.
+    source_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+
+    owner = relationship("StaffUser", foreign_keys=[owner_id])
+    show = relationship("Show")
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.CheckConstraint("sla_due_at >= opened_at", name="sla_after_opening"),
+        sa.CheckConstraint("(state = 'open') = (resolved_at IS NULL)", name="resolved_when_not_open"),
+        sa.CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"),
+    )
+
+    def overdue_at(self, moment: datetime) -> bool:
+        return self.state is ComplaintState.open and self.sla_due_at < moment
+
+
+# --- the life cycle (培育 → 确认 → 信任 → 弱化 → 消失) ------------------------------------
+
+
+class LifecycleStage(LabeledEnum):
+    cultivation = "cultivation"
+    confirmation = "confirmation"
+    trust = "trust"
+    weakening = "weakening"
+    loss = "loss"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "cultivation": _l("Cultivation"), "confirmation": _l("Confirmation"), "trust": _l("Trust"),
+            "weakening": _l("Weakening"), "loss": _l("Loss"),
+        }
+
+
+class SignalsMixin:
+    """The facts an evaluation decided on; the page turns them into readable reasons."""
+
+    rule: Mapped[str] = mapped_column(sa.String(32), default="")
+    editions: Mapped[int] = mapped_column(default=0)
+    editions_since_return: Mapped[int] = mapped_column(default=0)
+    missed_editions: Mapped[int] = mapped_column(default=0)
+    last_show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"))
+    satisfaction: Mapped[Decimal | None] = mapped_column(sa.Numeric(3, 2))
+    nps: Mapped[int | None]
+    overdue_complaints: Mapped[int] = mapped_column(default=0)
+    open_complaints: Mapped[int] = mapped_column(default=0)
+    area_before_m2: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    area_now_m2: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    rebooking_deadline: Mapped[date | None]
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    no_contact: Mapped[bool] = mapped_column(default=False)
+    declined: Mapped[bool] = mapped_column(default=False)
+    low_satisfaction: Mapped[bool] = mapped_column(default=False)
+    low_nps: Mapped[bool] = mapped_column(default=False)
+    area_cut: Mapped[bool] = mapped_column(default=False)
+    not_rebooked: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        names = ("low_satisfaction", "low_nps", "area_cut", "not_rebooked", "no_contact")
+        found = [name for name in names if getattr(self, name)]
+        if self.overdue_complaints:
+            found.append("overdue_complaints")
+        if self.missed_editions:
+            found.append("skipped_edition")
+        return found
+
+
+class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
+    """The current life-cycle stage and health of one relationship, written by the evaluation."""
+
+    __tablename__ = "lifecycle_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SubjectKind] = mapped_column(enum_type(SubjectKind, "lifecycle_kind"), index=True)
+    stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "lifecycle_stage"), index=True)
+    stage_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    stage_since_day: Mapped[date]
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    health: Mapped[int] = mapped_column(default=0)
+    health_participation: Mapped[int] = mapped_column(default=0)
+    health_spend: Mapped[int] = mapped_column(default=0)
+    health_repeat: Mapped[int] = mapped_column(default=0)
+    health_recency: Mapped[int] = mapped_column(default=0)
+    health_satisfaction: Mapped[int] = mapped_column(default=0)
+    health_nps: Mapped[int] = mapped_column(default=0)
+    health_complaints: Mapped[int] = mapped_column(default=0)
+    health_tone: Mapped[int] = mapped_column(default=0)
+    # Set by staff when the customer says no; a later participation outweighs it.
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    last_show = relationship("Show", foreign_keys="RelationshipState.last_show_id")
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.CheckConstraint("health BETWEEN 0 AND 100", name="health_range"),
+        sa.UniqueConstraint("company_id", name="uq_lifecycle_states_company"),
+        sa.UniqueConstraint("visitor_id", name="uq_lifecycle_states_visitor"),
+        sa.UniqueConstraint("partner_id", name="uq_lifecycle_states_partner"),
+    )
+
+
+class StageTransition(SubjectRefMixin, SignalsMixin, db.Model):
+    """One change of stage, with the signals that caused it (the history behind "why")."""
+
+    __tablename__ = "lifecycle_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_id: Mapped[int] = mapped_column(sa.ForeignKey("lifecycle_states.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[LifecycleStage | None] = mapped_column(enum_type(LifecycleStage, "transition_from_stage"))
+    to_stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "transition_to_stage"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    health: Mapped[int] = mapped_column(default=0)
+
+    last_show = relationship("Show", foreign_keys="StageTransition.last_show_id")
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.UniqueConstraint("state_id", "at", name="uq_lifecycle_transitions_state_at"),
+    )
+
+
+class AlertState(LabeledEnum):
+    open = "open"
+    closed = "closed"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"open": _l("Open"), "closed": _l("Closed")}
+
+
+class Alert(SubjectRefMixin, db.Model):
+    """Raised when a relationship enters weakening or loss; its follow-up task records the outcome."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lifecycle_transitions.id", ondelete="CASCADE"), unique=True
+    )
+    stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "alert_stage"))
+    state: Mapped[AlertState] = mapped_column(enum_type(AlertState, "alert_state"), default=AlertState.open, index=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id", ondelete="SET NULL"))
+    source_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+
+    owner = relationship("StaffUser", foreign_keys=[owner_id])
+    task = relationship("Task", foreign_keys=[task_id])
+    transition = relationship("StageTransition")
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.CheckConstraint("stage IN ('weakening', 'loss')", name="alert_stage_at_risk"),
+        sa.CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"),
+    )
+
+
+class LifecycleSetting(db.Model):
+    """A threshold of the life cycle, health or value rules, editable by an administrator."""
+
+    __tablename__ = "lifecycle_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))

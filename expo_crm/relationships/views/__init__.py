@@ -1,0 +1,16 @@
+"""Relationships blueprint: timelines, the life cycle, alerts, complaints, value and loyalty."""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from expo_crm.navigation import nav_item
+
+bp = Blueprint("relationships", __name__, url_prefix="/relationships")
+
+nav_item(_l("Relationships"), "relationships.customer_list", "relationships.view", order=60)
+nav_item(_l("Alerts"), "relationships.alert_inbox", "relationships.view", order=61)
+nav_item(_l("Complaints"), "relationships.complaint_list", "complaints.manage", order=62)
+nav_item(_l("Customer value"), "relationships.value_report", "reports.view", order=63)
+nav_item(_l("Complaints"), "relationships.portal_complaints", audience="exhibitor", order=60)
+
+from expo_crm.relationships.views import complaints, lifecycle, portal, timeline, value  # noqa: F401

@@ -1,0 +1,131 @@
+"""The life cycle: customers by stage, "why is this customer in this stage?", alerts, settings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from expo_crm.auth.permissions import requires
+from expo_crm.dashboard import dashboard_panel
+from expo_crm.db import db
+from expo_crm.relationships import settings, stages
+from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
+from expo_crm.relationships.models import Alert, LifecycleStage, SubjectKind
+from expo_crm.relationships.subjects import display_name, get_subject_or_404
+from expo_crm.relationships.views import bp
+
+
+@bp.route("/")
+@requires("relationships.view")
+def customer_list():
+    stage = request.args.get("stage") or None
+    kind = request.args.get("kind") or None
+    mine = request.args.get("mine") == "1"
+    pagination = stages.customers(stage, kind, current_user.id if mine else None,
+                                  page=request.args.get("page", 1, type=int))
+    return render_template(
+        "relationships/customers.html", pagination=pagination, names=stages.subject_names(pagination.items),
+        counts=stages.stage_counts(), stage=stage, kind=kind, mine=mine, stages=list(LifecycleStage),
+        kinds=stages.LIFECYCLE_KINDS, evaluated_at=stages.last_evaluated_at(),
+    )
+
+
+@bp.route("/<kind>/<int:subject_id>/stage")
+@requires("relationships.view")
+def stage_detail(kind: str, subject_id: int):
+    kind_enum, subject = get_subject_or_404(kind, subject_id)
+    if kind_enum not in stages.LIFECYCLE_KINDS:
+        abort(404)
+    values = settings.current()
+    state = stages.state_of(kind_enum, subject.id)
+    transitions = stages.history(kind_enum, subject.id)
+    value = None
+    if kind_enum is SubjectKind.exhibitor:
+        from expo_crm.relationships.value import customer_values
+
+        value = next((c for c in customer_values().customers if c.company_id == subject.id), None)
+    return render_template(
+        "relationships/stage.html", kind=kind_enum, subject=subject, name=display_name(subject), state=state,
+        reasons=stages.reasons(state, values) if state else [], values=values,
+        history=[(t, stages.reasons(t, values)) for t in transitions], alerts=stages.alerts_of(kind_enum, subject.id),
+        decline_form=DeclineForm(), value=value,
+    )
+
+
+@bp.route("/<kind>/<int:subject_id>/declined", methods=["POST"])
+@requires("relationships.manage")
+def mark_declined(kind: str, subject_id: int):
+    kind_enum, subject = get_subject_or_404(kind, subject_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        if stages.mark_declined(kind_enum, subject.id, form.note.data, current_user.id) is None:
+            flash(_("This customer has not been evaluated yet."), "error")
+        else:
+            db.session.commit()
+            flash(_("Recorded: the customer declined. The next evaluation moves them to loss."), "success")
+    else:
+        flash(_("Say what the customer told you."), "error")
+    return redirect(url_for("relationships.stage_detail", kind=kind_enum.value, subject_id=subject.id))
+
+
+@bp.route("/alerts")
+@requires("relationships.view")
+def alert_inbox():
+    state = request.args.get("state", "open")
+    if state not in ("open", "closed", "all"):
+        state = "open"
+    mine = request.args.get("mine", "1" if current_user.can("relationships.manage") else "0") == "1"
+    alerts = stages.list_alerts(state=state, owner_id=current_user.id if mine else None)
+    return render_template("relationships/alerts.html", alerts=alerts, names=stages.subject_names(alerts),
+                           state=state, mine=mine, close_form=AlertCloseForm())
+
+
+@bp.route("/alerts/<int:alert_id>/close", methods=["POST"])
+@requires("relationships.manage")
+def alert_close(alert_id: int):
+    alert = db.get_or_404(Alert, alert_id)
+    form = AlertCloseForm()
+    if not form.validate_on_submit():
+        flash(_("Say what the follow-up achieved."), "error")
+        return redirect(url_for("relationships.alert_inbox"))
+    try:
+        stages.close_alert(alert, form.outcome.data)
+    except ValueError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Alert closed with its outcome."), "success")
+    return redirect(url_for("relationships.alert_inbox", state="closed"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("lifecycle.configure")
+def lifecycle_settings():
+    values = settings.current()
+    if request.method == "POST":
+        form = SettingsForm.build(values, formdata=request.form)
+        if form.validate():
+            try:
+                settings.save({s.key: form[s.key].data for s in settings.SETTINGS}, current_user.id)
+            except settings.SettingError as refused:
+                db.session.rollback()
+                flash(str(refused), "error")
+            else:
+                db.session.commit()
+                flash(_("Settings saved. They apply from the next evaluation."), "success")
+                return redirect(url_for("relationships.lifecycle_settings"))
+    else:
+        form = SettingsForm.build(values)
+    return render_template("relationships/settings.html", form=form, settings=settings.SETTINGS)
+
+
+@dashboard_panel("relationships/panels/risk.html", "relationships.view", order=40)
+def _risk_panel() -> dict:
+    from flask_login import current_user as user
+
+    mine = stages.list_alerts(state="open", owner_id=user.id, limit=6)
+    risky = stages.at_risk()
+    return {"alerts": mine, "at_risk": risky, "names": stages.subject_names(list(mine) + risky),
+            "counts": stages.stage_counts()}

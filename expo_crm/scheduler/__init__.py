@@ -1,0 +1,1 @@
+"""Scheduled jobs: the service plan, the scheduler process, the jobs console."""

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from expo_crm.db import LabeledEnum, TimestampMixin, db
+
+
+class ServiceStage(LabeledEnum):
+    pre_show = "pre_show"
+    in_show = "in_show"
+    post_show = "post_show"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "pre_show": _l("Pre-show"),
+            "in_show": _l("In-show"),
+            "post_show": _l("Post-show"),
+        }
+
+
+class Show(TimestampMixin, db.Model):
+    """One edition of an exhibition. Dates are local dates in the show's time zone."""
+
+    __tablename__ = "shows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    # Editions of the same exhibition share a series; the life cycle counts editions in it.
+    series: Mapped[str] = mapped_column(sa.String(64), index=True)
+    name_zh: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    move_in_date: Mapped[date]
+    open_from: Mapped[date]
+    open_to: Mapped[date]
+    move_out_date: Mapped[date]
+    rebooking_deadline: Mapped[date | None]
+    reentry_allowed: Mapped[bool] = mapped_column(default=True)
+    registration_open: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("move_in_date <= open_from", name="move_in_before_open"),
+        sa.CheckConstraint("open_from <= open_to", name="open_days_ordered"),
+        sa.CheckConstraint("open_to <= move_out_date", name="move_out_after_close"),
+    )
+
+    @property
+    def name(self) -> str:
+        locale = get_locale()
+        return self.name_zh if locale is not None and locale.language == "zh" else self.name_en
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_start(self, day: date) -> datetime:
+        """The first instant of a local day, as an aware datetime."""
+        return datetime.combine(day, time.min, tzinfo=self.tz)
+
+    def local_end(self, day: date) -> datetime:
+        return self.local_start(day + timedelta(days=1))
+
+    def stage_at(self, moment: datetime) -> ServiceStage:
+        if moment < self.local_start(self.move_in_date):
+            return ServiceStage.pre_show
+        if moment < self.local_end(self.move_out_date):
+            return ServiceStage.in_show
+        return ServiceStage.post_show
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """Visitors may enter: within the open days, in the show's own time zone."""
+        return self.local_start(self.open_from) <= moment < self.local_end(self.open_to)
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+    @property
+    def stage(self) -> ServiceStage:
+        from expo_crm import clock
+
+        return self.stage_at(clock.now())
+
+    def __repr__(self) -> str:
+        return f"<Show {self.code}>"

@@ -1,0 +1,59 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from expo_crm.auth.permissions import requires
+from expo_crm.db import db
+from expo_crm.navigation import nav_item
+from expo_crm.shows import services
+from expo_crm.shows.forms import ShowForm
+
+bp = Blueprint("shows", __name__, url_prefix="/shows")
+nav_item(_l("Shows"), "shows.show_list", "shows.view", order=20)
+
+
+@bp.route("/")
+@requires("shows.view")
+def show_list():
+    return render_template("shows/list.html", shows=services.list_shows())
+
+
+@bp.route("/<int:show_id>")
+@requires("shows.view")
+def show_detail(show_id: int):
+    return render_template("shows/detail.html", show=services.get_show_or_404(show_id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("shows.manage")
+def show_create():
+    form = ShowForm()
+    if form.validate_on_submit():
+        try:
+            show = services.create_show(**form.values())
+        except services.ShowError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Show %(name)s created.", name=show.name), "success")
+            return redirect(url_for("shows.show_detail", show_id=show.id))
+    return render_template("shows/form.html", form=form, show=None)
+
+
+@bp.route("/<int:show_id>/edit", methods=["GET", "POST"])
+@requires("shows.manage")
+def show_edit(show_id: int):
+    show = services.get_show_or_404(show_id)
+    form = ShowForm(obj=show)
+    if form.validate_on_submit():
+        try:
+            services.update_show(show, **form.values())
+        except services.ShowError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Show saved."), "success")
+            return redirect(url_for("shows.show_detail", show_id=show.id))
+    return render_template("shows/form.html", form=form, show=show)

@@ -1,0 +1,1 @@
+"""Staff blueprint: the dashboard, staff and roles, tasks, the team view."""

@@ -1,0 +1,1 @@
+"""Suppliers blueprint: directory, documents, service catalogue, service orders, evaluations."""

@@ -1,0 +1,1 @@
+"""Satisfaction surveys: builder, campaigns, one-time links, results."""

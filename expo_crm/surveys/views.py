@@ -1,0 +1,195 @@
+from datetime import datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from expo_crm import clock
+from expo_crm.auth.permissions import public, requires
+from expo_crm.db import db
+from expo_crm.extensions import limiter
+from expo_crm.navigation import nav_item
+from expo_crm.shows.models import Show
+from expo_crm.shows.services import list_shows
+from expo_crm.surveys import reports, services
+from expo_crm.surveys.forms import ActionForm, CampaignForm, QuestionForm, SurveyForm
+from expo_crm.surveys.models import Segment, Survey, SurveyCampaign, SurveyQuestion
+from expo_crm.surveys.results import campaign_results
+
+bp = Blueprint("surveys", __name__)
+nav_item(_l("Surveys"), "surveys.index", "surveys.view", order=70)
+
+
+@bp.route("/surveys/")
+@requires("surveys.view")
+def index():
+    return render_template(
+        "surveys/index.html", surveys=services.surveys(), campaigns=services.campaigns(), form=ActionForm(),
+    )
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@requires("surveys.manage")
+def survey_create():
+    form = SurveyForm()
+    if form.validate_on_submit():
+        try:
+            survey = services.create_survey(form.title_zh.data, form.title_en.data, form.intro_zh.data, form.intro_en.data)
+        except services.SurveyError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
+    return render_template("surveys/survey_form.html", form=form)
+
+
+@bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])
+@requires("surveys.view")
+def survey_detail(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    form = QuestionForm()
+    if request.method == "POST":
+        if not current_user.can("surveys.manage"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                options = services.parse_options(form.options_zh.data or "", form.options_en.data or "")
+                services.add_question(survey, form.kind.data, form.text_zh.data, form.text_en.data, options, form.required.data)
+            except services.SurveyError as refused:
+                db.session.rollback()
+                flash(str(refused), "error")
+            else:
+                db.session.commit()
+                flash(_("Question added."), "success")
+                return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
+    return render_template("surveys/survey.html", survey=survey, form=form, action_form=ActionForm())
+
+
+@bp.route("/surveys/<int:survey_id>/questions/<int:question_id>/delete", methods=["POST"])
+@requires("surveys.manage")
+def question_delete(survey_id: int, question_id: int):
+    question = db.get_or_404(SurveyQuestion, question_id)
+    if question.survey_id != survey_id or not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        services.remove_question(question)
+    except services.SurveyError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Question removed."), "success")
+    return redirect(url_for("surveys.survey_detail", survey_id=survey_id))
+
+
+@bp.route("/surveys/campaigns/new", methods=["GET", "POST"])
+@requires("surveys.manage")
+def campaign_create():
+    form = CampaignForm(surveys=services.surveys(), shows=list_shows())
+    if form.validate_on_submit():
+        survey = db.get_or_404(Survey, form.survey_id.data)
+        show = db.get_or_404(Show, form.show_id.data)
+        closes_at = datetime.combine(form.closes_on.data, time(23, 59), tzinfo=show.tz)
+        try:
+            campaign = services.create_campaign(
+                survey, show, form.audience.data, closes_at, at=clock.now(), created_by_id=current_user.id,
+            )
+        except services.SurveyError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Campaign created. Check it, then send it."), "success")
+            return redirect(url_for("surveys.campaign_detail", campaign_id=campaign.id))
+    return render_template("surveys/campaign_form.html", form=form)
+
+
+@bp.route("/surveys/campaigns/<int:campaign_id>")
+@requires("surveys.view")
+def campaign_detail(campaign_id: int):
+    campaign = db.get_or_404(SurveyCampaign, campaign_id)
+    segment = request.args.get("segment", "")
+    if segment not in Segment._value2member_map_:
+        segment = ""
+    results = campaign_results(campaign, segment or None)
+    return render_template(
+        "surveys/campaign.html", campaign=campaign, results=results, segment=segment,
+        segments=list(Segment), form=ActionForm(),
+    )
+
+
+@bp.route("/surveys/campaigns/<int:campaign_id>/report.pdf")
+@requires("surveys.view")
+def campaign_report(campaign_id: int):
+    campaign = db.get_or_404(SurveyCampaign, campaign_id)
+    from flask_babel import get_locale
+
+    pdf = reports.report_pdf(campaign, get_locale().language if get_locale() else "zh")
+    return pdf, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="survey-report-{campaign.show.code}.pdf"',
+    }
+
+
+@bp.route("/surveys/campaigns/<int:campaign_id>/<any(send, remind, close):step>", methods=["POST"])
+@requires("surveys.manage")
+def campaign_step(campaign_id: int, step: str):
+    campaign = db.get_or_404(SurveyCampaign, campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    at = clock.now()
+    try:
+        if step == "send":
+            count = services.send_campaign(campaign, at)
+            message = _("%(n)d invitations queued.", n=count)
+        elif step == "remind":
+            count = services.remind(campaign, at)
+            message = _("%(n)d reminders queued.", n=count)
+        else:
+            services.close_campaign(campaign, at)
+            from expo_crm.surveys.jobs import email_report
+
+            email_report(campaign)
+            message = _("Campaign closed; the report was sent to service staff.")
+    except services.SurveyError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("surveys.campaign_detail", campaign_id=campaign.id))
+
+
+# --- the public answer page ----------------------------------------------------------------------
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("60/minute")
+def respond(token: str):
+    at = clock.now()
+    invitation = services.invitation_from_token(token)
+    problem = services.link_problem(invitation, at)
+    if problem:
+        return render_template("surveys/respond_closed.html", problem=problem), 404 if invitation is None else 410
+    campaign = invitation.campaign
+    form = ActionForm()
+    answers = {k: request.form.getlist(k) for k in request.form if k.startswith("q")}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("The form expired. Please answer again."), "error")
+        else:
+            try:
+                services.submit_response(invitation, answers, at)
+            except services.SurveyError as refused:
+                db.session.rollback()
+                flash(str(refused), "error")
+            else:
+                db.session.commit()
+                return render_template("surveys/respond_thanks.html", show=campaign.show)
+    return render_template(
+        "surveys/respond.html", campaign=campaign, survey=campaign.survey, show=campaign.show,
+        invitation=invitation, form=form, answers=answers,
+    )

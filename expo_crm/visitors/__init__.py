@@ -1,0 +1,1 @@
+"""Professional visitors blueprint: registration, badges, check-in, on-site desk, attendance."""

@@ -1,0 +1,44 @@
+"""Live attendance: a page whose static script polls a JSON endpoint; a dashboard panel."""
+
+from __future__ import annotations
+
+from flask import jsonify, redirect, render_template, url_for
+
+from expo_crm.auth.permissions import requires
+from expo_crm.dashboard import dashboard_panel
+from expo_crm.db import db
+from expo_crm.shows.models import Show
+from expo_crm.shows.services import current_show, list_shows
+from expo_crm.visitors import attendance
+from expo_crm.visitors.views import bp
+
+
+@bp.route("/visitors/attendance")
+@requires("attendance.view")
+def attendance_home():
+    show = current_show()
+    if show is None:
+        return render_template("visitors/attendance.html", show=None, shows=[], figures=None)
+    return redirect(url_for("visitors.attendance_page", show_id=show.id))
+
+
+@bp.route("/visitors/attendance/<int:show_id>")
+@requires("attendance.view")
+def attendance_page(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    return render_template(
+        "visitors/attendance.html", show=show, shows=list_shows(), figures=attendance.figures(show)
+    )
+
+
+@bp.route("/visitors/attendance/<int:show_id>.json")
+@requires("attendance.view")
+def attendance_data(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    return jsonify(attendance.figures(show))
+
+
+@dashboard_panel("visitors/panels/attendance.html", "attendance.view", order=30)
+def attendance_panel() -> dict:
+    show = current_show()
+    return {"show": show, "figures": attendance.figures(show) if show else None}

@@ -1,0 +1,284 @@
+"""Staff pages: registrations, the on-site desk, badges, classification rules, gate devices, export."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
+
+from expo_crm import audit
+from expo_crm.auth.models import DeviceToken
+from expo_crm.auth.permissions import requires
+from expo_crm.auth.services import create_device_token, revoke_device_token
+from expo_crm.db import db
+from expo_crm.documents.qr import png_data_uri
+from expo_crm.shows.models import Show
+from expo_crm.shows.services import current_show, list_shows
+from expo_crm.visitors import exports, services
+from expo_crm.visitors.forms import DeskForm, DeviceForm, EmptyForm, RuleForm
+from expo_crm.visitors.models import (
+    ClassificationRule,
+    Registration,
+    RegistrationCategory,
+    RegistrationSource,
+    Scan,
+)
+from expo_crm.visitors.views import bp
+
+
+def _pdf(content: bytes, filename: str):
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _chosen_show() -> Show | None:
+    show_id = request.args.get("show", type=int)
+    if show_id:
+        return db.get_or_404(Show, show_id)
+    return current_show()
+
+
+# --- registrations -------------------------------------------------------------------------------
+
+
+@bp.route("/visitors/")
+@requires("visitors.view")
+def registration_list():
+    show = _chosen_show()
+    category = request.args.get("category") or None
+    if category not in (None, *[c.value for c in RegistrationCategory]):
+        category = None
+    pagination = None
+    if show is not None:
+        query = services.registrations_for(show.id, category=category, search=request.args.get("q", ""))
+        pagination = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "visitors/list.html", show=show, shows=list_shows(), pagination=pagination,
+        categories=RegistrationCategory, category=category, q=request.args.get("q", ""),
+    )
+
+
+@bp.route("/visitors/registrations/<int:registration_id>")
+@requires("visitors.desk")
+def registration_detail(registration_id: int):
+    registration = services.get_registration_or_404(registration_id)
+    scans = db.session.scalars(
+        sa.select(Scan).where(Scan.registration_id == registration.id).order_by(Scan.at.desc()).limit(50)
+    ).all()
+    badge = registration.active_badge
+    return render_template(
+        "visitors/detail.html", registration=registration, visitor=registration.visitor,
+        show=registration.show, scans=scans, action_form=EmptyForm(),
+        qr=png_data_uri(badge.qr_png) if badge else None, walk_in=bool(request.args.get("walk_in")),
+    )
+
+
+@bp.route("/visitors/registrations/<int:registration_id>/reprint", methods=["POST"])
+@requires("visitors.desk")
+def registration_reprint(registration_id: int):
+    registration = services.get_registration_or_404(registration_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.reprint_badge(registration)
+        except services.RegistrationError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("A new badge was issued; the old one no longer opens the gate."), "success")
+    return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
+
+
+@bp.route("/visitors/registrations/<int:registration_id>/resend", methods=["POST"])
+@requires("visitors.desk")
+def registration_resend(registration_id: int):
+    registration = services.get_registration_or_404(registration_id)
+    if EmptyForm().validate_on_submit() and services.send_badge(registration) is not None:
+        db.session.commit()
+        flash(_("The badge email is queued."), "success")
+    return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
+
+
+@bp.route("/visitors/registrations/<int:registration_id>/cancel", methods=["POST"])
+@requires("visitors.manage")
+def registration_cancel(registration_id: int):
+    registration = services.get_registration_or_404(registration_id)
+    if EmptyForm().validate_on_submit():
+        services.cancel_registration(registration)
+        db.session.commit()
+        flash(_("The registration is cancelled and its badge revoked."), "success")
+    return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
+
+
+@bp.route("/visitors/registrations/<int:registration_id>/badge.pdf")
+@requires("visitors.desk")
+def registration_badge(registration_id: int):
+    registration = services.get_registration_or_404(registration_id)
+    if registration.active_badge is None:
+        abort(404)
+    return _pdf(services.badge_pdf([registration], language=current_user.locale or "zh"),
+                f"badge-{registration.id}.pdf")
+
+
+# --- on-site desk ----------------------------------------------------------------------------------
+
+
+@bp.route("/visitors/desk")
+@requires("visitors.desk")
+def desk_home():
+    show = current_show()
+    if show is None:
+        return render_template("visitors/gate_choose.html", shows=list_shows(), target="visitors.desk")
+    return redirect(url_for("visitors.desk", show_id=show.id))
+
+
+@bp.route("/visitors/desk/<int:show_id>", methods=["GET", "POST"])
+@requires("visitors.desk")
+def desk(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    form = DeskForm()
+    if form.validate_on_submit():
+        arguments = {
+            "email": form.email.data, "details": form.details(), "terms_accepted": True,
+            "share_contact": form.share_contact.data, "marketing_consent": form.marketing_consent.data,
+            "source": RegistrationSource.desk, "category": form.category.data or None, "check_open": False,
+        }
+        try:
+            outcome = services.register(show, **arguments)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            outcome = services.register(show, **arguments)
+            db.session.commit()
+        except services.RegistrationError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+            outcome = None
+        if outcome is not None:
+            if outcome.created:
+                flash(_("Registered. Print the badge now."), "success")
+            else:
+                flash(_("This visitor was already registered; the badge was sent again."), "info")
+            return redirect(url_for(
+                "visitors.registration_detail", registration_id=outcome.registration.id, walk_in=1
+            ))
+    found = []
+    search = request.args.get("q", "").strip()
+    if search:
+        found = db.session.scalars(services.registrations_for(show.id, search=search).limit(30)).all()
+    return render_template(
+        "visitors/desk.html", show=show, form=form, found=found, q=search, categories=RegistrationCategory
+    )
+
+
+@bp.route("/visitors/shows/<int:show_id>/badges.pdf")
+@requires("visitors.desk")
+def bulk_badges(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    category = request.args.get("category") or None
+    if category not in (None, *[c.value for c in RegistrationCategory]):
+        abort(404)
+    registrations = db.session.scalars(
+        services.registrations_for(show.id, category=category)
+        .options(selectinload(Registration.badges), contains_eager(Registration.visitor))
+    ).all()
+    if not registrations:
+        flash(_("There are no badges to print for this choice."), "info")
+        return redirect(url_for("visitors.desk", show_id=show.id))
+    audit.record("visitors.print_badges", show, after={"category": category, "count": len(registrations)})
+    db.session.commit()
+    return _pdf(services.badge_pdf(registrations, language=current_user.locale or "zh"), f"badges-{show.code}.pdf")
+
+
+# --- classification rules ---------------------------------------------------------------------------
+
+
+@bp.route("/visitors/rules", methods=["GET", "POST"])
+@requires("visitors.manage")
+def rules():
+    form = RuleForm()
+    if form.validate_on_submit():
+        field, _sep, value = form.condition.data.partition(":")
+        try:
+            services.add_rule(field, value, form.category.data, form.position.data or 100)
+        except services.RegistrationError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Rule added. It applies to new registrations."), "success")
+            return redirect(url_for("visitors.rules"))
+    return render_template(
+        "visitors/rules.html", form=form, rules=services.classification_rules(), action_form=EmptyForm(),
+        value_label=services.rule_value_label,
+    )
+
+
+@bp.route("/visitors/rules/<int:rule_id>/delete", methods=["POST"])
+@requires("visitors.manage")
+def rule_delete(rule_id: int):
+    rule = db.get_or_404(ClassificationRule, rule_id)
+    if EmptyForm().validate_on_submit():
+        services.delete_rule(rule)
+        db.session.commit()
+        flash(_("Rule deleted."), "success")
+    return redirect(url_for("visitors.rules"))
+
+
+# --- gate devices ------------------------------------------------------------------------------------
+
+
+@bp.route("/visitors/shows/<int:show_id>/devices", methods=["GET", "POST"])
+@requires("gate.devices")
+def devices(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    form = DeviceForm()
+    secret = None
+    if form.validate_on_submit():
+        _token, secret = create_device_token(show.id, form.name.data.strip(), "gate", created_by=current_user)
+        db.session.commit()
+        form = DeviceForm(formdata=None)
+    tokens = db.session.scalars(
+        sa.select(DeviceToken).where(DeviceToken.show_id == show.id).order_by(DeviceToken.id.desc())
+    ).all()
+    return render_template(
+        "visitors/devices.html", show=show, shows=list_shows(), form=form, tokens=tokens, secret=secret,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.route("/visitors/shows/<int:show_id>/devices/<int:token_id>/revoke", methods=["POST"])
+@requires("gate.devices")
+def device_revoke(show_id: int, token_id: int):
+    token = db.session.scalar(
+        sa.select(DeviceToken).where(DeviceToken.id == token_id, DeviceToken.show_id == show_id)
+    )
+    if token is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        revoke_device_token(token)
+        db.session.commit()
+        flash(_("Device token revoked."), "success")
+    return redirect(url_for("visitors.devices", show_id=show_id))
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+@bp.route("/visitors/shows/<int:show_id>/registrations.xlsx")
+@requires("visitors.export")
+def export_xlsx(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    content = exports.badges_xlsx(show)
+    db.session.commit()
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="registrations-{show.code}.xlsx"'
+    return response
+
+

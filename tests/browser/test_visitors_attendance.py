@@ -1,0 +1,51 @@
+"""In real Chromium: the live attendance page picks up a check-in made at a gate device without
+being reloaded (its timer is fast-forwarded instead of waited for)."""
+
+import uuid
+
+from playwright.sync_api import expect
+
+from expo_crm.auth.permissions import Role
+from expo_crm.db import db
+from tests.factories import (
+    create_gate_token,
+    create_open_show,
+    create_registration,
+    create_staff,
+)
+from tests.helpers import sign_in_page
+
+
+def test_live_attendance_updates_after_a_check_in_without_reload(page, app):
+    show = create_open_show(name_en="Hardware Fair 2027")
+    token = create_gate_token(show)
+    _, code = create_registration(show, name="张伟", category="professional", country="DE", industry="hardware")
+    create_registration(show, name="李娜", category="general", country="CN")
+    user = create_staff(Role.marketing)
+
+    page.clock.install()
+    sign_in_page(page, user.email)
+    page.goto(f"/visitors/attendance/{show.id}")
+    expect(page.locator("#att-registered")).to_have_text("2")
+    expect(page.locator("#att-checked-in")).to_have_text("0")
+    expect(page.locator("[data-chart=by_category]")).to_contain_text("Trade visitor0 / 1")
+    expect(page.locator("[data-chart=by_gate] .chart-row")).to_have_count(0)
+    expect(page.locator("#att-hours .col")).to_have_count(0)
+    page.evaluate("window.notReloaded = true")
+
+    db.session.commit()
+    response = page.request.post(
+        "/api/v1/checkins", headers={"Authorization": f"Bearer {token}"},
+        data={"code": code, "gate": "E2", "direction": "in", "nonce": str(uuid.uuid4())},
+    )
+    assert response.status == 201
+    page.clock.fast_forward("00:16")
+
+    expect(page.locator("#att-checked-in")).to_have_text("1")
+    expect(page.locator("#att-inside")).to_have_text("1")
+    expect(page.locator("[data-chart=by_category]")).to_contain_text("Trade visitor1 / 1")
+    expect(page.locator("[data-chart=by_country]")).to_contain_text("Germany1 / 1")
+    expect(page.locator("[data-chart=by_industry]")).to_contain_text("1 / 1")
+    expect(page.locator("[data-chart=by_gate]")).to_contain_text("E21")
+    expect(page.locator("#att-hours .col")).to_have_count(1)
+    assert page.evaluate("window.notReloaded") is True

@@ -1,0 +1,284 @@
+"""Shared fixtures. Every database test runs on SQLite and, when EXPO_CRM_TEST_POSTGRES_URL is
+set, on PostgreSQL too. The schema always comes from the Alembic migrations."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import uuid
+from pathlib import Path
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+
+from expo_crm import clock, create_app
+from expo_crm.db import db
+
+POSTGRES_URL = os.environ.get("EXPO_CRM_TEST_POSTGRES_URL", "")
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+CHROMIUM = os.environ.get("EXPO_CRM_CHROMIUM", "/usr/bin/chromium")
+
+# Where nothing listens: mail that was not meant to be sent fails instead of leaving the machine.
+CLOSED_SMTP = "smtp://127.0.0.1:9"
+
+
+def _base_config(url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key",
+        "SMTP_URL": CLOSED_SMTP,
+        "BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+def _make_app(url: str, instance: Path, **overrides):
+    os.environ["EXPO_CRM_INSTANCE_PATH"] = str(instance)
+    return create_app(_base_config(url, instance) | overrides)
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from expo_crm.database import init_database
+
+    app = _make_app(url, instance)
+    with app.app_context():
+        init_database()
+        db.session.remove()
+        db.engine.dispose()  # the last connection to close folds the WAL into the file
+
+
+# --- the network stays on this machine ------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and host not in ("127.0.0.1", "::1", "localhost") and not str(host).startswith("127."):
+        raise OSError(f"tests may not connect to {host}: outbound network is blocked")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _block_outbound_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Production hashing costs ~50 ms by design; tests hash hundreds of passwords."""
+    from argon2 import PasswordHasher
+
+    from expo_crm.auth import services
+
+    services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _real_clock():
+    clock.unfreeze()
+    yield
+    clock.unfreeze()
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> str:
+    """A database of its own for this test process, migrated once, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("EXPO_CRM_TEST_POSTGRES_URL not set")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"expo_crm_test_{worker}_{uuid.uuid4().hex[:8]}"
+    admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    _migrate(url, tmp_path_factory.mktemp("pg-instance"))
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = [
+            t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"
+        ]
+        if tables:
+            connection.exec_driver_sql(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+            )
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _truncate_all(url)
+    return url
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a thread of its own, so it gets its own app context, database
+    session and locale, as in production, and never the test's. The test's own transaction is
+    committed before and after, so the request sees what the test made and the test then sees
+    what the request committed (a read snapshot kept open would hide it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Tests read English unless they ask for Chinese; with no header the app answers in Chinese.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        with ThreadPoolExecutor(1) as pool:
+            response = pool.submit(super().open, *args, **kwargs).result()
+        if has_app_context():
+            db.session.commit()
+        return response
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    application = _make_app(database_url, tmp_path)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def dialect(app) -> str:
+    return db.engine.dialect.name
+
+
+# --- mail -----------------------------------------------------------------------------------
+
+
+class MailSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self._lock = threading.Lock()
+        self.refuse = False
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                import email
+                from email import policy
+
+                if sink.refuse:
+                    return "451 Try again later"
+                message = email.message_from_bytes(envelope.content, policy=policy.default)
+                with sink._lock:
+                    sink.messages.append(message)
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{self.controller.port}"
+
+    def to(self, address: str) -> list:
+        with self._lock:
+            return [m for m in self.messages if address in str(m["To"])]
+
+    def stop(self):
+        self.controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A running SMTP sink; the app's SMTP_URL points at it for the test."""
+    sink = MailSink()
+    app.config["SMTP_URL"] = sink.url
+    yield sink
+    sink.stop()
+
+
+# --- browser --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a loopback port in a thread, for the browser."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app.config["BASE_URL"]
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (bin/setup does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="en-US")
+    # Generous: on two busy cores a page can take seconds; a real failure still fails, only later.
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -1,0 +1,88 @@
+"""An SMTP server that goes away in the middle of a batch, stays down a while and comes back:
+the mail is delayed, never lost, never sent twice."""
+
+from __future__ import annotations
+
+import email
+import threading
+from collections import Counter
+from datetime import timedelta
+from email import policy
+
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from expo_crm import clock
+from expo_crm.db import db
+from expo_crm.mail.jobs import send_outbox
+from expo_crm.mail.models import MailState, OutboxMessage
+from tests.conftest import _free_port
+from tests.factories import create_outbox_message
+
+
+class FlakyServer:
+    """A real SMTP server on loopback that drops the connection after `accept` messages."""
+
+    def __init__(self, port: int, accept: int | None = None):
+        self.received: list = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp, session, envelope):
+                with server._lock:
+                    if accept is not None and len(server.received) >= accept:
+                        smtp.transport.close()  # the server goes away mid-conversation
+                        return "421 Closing connection"
+                    server.received.append(email.message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def _states() -> Counter:
+    db.session.expire_all()
+    return Counter(db.session.scalars(sa.select(OutboxMessage.state)))
+
+
+def test_mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back(app):
+    port = _free_port()
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    addresses = [f"buyer{n}@example.com" for n in range(30)]
+    for address in addresses:
+        create_outbox_message(address)
+    start = clock.freeze(clock.now())
+
+    flaky = FlakyServer(port, accept=10)
+    try:
+        assert send_outbox(start) == 10
+    finally:
+        flaky.stop()
+    assert _states() == {MailState.sent: 10, MailState.pending: 20}
+    cut_off = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.state == MailState.pending, OutboxMessage.attempts == 1)
+    ).one()
+    assert cut_off.next_attempt_at > start and "Disconnected" in cut_off.last_error
+
+    # Down: nothing listens. Every due message is deferred, none lost.
+    down = start + timedelta(seconds=30)
+    assert send_outbox(down) == 0
+    assert _states() == {MailState.sent: 10, MailState.pending: 20}
+    waiting = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.state == MailState.pending)).all()
+    assert all(m.attempts == 1 and m.next_attempt_at > down for m in waiting)
+    late = create_outbox_message("late@example.com")  # mail keeps being queued during the outage
+    assert late.state is MailState.pending
+
+    back = FlakyServer(port)
+    try:
+        assert send_outbox(down + timedelta(minutes=5)) == 21
+        assert send_outbox(down + timedelta(minutes=10)) == 0
+    finally:
+        back.stop()
+    assert _states() == {MailState.sent: 31}
+    delivered = Counter(m["To"].addresses[0].addr_spec for m in flaky.received + back.received)
+    assert delivered == Counter(addresses + ["late@example.com"])
