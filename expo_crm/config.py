@@ -53,8 +53,13 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
+def sqlite_busy_seconds() -> float:
+    """How long a SQLite writer waits for the single write lock before the request gets a 503."""
+    return float(os.environ.get("EXPO_CRM_SQLITE_BUSY_SECONDS", "15"))
+
+
 def _engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
         # Generous busy timeout: writers queue behind each other instead of failing at once.
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": sqlite_busy_seconds()}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -150,7 +150,6 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

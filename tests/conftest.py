@@ -21,6 +21,9 @@ from expo_crm import clock, create_app
 from expo_crm.db import db
 
 POSTGRES_URL = os.environ.get("EXPO_CRM_TEST_POSTGRES_URL", "")
+# Two test workers, Chromium and scheduler processes share two cores: a SQLite writer may wait
+# far longer for the lock than on a server, so tests (and the processes they start) wait longer.
+os.environ.setdefault("EXPO_CRM_SQLITE_BUSY_SECONDS", "60")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 CHROMIUM = os.environ.get("EXPO_CRM_CHROMIUM", "/usr/bin/chromium")
 

@@ -41,6 +41,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, dialect):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # EXPO_CRM_SQLITE_BUSY_SECONDS (60 in the tests) is how long a writer queues for the lock.
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60_000
 
 
 def test_every_message_has_a_chinese_translation():
