@@ -2,6 +2,8 @@
 
 import subprocess
 
+from playwright.sync_api import expect
+
 from expo_crm.db import db
 from expo_crm.exhibitors import portal as portal_services
 from tests.factories import (
@@ -30,20 +32,20 @@ def test_organiser_flow_company_application_booth_contract_payment(page, app, tm
     page.select_option("select[name=show_id]", label="Hardware Fair 2027")
     page.fill("input[name=requested_area_m2]", "18")
     page.click("button[type=submit]")
-    assert page.locator("#application-state").inner_text() == "Submitted"
+    expect(page.locator("#application-state")).to_have_text("Submitted", use_inner_text=True)
 
     page.select_option("#move-form select[name=state]", "approved")
     page.fill("#move-form textarea[name=reason]", "Returning exhibitor, documents complete")
     page.click("#move-form button[type=submit]")
-    assert page.locator("#application-state").inner_text() == "Approved"
-    assert "Returning exhibitor" in page.locator("#history").inner_text()
+    expect(page.locator("#application-state")).to_have_text("Approved", use_inner_text=True)
+    expect(page.locator("#history")).to_contain_text("Returning exhibitor", use_inner_text=True)
 
     page.click("#assign-form button[type=submit]")
-    assert "W1-018" in page.locator("#booths").inner_text()
+    expect(page.locator("#booths")).to_contain_text("W1-018", use_inner_text=True)
     page.fill("#contract-form input[name=discount]", "500")
     page.click("#contract-form button[type=submit]")
     page.click("#sign")
-    assert page.locator("#contract-state").inner_text() == "Signed"
+    expect(page.locator("#contract-state")).to_have_text("Signed", use_inner_text=True)
 
     href = page.locator("#pdf-zh").get_attribute("href")
     pdf = page.request.get(href)
@@ -55,11 +57,11 @@ def test_organiser_flow_company_application_booth_contract_payment(page, app, tm
 
     page.fill("#payment-form input[name=amount]", "30000")
     page.click("#payment-form button[type=submit]")
-    assert "more than the outstanding balance" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("more than the outstanding balance", use_inner_text=True)
     page.fill("#payment-form input[name=amount]", "10000")
     page.click("#payment-form button[type=submit]")
-    assert "16,500.00" in page.locator("#outstanding").inner_text()
-    assert "10,000.00" in page.locator("#payments").inner_text()
+    expect(page.locator("#outstanding")).to_contain_text("16,500.00", use_inner_text=True)
+    expect(page.locator("#payments")).to_contain_text("10,000.00", use_inner_text=True)
 
 
 def test_portal_flow_invitation_password_own_records_only(page, app):
@@ -75,14 +77,14 @@ def test_portal_flow_invitation_password_own_records_only(page, app):
     page.fill("input[name=confirm]", "huamei-portal-2026")
     page.click("button[type=submit]")
     page.wait_for_url("**/exhibitors/portal/")
-    assert booth.number in page.locator("#booth").inner_text()
-    assert contract.number in page.locator("#contract").inner_text()
+    expect(page.locator("#booth")).to_contain_text(booth.number, use_inner_text=True)
+    expect(page.locator("#contract")).to_contain_text(contract.number, use_inner_text=True)
     checklist = page.locator("#checklist").inner_text()
     assert "Catalogue entry" in checklist and "Fascia name" in checklist
 
     page.fill("#content-fascia_name", "HUAMEI 华美")
     page.locator("#content-fascia_name").locator("xpath=..").locator("button").click()
-    assert "HUAMEI 华美" in page.locator("#checklist").inner_text()
+    expect(page.locator("#checklist")).to_contain_text("HUAMEI 华美", use_inner_text=True)
 
     response = page.goto(f"/exhibitors/portal/contracts/{other.id}/contract-zh.pdf")
     assert response.status == 404
@@ -90,4 +92,4 @@ def test_portal_flow_invitation_password_own_records_only(page, app):
     assert response.status == 404
 
     page.goto(f"/exhibitors/portal/welcome/{token}")
-    assert "already been used" in page.locator("#invitation-problem").inner_text()
+    expect(page.locator("#invitation-problem")).to_contain_text("already been used", use_inner_text=True)

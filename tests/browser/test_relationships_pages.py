@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -48,11 +49,11 @@ def test_timeline_stage_explanation_and_alert_inbox(page, app):
     left_off = page.locator("#where-we-left-off").inner_text()
     assert "They said the aisles were too crowded" in left_off
     assert "Call about a quieter hall" in left_off
-    assert "Sent the rebooking offer" in page.locator("#timeline").inner_text()
+    expect(page.locator("#timeline")).to_contain_text("Sent the rebooking offer", use_inner_text=True)
 
     page.locator("#stage-link").click()
     page.wait_for_url(f"**/relationships/exhibitor/{company.id}/stage")
-    assert page.locator("#current-stage").inner_text() == "Weakening"
+    expect(page.locator("#current-stage")).to_have_text("Weakening", use_inner_text=True)
     explanation = page.locator("#stage-explanation").inner_text()
     assert "Latest satisfaction 2.20 is below 3.5." in explanation
     assert "Latest NPS answer 4 is below 7." in explanation
@@ -62,7 +63,7 @@ def test_timeline_stage_explanation_and_alert_inbox(page, app):
     assert "Weakening" in row.inner_text()
     row.locator("textarea[name=outcome]").fill("Moved them to hall 3 for next year; they rebooked.")
     row.get_by_role("button", name="Close alert").click()
-    assert "Alert closed with its outcome." in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("Alert closed with its outcome.", use_inner_text=True)
     closed = page.locator("#alerts tbody tr", has_text="Ningbo Lock Works").inner_text()
     assert "Moved them to hall 3 for next year; they rebooked." in closed
 

@@ -2,6 +2,8 @@
 registering through a partner's link and showing in its contribution report, a task from creation
 to completion."""
 
+from playwright.sync_api import expect
+
 from expo_crm import clock
 from tests.factories import (
     PASSWORD,
@@ -44,9 +46,9 @@ def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(page
     page.get_by_role("row", name="Glass display cabinet").get_by_role("link", name="Order").click()
     page.fill("input[name=quantity]", "3")
     page.get_by_role("button", name="Show the price").click()
-    assert "1,140.00" in page.locator("#quote").inner_text()
+    expect(page.locator("#quote")).to_contain_text("1,140.00", use_inner_text=True)
     page.get_by_role("button", name="Confirm order").click()
-    assert "was sent to the supplier" in page.content()
+    expect(page.locator("body")).to_contain_text("was sent to the supplier")
     mine = page.locator("#my-orders").inner_text()
     assert "Glass display cabinet" in mine and "Ordered" in mine and "1,140.00" in mine
 
@@ -58,13 +60,13 @@ def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(page
         assert "Glass display cabinet" in row.inner_text() and "1,140.00" in row.inner_text()
         for target in ("Confirmed", "Delivered", "Invoiced"):
             row.get_by_role("button", name=f"Mark {target}").click()
-            assert row.locator(".state").inner_text() == target
+            expect(row.locator(".state")).to_have_text(target, use_inner_text=True)
         assert row.get_by_role("button").count() == 0  # invoiced: nothing further
     finally:
         context.close()
 
     page.goto("/suppliers/portal/services")
-    assert page.locator("#my-orders tbody tr .state").first.inner_text() == "Invoiced"
+    expect(page.locator("#my-orders tbody tr .state").first).to_have_text("Invoiced", use_inner_text=True)
 
 
 def test_registration_through_a_partners_link_counts_in_its_report(page, browser, live_server):
@@ -77,7 +79,7 @@ def test_registration_through_a_partners_link_counts_in_its_report(page, browser
     page.select_option("form[action$='/codes'] select[name=show_id]", label="Hardware Fair 2027")
     page.fill("input[name=code]", "hwa-2027")
     page.get_by_role("button", name="Create code").click()
-    assert "Referral code HWA-2027 created." in page.content()
+    expect(page.locator("body")).to_contain_text("Referral code HWA-2027 created.")
     link = page.locator("#codes input[readonly]").input_value()
     assert link.endswith(f"/visit/{show.id}/register?ref=HWA-2027")
 
@@ -102,9 +104,9 @@ def test_registration_through_a_partners_link_counts_in_its_report(page, browser
 
     page.get_by_role("link", name="Hardware Fair 2027").first.click()
     page.wait_for_url(f"**/partners/{partner.id}/report/{show.id}")
-    assert page.locator("#total-registrations").inner_text() == "1"
-    assert "HWA-2027" in page.locator("#contribution").inner_text()
-    assert page.locator("#checkin-rate").inner_text() == "0.0 %"
+    expect(page.locator("#total-registrations")).to_have_text("1", use_inner_text=True)
+    expect(page.locator("#contribution")).to_contain_text("HWA-2027", use_inner_text=True)
+    expect(page.locator("#checkin-rate")).to_have_text("0.0 %", use_inner_text=True)
 
 
 def test_a_task_from_creation_to_completion(page, browser, live_server):
@@ -118,19 +120,19 @@ def test_a_task_from_creation_to_completion(page, browser, live_server):
     page.fill("textarea[name=description]", "They asked for the hall W1 plan")
     page.fill("input[name=due_date]", today.isoformat())
     page.get_by_role("button", name="Create task").click()
-    assert page.locator("#task-state").inner_text() == "Open"
+    expect(page.locator("#task-state")).to_have_text("Open", use_inner_text=True)
 
     page.goto("/my-work")
-    assert "Due today (1)" in page.locator("#due-today").inner_text()
+    expect(page.locator("#due-today")).to_contain_text("Due today (1)", use_inner_text=True)
     page.get_by_role("link", name="Send the floor plan to Huamei").click()
     page.get_by_role("button", name="Complete").click()
-    assert "Write down the outcome." in page.content()
+    expect(page.locator("body")).to_contain_text("Write down the outcome.")
     page.fill("textarea[name=outcome]", "Sent by email, they confirmed")
     page.get_by_role("button", name="Complete").click()
-    assert page.locator("#task-state").inner_text() == "Done"
-    assert page.locator("#outcome").inner_text() == "Sent by email, they confirmed"
+    expect(page.locator("#task-state")).to_have_text("Done", use_inner_text=True)
+    expect(page.locator("#outcome")).to_have_text("Sent by email, they confirmed", use_inner_text=True)
 
     page.goto("/my-work")
-    assert "Due today (0)" in page.locator("#due-today").inner_text()
+    expect(page.locator("#due-today")).to_contain_text("Due today (0)", use_inner_text=True)
     page.goto("/tasks?state=done")
-    assert "Send the floor plan to Huamei" in page.locator("table.tasks").inner_text()
+    expect(page.locator("table.tasks")).to_contain_text("Send the floor plan to Huamei", use_inner_text=True)

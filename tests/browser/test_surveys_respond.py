@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from expo_crm.db import db
 from expo_crm.mail.models import OutboxMessage
@@ -32,9 +33,9 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     link = _emailed_link("answer-0@example.com")
 
     page.goto(link)
-    assert page.locator("h1").inner_text() == "Post-show satisfaction survey"
+    expect(page.locator("h1")).to_have_text("Post-show satisfaction survey", use_inner_text=True)
     page.locator("button[type=submit]").click()
-    assert "Please answer" in page.locator("body").inner_text()  # nothing chosen yet: refused, kept open
+    expect(page.locator("body")).to_contain_text("Please answer", use_inner_text=True)  # nothing chosen yet: refused, kept open
 
     page.check(f"input[name=q{questions[QuestionKind.nps].id}][value='9']")
     for question in campaign.survey.questions:
@@ -45,10 +46,10 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     page.get_by_label("Industry networking").check()
     page.fill(f"textarea[name=q{questions[QuestionKind.text].id}]", "The new hall layout made finding suppliers easy.")
     page.get_by_role("button", name="Send my answers").click()
-    assert "have been recorded" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("have been recorded", use_inner_text=True)
 
     page.goto(link)
-    assert "already been answered" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("already been answered", use_inner_text=True)
     db.session.rollback()  # a fresh snapshot: the answer was committed by the server
     response = db.session.scalars(sa.select(SurveyResponse)).one()
     assert (response.nps, str(response.satisfaction)) == (9, "4.00")
@@ -56,8 +57,8 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     staff = create_staff("service", locale="en")
     sign_in_page(page, staff.email)
     page.goto(f"/surveys/campaigns/{campaign.id}")
-    assert "50%" in page.locator("#response-rate").inner_text()
-    assert "1 / 2" in page.locator("#response-rate").inner_text()
-    assert "100" in page.locator("#nps").inner_text()  # one promoter, no detractor
-    assert "4.00" in page.locator("#satisfaction").inner_text()
-    assert "The new hall layout made finding suppliers easy." in page.locator("body").inner_text()
+    expect(page.locator("#response-rate")).to_contain_text("50%", use_inner_text=True)
+    expect(page.locator("#response-rate")).to_contain_text("1 / 2", use_inner_text=True)
+    expect(page.locator("#nps")).to_contain_text("100", use_inner_text=True)  # one promoter, no detractor
+    expect(page.locator("#satisfaction")).to_contain_text("4.00", use_inner_text=True)
+    expect(page.locator("body")).to_contain_text("The new hall layout made finding suppliers easy.", use_inner_text=True)
