@@ -24,9 +24,16 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from expo_crm.db import db, writing
+from expo_crm.db import UTCDateTime, db, writing
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
-from expo_crm.relationships.models import SubjectKind
+from expo_crm.relationships.models import (
+    SUBJECT_COLUMNS,
+    Channel,
+    Direction,
+    Interaction,
+    SubjectKind,
+    Tone,
+)
 from expo_crm.scheduler.registry import periodic_job
 
 BATCH_SIZE = 200
@@ -161,19 +168,27 @@ def _due_batch(at: datetime, after_id: int, sender: str) -> list[_Due]:
     return batch
 
 
+# The per-message statements, built once, on the tables (no ORM unit of work per message).
+# Bind names differ from column names: in an UPDATE a parameter named like a column sets it.
+_outbox = OutboxMessage.__table__.c
+_AT = sa.bindparam("at", type_=UTCDateTime())
+_CLAIM = (
+    sa.update(OutboxMessage.__table__)
+    .where(_outbox.id == sa.bindparam("outbox_id"), _outbox.state == MailState.pending, _outbox.next_attempt_at <= _AT)
+    .values(state=MailState.sending, attempts=_outbox.attempts + 1, updated_at=_AT)
+    .returning(_outbox.attempts)
+)
+_MARK_SENT = (
+    sa.update(OutboxMessage.__table__)
+    .where(_outbox.id == sa.bindparam("outbox_id"))
+    .values(state=MailState.sent, sent_at=_AT, updated_at=_AT, last_error="")
+)
+
+
 def _claim(message_id: int, at: datetime) -> int | None:
     """Take the message for this process, inside the transaction that will mark it sent.
     Returns its attempt count, or None when another process has it or it is no longer due."""
-    attempts = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id, OutboxMessage.state == MailState.pending,
-            OutboxMessage.next_attempt_at <= at,
-        )
-        .values(state=MailState.sending, attempts=OutboxMessage.attempts + 1, updated_at=at)
-        .returning(OutboxMessage.attempts)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    attempts = db.session.execute(_CLAIM, {"outbox_id": message_id, "at": at}).scalar()
     if attempts is None:
         db.session.rollback()
     return attempts
@@ -198,15 +213,20 @@ def _defer(message_ids: list[int], at: datetime, error: str) -> None:
 
 
 def _record_on_timeline(due: _Due, at: datetime) -> None:
+    """The sent mail on the recipient's timeline. Its unique source key cannot exist yet: the row
+    is written only in the transaction that takes the message from pending to sent."""
     if due.subject_ref is None:
         return
-    from expo_crm.relationships.models import Channel
-    from expo_crm.relationships.services import log_interaction
+    kind, subject_id = due.subject_ref
+    db.session.execute(_RECORD_ON_TIMELINE, {
+        SUBJECT_COLUMNS[kind]: subject_id, "occurred_at": at, "channel": Channel.email,
+        "direction": Direction.outbound, "subject": due.subject[:200], "notes": due.notes, "tone": Tone.neutral,
+        "next_step": "", "next_step_done": False, "show_id": due.show_id, "source_key": f"mail:{due.id}",
+        "created_at": at, "updated_at": at,
+    })
 
-    log_interaction(
-        due.subject_ref[0], due.subject_ref[1], channel=Channel.email, subject=due.subject,
-        notes=due.notes, show_id=due.show_id, occurred_at=at, source_key=f"mail:{due.id}",
-    )
+
+_RECORD_ON_TIMELINE = sa.insert(Interaction.__table__)
 
 
 def _suppressed(address: str) -> bool:
@@ -275,7 +295,7 @@ def _send_one(connection: smtplib.SMTP, message: _Due, at: datetime) -> str:
         db.session.commit()
         lost = isinstance(error, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError)
         return "disconnected" if lost else "failed"
-    _set(message.id, at, state=MailState.sent, sent_at=at, last_error="")
+    db.session.execute(_MARK_SENT, {"outbox_id": message.id, "at": at})
     _record_on_timeline(message, at)
     db.session.commit()
     return "sent"

@@ -66,10 +66,8 @@ def enqueue_email(
     show_id: int | None = None,
 ) -> OutboxMessage | None:
     """Queue an email in the current transaction. With a dedupe_key already queued: None."""
-    if dedupe_key is not None:
-        exists = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-        if exists is not None:
-            return None
+    if dedupe_key is not None and _already_queued(dedupe_key):
+        return None
     category = MailCategory(category)
     address = to_address.strip()
     context = dict(context or {})
@@ -102,7 +100,27 @@ def enqueue_email(
             )
         )
     db.session.add(message)
+    if dedupe_key is not None:
+        _keys_queued_in_this_transaction().add(dedupe_key)
     return message
+
+
+def _already_queued(dedupe_key: str) -> bool:
+    """Queued before, or earlier in this transaction. The lookup does not flush, so a campaign's
+    thousands of messages reach the database in one batch at commit, not one INSERT per email."""
+    if dedupe_key in _keys_queued_in_this_transaction():
+        return True
+    with db.session.no_autoflush:
+        found = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+    return found is not None
+
+
+def _keys_queued_in_this_transaction() -> set[str]:
+    session = db.session()
+    transaction, info = session.get_transaction(), session.info
+    if "dedupe_keys" not in info or info["dedupe_transaction"] is not transaction:
+        info["dedupe_transaction"], info["dedupe_keys"] = transaction, set()
+    return info["dedupe_keys"]
 
 
 # --- unsubscribing from marketing mail ---------------------------------------------------------

@@ -141,3 +141,15 @@ def test_staff_without_mail_view_cannot_see_the_outbox(app, client):
     staff = create_staff("gate")
     login(client, staff.email)
     assert client.get("/mail/outbox").status_code == 403
+
+
+def test_a_dedupe_key_queues_one_email_in_a_transaction_and_across_them(app):
+    first = create_outbox_message("once@example.com", dedupe_key="invite:1", commit=False)
+    again = create_outbox_message("once@example.com", dedupe_key="invite:1", commit=False)
+    assert first is not None and again is None
+    db.session.rollback()  # nothing was queued after all: the key is free again
+    kept = create_outbox_message("once@example.com", dedupe_key="invite:1")
+    assert kept is not None
+    assert create_outbox_message("once@example.com", dedupe_key="invite:1") is None
+    queued = db.session.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.dedupe_key == "invite:1"))
+    assert list(queued) == ["once@example.com"]
