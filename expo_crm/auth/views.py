@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -23,37 +24,46 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@public
-@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: request.remote_addr or "?")
-def login():
-    form = LoginForm()
+def sign_in(form, authenticate: Callable, refusal: type[Exception], template: str, home: str):
+    """The sign-in form, for staff and for the exhibitor portal alike: a fresh session for the
+    user and a redirect to a same-site `next` (or home); otherwise the form again, with the
+    reason, as a 400."""
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except services.AuthError as refused:
+            user = authenticate(form.email.data, form.password.data)
+        except refusal as refused:
             error = str(refused)
         else:
-            session.clear()
+            session.clear()  # nothing of an earlier session carries over (session fixation)
             login_user(user)
             session.permanent = True
             if user.locale:
                 session["lang"] = user.locale
-            return redirect(safe_next(request.args.get("next"), url_for("staff.dashboard")))
+            return redirect(safe_next(request.args.get("next"), url_for(home)))
     elif request.method == "POST":
         error = _("Please fill in a valid email and your password.")
-    status = 400 if error and request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template(template, form=form, error=error), 400 if error else 200
+
+
+def sign_out(login_endpoint: str):
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for(login_endpoint))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: request.remote_addr or "?")
+def login():
+    return sign_in(LoginForm(), services.authenticate, services.AuthError, "auth/login.html", "staff.dashboard")
 
 
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    logout_user()
-    session.clear()
-    flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    return sign_out("auth.login")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from openpyxl import Workbook
 
 from expo_crm.db import db

@@ -2,10 +2,10 @@
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from expo_crm.auth.permissions import portal, public
-from expo_crm.auth.views import safe_next
+from expo_crm.auth.views import sign_in, sign_out
 from expo_crm.db import db
 from expo_crm.exhibitors import portal as services
 from expo_crm.exhibitors import services as sales
@@ -36,33 +36,14 @@ def _participation_or_404(show_id: int | None = None):
 @public
 @limiter.limit("10 per minute", methods=["POST"], key_func=lambda: request.remote_addr or "?")
 def portal_login():
-    form = PortalLoginForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except services.PortalError as refused:
-            error = str(refused)
-        else:
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            if user.locale:
-                session["lang"] = user.locale
-            return redirect(safe_next(request.args.get("next"), url_for("exhibitors.portal_home")))
-    elif request.method == "POST":
-        error = _("Please fill in a valid email and your password.")
-    status = 400 if error else 200
-    return render_template("exhibitors/portal/login.html", form=form, error=error), status
+    return sign_in(PortalLoginForm(), services.authenticate, services.PortalError,
+                   "exhibitors/portal/login.html", "exhibitors.portal_home")
 
 
 @bp.route("/portal/logout", methods=["POST"])
 @public
 def portal_logout():
-    logout_user()
-    session.clear()
-    flash(_("You have signed out."), "info")
-    return redirect(url_for("exhibitors.portal_login"))
+    return sign_out("exhibitors.portal_login")
 
 
 @bp.route("/portal/welcome/<token>", methods=["GET", "POST"])
