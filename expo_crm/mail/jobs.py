@@ -26,14 +26,8 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import UTCDateTime, db, writing
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
-from expo_crm.relationships.models import (
-    SUBJECT_COLUMNS,
-    Channel,
-    Direction,
-    Interaction,
-    SubjectKind,
-    Tone,
-)
+from expo_crm.relationships.models import Channel, Direction, SubjectKind
+from expo_crm.relationships.services import record_new_interaction
 from expo_crm.scheduler.registry import periodic_job
 
 BATCH_SIZE = 200
@@ -213,20 +207,15 @@ def _defer(message_ids: list[int], at: datetime, error: str) -> None:
 
 
 def _record_on_timeline(due: _Due, at: datetime) -> None:
-    """The sent mail on the recipient's timeline. Its unique source key cannot exist yet: the row
-    is written only in the transaction that takes the message from pending to sent."""
+    """The sent mail on the recipient's timeline. Its source key is new: the row is written only
+    in the transaction that takes the message from pending to sent."""
     if due.subject_ref is None:
         return
     kind, subject_id = due.subject_ref
-    db.session.execute(_RECORD_ON_TIMELINE, {
-        SUBJECT_COLUMNS[kind]: subject_id, "occurred_at": at, "channel": Channel.email,
-        "direction": Direction.outbound, "subject": due.subject[:200], "notes": due.notes, "tone": Tone.neutral,
-        "next_step": "", "next_step_done": False, "show_id": due.show_id, "source_key": f"mail:{due.id}",
-        "created_at": at, "updated_at": at,
-    })
-
-
-_RECORD_ON_TIMELINE = sa.insert(Interaction.__table__)
+    record_new_interaction(
+        kind, subject_id, channel=Channel.email, direction=Direction.outbound, subject=due.subject,
+        notes=due.notes, show_id=due.show_id, source_key=f"mail:{due.id}", occurred_at=at,
+    )
 
 
 def _suppressed(address: str) -> bool:

@@ -61,6 +61,23 @@ def log_interaction(
     return interaction
 
 
+_INSERT_INTERACTION = sa.insert(Interaction.__table__)  # built once: hot paths only bind values
+
+
+def record_new_interaction(
+    kind: SubjectKind, subject_id: int, *, channel: Channel, direction: Direction, subject: str,
+    source_key: str, occurred_at: datetime, show_id: int | None = None, notes: str = "",
+) -> None:
+    """Add an interaction whose source key the caller knows to be new (a first check-in, a mail
+    in the transaction that marks it sent): one prebuilt INSERT, no lookup, no ORM unit of work."""
+    db.session.execute(_INSERT_INTERACTION, {
+        SUBJECT_COLUMNS[kind]: subject_id, "occurred_at": occurred_at, "channel": channel,
+        "direction": direction, "subject": subject[:200], "notes": notes, "tone": Tone.neutral,
+        "next_step": "", "next_step_done": False, "show_id": show_id, "source_key": source_key,
+        "created_at": occurred_at, "updated_at": occurred_at,
+    })
+
+
 def timeline(kind: SubjectKind | str, subject_id: int, limit: int = 200) -> list[Interaction]:
     return list(
         db.session.scalars(

@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from expo_crm import clock
 from expo_crm.db import db, writing
-from expo_crm.relationships.models import Channel, Direction, Interaction, Tone
+from expo_crm.relationships.models import Channel, Direction, SubjectKind
+from expo_crm.relationships.services import record_new_interaction
 from expo_crm.shows.models import Show
 from expo_crm.visitors import codes
 from expo_crm.visitors.models import (
@@ -161,7 +162,6 @@ _STATE_AFTER = sa.select(_reg.inside, _reg.first_checked_in_at, _reg.first_gate)
 )
 # Statements built once: each scan only binds its values.
 _RECORD_SCAN = sa.insert(_scans)
-_RECORD_ENTRY = sa.insert(Interaction.__table__)
 
 
 def _enter(registration_id: int, gate: str, now: datetime, reentry: bool) -> tuple[ScanResult, tuple | None]:
@@ -175,12 +175,12 @@ def _enter(registration_id: int, gate: str, now: datetime, reentry: bool) -> tup
 
 
 def _log_first_entry(visitor_id: int, registration_id: int, show_id: int, gate: str, now: datetime) -> None:
-    # Only the first admission of a registration, so the unique source_key needs no lookup.
-    db.session.execute(_RECORD_ENTRY, dict(
-        visitor_id=visitor_id, occurred_at=now, channel=Channel.gate, direction=Direction.inbound,
-        subject=f"Checked in at gate {gate}", notes="", tone=Tone.neutral, next_step="", next_step_done=False,
-        show_id=show_id, source_key=f"checkin:{registration_id}", created_at=now, updated_at=now,
-    ))
+    # Only the first admission of a registration, so the unique source_key is new.
+    record_new_interaction(
+        SubjectKind.visitor, visitor_id, channel=Channel.gate, direction=Direction.inbound,
+        subject=f"Checked in at gate {gate}", show_id=show_id, source_key=f"checkin:{registration_id}",
+        occurred_at=now,
+    )
 
 
 def _answer(result: ScanResult, row, first: tuple | None) -> dict:
