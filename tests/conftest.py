@@ -193,12 +193,12 @@ def dialect(app) -> str:
 class MailSink:
     """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
         self._lock = threading.Lock()
-        self.refuse = False
+        self.refuse: bool | str = False  # refuse each message once it has been sent in full
         sink = self
 
         class Handler:
@@ -206,14 +206,14 @@ class MailSink:
                 import email
                 from email import policy
 
-                if sink.refuse:
-                    return "451 Try again later"
+                if sink.refuse:  # True, or the reply to give ("554 5.7.1 Rejected")
+                    return sink.refuse if isinstance(sink.refuse, str) else "451 Try again later"
                 message = email.message_from_bytes(envelope.content, policy=policy.default)
                 with sink._lock:
                     sink.messages.append(message)
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port or _free_port())
         self.controller.start()
         self.url = f"smtp://127.0.0.1:{self.controller.port}"
 

@@ -1,8 +1,12 @@
-"""Small helpers for tests that drive the app through its HTTP interface."""
+"""Small helpers for tests that drive the app through its HTTP interface or in processes of its own."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -37,3 +41,15 @@ def sign_in_page(page, email: str, password: str = "correct-horse-battery") -> N
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/dashboard")
+
+
+def process_env(database_url: str, instance: Path, **settings: str) -> dict[str, str]:
+    """The environment for an expo-crm process the test starts: this test's database and instance
+    folder, the test's own EXPO_CRM_* settings left out, `settings` (SMTP_URL=...) added."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXPO_CRM_") or k == "EXPO_CRM_SQLITE_BUSY_SECONDS"}
+    env.update({
+        "EXPO_CRM_DATABASE_URL": database_url, "EXPO_CRM_INSTANCE_PATH": str(instance),
+        "EXPO_CRM_SECRET_KEY": "test-secret-key", "EXPO_CRM_BASE_URL": "http://localhost",
+    })
+    env.update({f"EXPO_CRM_{name}": value for name, value in settings.items()})
+    return env

@@ -1,13 +1,17 @@
-"""Sending the outbox over SMTP, with retries.
+"""Sending the outbox over SMTP, with retries: every message delivered once, even across a kill.
 
-Each message is claimed and marked sent in ONE transaction around its SMTP transfer:
-`UPDATE ... SET state='sending' WHERE id=? AND state='pending'` takes the row (a second
-scheduler's claim waits on it and then finds it no longer pending), the message goes out,
-`state='sent'` is written and the transaction commits. A process killed before that commit
-leaves the message pending, so nothing is lost. The one remaining window: the SMTP server
-accepted the message but the commit did not happen (a kill in the microseconds between the
-two). Then the message is sent again later with the same Message-ID header, so the recipient's
-mail system can recognise the duplicate. Committing per message keeps that window to one message.
+One message, one transaction until the server holds it:
+1. `UPDATE ... SET state='sending' WHERE id=? AND state='pending'` claims the row (a second
+   scheduler's claim waits on it, then finds it no longer pending);
+2. the envelope and the message go to the server, all but the end-of-data line (mail/smtp.py);
+3. the row, still 'sending', gets its send time and the timeline its entry; COMMIT;
+4. the end-of-data line: the server delivers. Its "250" is recorded as state 'sent' in the
+   next message's transaction (no extra commit per message), or at the end of the run.
+Killed before 3 commits: the server drops the unfinished message, the row is still pending, and
+it goes out once later. Killed after: the row stays 'sending' and is never sent again. The
+outbox shows it as handed over but not confirmed; it was delivered unless the kill fell in the
+microseconds between the commit and the end-of-data line, so staff may send it again by hand.
+A server that refuses the message after step 4 (we are alive to hear it) undoes step 3.
 """
 
 from __future__ import annotations
@@ -18,62 +22,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from expo_crm import clock
 from expo_crm.db import UTCDateTime, db, writing
+from expo_crm.mail import smtp
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
-from expo_crm.relationships.models import Channel, Direction, SubjectKind
+from expo_crm.relationships.models import Channel, Direction, Interaction, SubjectKind
 from expo_crm.relationships.services import record_new_interaction
 from expo_crm.scheduler.registry import periodic_job
 
 BATCH_SIZE = 200
-SMTP_TIMEOUT = 10
 MAX_BACKOFF = timedelta(hours=6)
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    ssl: bool = False
-    starttls: bool = False
-    username: str = ""
-    password: str = ""
-
-
-def parse_smtp_url(url: str) -> SmtpSettings:
-    """smtp://host:port, smtps://user:pass@host:port, smtp+starttls://user:pass@host:port."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("smtp", "smtps", "smtp+starttls"):
-        raise ValueError(f"unsupported SMTP URL scheme {scheme!r}")
-    default_port = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}[scheme]
-    return SmtpSettings(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or default_port,
-        ssl=scheme == "smtps",
-        starttls=scheme == "smtp+starttls",
-        username=unquote(parts.username or ""),
-        password=unquote(parts.password or ""),
-    )
-
-
-def connect(settings: SmtpSettings) -> smtplib.SMTP:
-    if settings.ssl:
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT)
-    else:
-        connection = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
-    connection.ehlo()
-    if settings.starttls:
-        connection.starttls()
-        connection.ehlo()
-    if settings.username:
-        connection.login(settings.username, settings.password)
-    return connection
 
 
 def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -110,18 +73,6 @@ def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the attempt, at most six hours."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-def _error_code(error: Exception) -> int | None:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return max(codes) if codes else None
-    return getattr(error, "smtp_code", None)
-
-
-def is_permanent(error: Exception) -> bool:
-    code = _error_code(error)
-    return code is not None and 500 <= code < 600
 
 
 @dataclass(frozen=True)
@@ -172,10 +123,15 @@ _CLAIM = (
     .values(state=MailState.sending, attempts=_outbox.attempts + 1, updated_at=_AT)
     .returning(_outbox.attempts)
 )
-_MARK_SENT = (
+_HANDED_OVER = (
     sa.update(OutboxMessage.__table__)
     .where(_outbox.id == sa.bindparam("outbox_id"))
-    .values(state=MailState.sent, sent_at=_AT, updated_at=_AT, last_error="")
+    .values(sent_at=_AT, updated_at=sa.bindparam("now", type_=UTCDateTime()), last_error="")
+)
+_CONFIRM = (
+    sa.update(OutboxMessage.__table__)
+    .where(_outbox.id == sa.bindparam("outbox_id"), _outbox.state == MailState.sending)
+    .values(state=MailState.sent)
 )
 
 
@@ -195,20 +151,21 @@ def _set(message_id: int, at: datetime, **values) -> None:
     )
 
 
-def _defer(message_ids: list[int], at: datetime, error: str) -> None:
-    """A temporary failure before any message was claimed (server down): back off the batch."""
-    for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))):
-        if message.state is not MailState.pending:
-            continue
-        message.attempts += 1
-        message.next_attempt_at = at + backoff(message.attempts)
-        message.last_error = error[:2000]
-    db.session.commit()
+def _note_unreachable(message_ids: list[int], at: datetime, error: str) -> None:
+    """The server could not be reached: no message was tried, so none backs off. The job tries
+    again at its next run (each minute), and the mail goes out within a minute of the server's
+    return, however long it was away. The outbox shows why the mail is waiting."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.state == MailState.pending)
+        .values(last_error=error[:2000], updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _record_on_timeline(due: _Due, at: datetime) -> None:
     """The sent mail on the recipient's timeline. Its source key is new: the row is written only
-    in the transaction that takes the message from pending to sent."""
+    in the transaction that hands the message over, and removed if the server then refuses it."""
     if due.subject_ref is None:
         return
     kind, subject_id = due.subject_ref
@@ -228,71 +185,127 @@ def _suppressed(address: str) -> bool:
 def send_outbox(at: datetime) -> int:
     """Send every due message over one SMTP connection; returns how many were sent."""
     with writing():
-        return _send_outbox(at)
+        return _OutboxRun(at).send_due()
 
 
-def _send_outbox(at: datetime) -> int:
-    settings = parse_smtp_url(current_app.config["SMTP_URL"])
-    sender = current_app.config["MAIL_FROM"]
-    sent = 0
-    last_id = 0
-    connection: smtplib.SMTP | None = None
-    try:
-        while True:
-            due = _due_batch(at, last_id, sender)
-            if not due:
-                return sent
-            if connection is None:
-                try:
-                    connection = connect(settings)
-                except (OSError, smtplib.SMTPException) as refused:
-                    current_app.logger.warning("SMTP server unreachable: %s", refused)
-                    _defer([d.id for d in due], at, f"{type(refused).__name__}: {refused}")
+class _OutboxRun:
+    """One pass through the due messages over one SMTP connection."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+        self.settings = smtp.parse_smtp_url(current_app.config["SMTP_URL"])
+        self.sender = current_app.config["MAIL_FROM"]
+        self.connection: smtplib.SMTP | None = None
+        self.delivered: list[int] = []  # answered "250" by the server, still 'sending' in the database
+
+    def commit(self) -> None:
+        """Commit the open transaction, with the messages delivered since the last one marked sent."""
+        if self.delivered:
+            db.session.execute(_CONFIRM, [{"outbox_id": message_id} for message_id in self.delivered])
+        db.session.commit()
+        self.delivered.clear()
+
+    def send_due(self) -> int:
+        sent = 0
+        last_id = 0
+        try:
+            while True:
+                due = _due_batch(self.at, last_id, self.sender)
+                if not due:
                     return sent
-            for message in due:
-                last_id = message.id
-                outcome = _send_one(connection, message, at)
-                if outcome == "sent":
-                    sent += 1
-                elif outcome == "disconnected":
-                    connection = None
-                    return sent
-    finally:
-        if connection is not None:
+                if self.connection is None:
+                    try:
+                        self.connection = smtp.connect(self.settings)
+                    except (OSError, smtplib.SMTPException) as refused:
+                        current_app.logger.warning("SMTP server unreachable: %s", refused)
+                        _note_unreachable([d.id for d in due], self.at, f"{type(refused).__name__}: {refused}")
+                        self.commit()
+                        return sent
+                for message in due:
+                    last_id = message.id
+                    outcome = self.send_one(message)
+                    if outcome == "sent":
+                        sent += 1
+                    elif outcome == "disconnected":
+                        self.connection = None
+                        return sent
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.delivered:
+            self.commit()
+        if self.connection is not None:
             try:
-                connection.quit()
+                self.connection.quit()
             except (OSError, smtplib.SMTPException):
-                connection.close()
+                self.connection.close()
+            self.connection = None
 
+    def send_one(self, message: _Due) -> str:
+        assert self.connection is not None
+        attempts = _claim(message.id, self.at)
+        if attempts is None:
+            return "taken"
+        if message.marketing and _suppressed(message.to_address):
+            _set(message.id, self.at, state=MailState.suppressed)
+            self.commit()
+            return "suppressed"
+        try:
+            smtp.hand_over(self.connection, message.email, message.to_address)
+        except (OSError, smtplib.SMTPException) as error:
+            return self.not_sent(message.id, attempts, error)
+        db.session.execute(_HANDED_OVER, {"outbox_id": message.id, "at": self.at, "now": clock.now()})
+        _record_on_timeline(message, self.at)
+        self.commit()
+        try:
+            smtp.finish(self.connection)
+        except (OSError, smtplib.SMTPException) as error:
+            # The server refused the message or went away before answering: not delivered, as far
+            # as we can know (RFC 5321 asks a client to treat a lost answer as a temporary failure).
+            db.session.execute(sa.delete(Interaction).where(Interaction.source_key == f"mail:{message.id}"))
+            _set(message.id, self.at, sent_at=None)
+            return self.not_sent(message.id, attempts, error)
+        self.delivered.append(message.id)
+        return "sent"
 
-def _send_one(connection: smtplib.SMTP, message: _Due, at: datetime) -> str:
-    attempts = _claim(message.id, at)
-    if attempts is None:
-        return "taken"
-    if message.marketing and _suppressed(message.to_address):
-        _set(message.id, at, state=MailState.suppressed)
-        db.session.commit()
-        return "suppressed"
-    try:
-        connection.send_message(message.email, to_addrs=[message.to_address])
-    except (OSError, smtplib.SMTPException) as error:
+    def not_sent(self, message_id: int, attempts: int, error: Exception) -> str:
         text = f"{type(error).__name__}: {error}"[:2000]
-        if is_permanent(error):
-            _set(message.id, at, state=MailState.failed, last_error=text)
+        if smtp.is_permanent(error):
+            _set(message_id, self.at, state=MailState.failed, last_error=text)
         else:
-            _set(message.id, at, state=MailState.pending, next_attempt_at=at + backoff(attempts), last_error=text)
-        db.session.commit()
+            _set(message_id, self.at, state=MailState.pending, next_attempt_at=self.at + backoff(attempts),
+                 last_error=text)
+        self.commit()
         lost = isinstance(error, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError)
         return "disconnected" if lost else "failed"
-    db.session.execute(_MARK_SENT, {"outbox_id": message.id, "at": at})
-    _record_on_timeline(message, at)
-    db.session.commit()
-    return "sent"
 
 
-def retry(message: OutboxMessage, at: datetime) -> None:
-    """Staff asked to try a failed message again."""
+# A message handed over but never confirmed after this long was left by a process that died.
+UNCONFIRMED_AFTER = timedelta(minutes=10)
+
+
+def can_retry(message: OutboxMessage, now: datetime) -> bool:
+    """Failed, or handed over by a process that died before the server's answer was recorded."""
     if message.state is MailState.failed:
-        message.state = MailState.pending
-        message.next_attempt_at = at
-        message.last_error = ""
+        return True
+    return message.state is MailState.sending and message.updated_at < now - UNCONFIRMED_AFTER
+
+
+def retry(message: OutboxMessage, now: datetime) -> bool:
+    """Staff asked to send the message again. False when it may not be retried (any more: it may
+    have been confirmed or retried by someone else since the page was shown)."""
+    retryable = sa.or_(
+        OutboxMessage.state == MailState.failed,
+        sa.and_(OutboxMessage.state == MailState.sending, OutboxMessage.updated_at < now - UNCONFIRMED_AFTER),
+    )
+    retried = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, retryable)
+        .values(state=MailState.pending, next_attempt_at=now, last_error="", sent_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if retried:  # a message handed over had its timeline entry: it will get one when sent
+        db.session.execute(sa.delete(Interaction).where(Interaction.source_key == f"mail:{message.id}"))
+    db.session.expire(message)
+    return bool(retried)

@@ -20,7 +20,7 @@ class MailState(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "pending": _l("Waiting"), "sending": _l("Sending"), "sent": _l("Sent"),
+            "pending": _l("Waiting"), "sending": _l("Handed over, not confirmed"), "sent": _l("Sent"),
             "failed": _l("Failed"), "suppressed": _l("Not sent (unsubscribed)"),
         }
 

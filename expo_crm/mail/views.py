@@ -23,7 +23,7 @@ def outbox():
     page = services.outbox_page(chosen, request.args.get("page", 1, type=int))
     return render_template(
         "mail/outbox.html", page=page, state=chosen, states=list(MailState),
-        counts=services.state_counts(), form=ActionForm(),
+        counts=services.state_counts(), form=ActionForm(), now=clock.now(), can_retry=jobs.can_retry,
     )
 
 
@@ -31,7 +31,9 @@ def outbox():
 @requires("mail.view")
 def message_detail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/message.html", message=message, form=ActionForm())
+    return render_template(
+        "mail/message.html", message=message, form=ActionForm(), can_retry=jobs.can_retry(message, clock.now()),
+    )
 
 
 @bp.route("/mail/outbox/<int:message_id>/retry", methods=["POST"])
@@ -40,11 +42,12 @@ def retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if message.state is not MailState.failed:
-        flash(_("Only a failed message can be retried."), "error")
+    before = message.state
+    if not jobs.retry(message, clock.now()):
+        flash(_("This message cannot be sent again: only a failed message, or one whose delivery was "
+                "never confirmed, can."), "error")
     else:
-        jobs.retry(message, clock.now())
-        audit.record("mail.retry", message, after={"state": message.state.value})
+        audit.record("mail.retry", message, before={"state": before.value}, after={"state": MailState.pending.value})
         db.session.commit()
         flash(_("The message will be sent again within a minute."), "success")
     return redirect(request.referrer or url_for("mail.outbox"))

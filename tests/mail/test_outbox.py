@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.mail.jobs import parse_smtp_url, send_outbox
+from expo_crm.mail.jobs import send_outbox
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage
 from expo_crm.mail.services import Attachment, unsubscribe, unsubscribe_token
+from expo_crm.mail.smtp import parse_smtp_url
 from expo_crm.relationships.models import Interaction
 from tests.factories import create_outbox_message, create_staff
 from tests.helpers import login, post_form, text_of
@@ -56,27 +57,40 @@ def test_a_server_that_is_down_delays_mail_and_loses_none(app, smtp_server):
     db.session.expire_all()
     waiting = db.session.scalars(sa.select(OutboxMessage)).all()
     assert {m.state for m in waiting} == {MailState.pending}
-    assert all(m.next_attempt_at > start and m.attempts == 1 for m in waiting)
+    assert all(m.attempts == 0 and "ConnectionRefusedError" in m.last_error for m in waiting)
     app.config["SMTP_URL"] = real_url
-    assert send_outbox(start) == 0, "backing off: not due yet"
-    assert send_outbox(start + timedelta(minutes=5)) == 5
+    assert send_outbox(start + timedelta(minutes=1)) == 5, "the next run after the server is back"
     assert sorted(str(m["To"]) for m in smtp_server.messages) == [f"p{n}@example.com" for n in range(5)]
 
 
 def test_temporary_refusal_is_retried_and_permanent_refusal_fails(app, smtp_server):
-    message = create_outbox_message("later@example.com")
-    smtp_server.refuse = True
+    from expo_crm.visitors.models import Visitor
+
+    visitor = Visitor(name="Li Lei", email="later@example.com", locale="zh")
+    db.session.add(visitor)
+    db.session.commit()
+    message = create_outbox_message("later@example.com", subject_ref=("visitor", visitor.id))
+    smtp_server.refuse = True  # "451" after the whole message
     at = clock.now()
     assert send_outbox(at) == 0
     db.session.expire_all()
     message = db.session.get(OutboxMessage, message.id)
-    assert message.state is MailState.pending and "451" in message.last_error
+    assert message.state is MailState.pending and "451" in message.last_error and message.sent_at is None
+    assert not db.session.scalars(sa.select(Interaction).where(Interaction.visitor_id == visitor.id)).all()
     smtp_server.refuse = False
     assert send_outbox(at + timedelta(minutes=2)) == 1
+    assert db.session.scalars(sa.select(Interaction.source_key).where(Interaction.visitor_id == visitor.id)).all() == [
+        f"mail:{message.id}"]
 
     bad = create_outbox_message("bad@example.com")
-    bad.to_address = "no-such-user"  # the sink refuses an address without a domain part? use a 5xx below
-    db.session.commit()
+    smtp_server.refuse = "554 5.7.1 Message rejected as spam"
+    assert send_outbox(at + timedelta(minutes=3)) == 0
+    smtp_server.refuse = False
+    assert send_outbox(at + timedelta(hours=7)) == 0, "a permanent refusal is not retried"
+    db.session.expire_all()
+    bad = db.session.get(OutboxMessage, bad.id)
+    assert bad.state is MailState.failed and "554" in bad.last_error and bad.sent_at is None
+    assert [str(m["To"]) for m in smtp_server.messages] == ["later@example.com"]
 
 
 def test_unsubscribed_addresses_get_no_marketing_mail(app, smtp_server):

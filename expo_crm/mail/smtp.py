@@ -1,0 +1,118 @@
+"""Talking to the SMTP server: settings from EXPO_CRM_SMTP_URL, and a message transfer in two steps.
+
+A server delivers a message only once it has read the end-of-data line (".") that closes DATA; a
+connection that breaks before it cancels the transaction (RFC 5321, 3.8 and 4.1.1.4). So the
+transfer is split where the outbox needs it: `hand_over` sends the envelope and the whole
+message but that line, the outbox commits, and only then `finish` sends the line and reads the
+answer. A process killed before its commit leaves nothing delivered; after it, nothing resent.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+SMTP_TIMEOUT = 10
+_CRLF = b"\r\n"
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    ssl: bool = False
+    starttls: bool = False
+    username: str = ""
+    password: str = ""
+
+
+def parse_smtp_url(url: str) -> SmtpSettings:
+    """smtp://host:port, smtps://user:pass@host:port, smtp+starttls://user:pass@host:port."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ValueError(f"unsupported SMTP URL scheme {scheme!r}")
+    default_port = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}[scheme]
+    return SmtpSettings(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or default_port,
+        ssl=scheme == "smtps",
+        starttls=scheme == "smtp+starttls",
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+    )
+
+
+def connect(settings: SmtpSettings) -> smtplib.SMTP:
+    if settings.ssl:
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+    else:
+        connection = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+    connection.ehlo()
+    if settings.starttls:
+        connection.starttls()
+        connection.ehlo()
+    if settings.username:
+        connection.login(settings.username, settings.password)
+    return connection
+
+
+def _error_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return max(codes) if codes else None
+    return getattr(error, "smtp_code", None)
+
+
+def is_permanent(error: Exception) -> bool:
+    code = _error_code(error)
+    return code is not None and 500 <= code < 600
+
+
+def _refused(connection: smtplib.SMTP, error: smtplib.SMTPResponseException) -> smtplib.SMTPResponseException:
+    """Cancel the transaction so the connection serves the next message; hand back the error."""
+    if error.smtp_code == 421:
+        connection.close()
+    else:
+        connection.rset()
+    return error
+
+
+def hand_over(connection: smtplib.SMTP, email: EmailMessage, recipient: str) -> None:
+    """MAIL, RCPT, DATA and the message, all but the end-of-data line: the server holds the
+    message and delivers nothing yet. Raises smtplib's errors for a refusal or a lost server."""
+    sender = email["From"].addresses[0].addr_spec
+    options: list[str] = []
+    if not (sender + recipient).isascii():
+        if not connection.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError("the server cannot take non-ASCII addresses (SMTPUTF8)")
+        options += ["SMTPUTF8", "BODY=8BITMIME"]
+    data = email.as_bytes(policy=email.policy.clone(linesep="\r\n", utf8=bool(options)))
+    data = _LEADING_DOT.sub(b"..", data)
+    if not data.endswith(_CRLF):
+        data += _CRLF
+    if connection.has_extn("size"):
+        options.append(f"SIZE={len(data)}")
+    code, reply = connection.mail(sender, options)
+    if code != 250:
+        raise _refused(connection, smtplib.SMTPSenderRefused(code, reply, sender))
+    code, reply = connection.rcpt(recipient)
+    if code not in (250, 251):
+        connection.rset()
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    code, reply = connection.docmd("DATA")
+    if code != 354:
+        raise _refused(connection, smtplib.SMTPDataError(code, reply))
+    connection.send(data)
+
+
+def finish(connection: smtplib.SMTP) -> None:
+    """The end-of-data line: the server now delivers the message, or says why not."""
+    connection.send(b"." + _CRLF)
+    code, reply = connection.getreply()
+    if code != 250:
+        raise _refused(connection, smtplib.SMTPDataError(code, reply))
