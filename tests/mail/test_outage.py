@@ -4,6 +4,7 @@ the mail is delayed, never lost, never sent twice."""
 from __future__ import annotations
 
 import email
+import socket
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -89,3 +90,27 @@ def test_mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back(
     assert _states() == {MailState.sent: 31}
     delivered = Counter(m["To"].addresses[0].addr_spec for m in flaky.received + back.received)
     assert delivered == Counter(addresses + ["late@example.com"])
+
+
+def test_a_server_that_never_answers_holds_the_mail_back_without_losing_it(app, smtp_server, monkeypatch):
+    from expo_crm.mail import smtp
+
+    monkeypatch.setattr(smtp, "SMTP_TIMEOUT", 1)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # connections are accepted by the kernel, and never greeted
+    real_url = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{silent.getsockname()[1]}"
+    message = create_outbox_message("patient@example.com")
+    start = clock.freeze(clock.now())
+    try:
+        assert send_outbox(start) == 0
+    finally:
+        silent.close()
+    db.session.expire_all()
+    waiting = db.session.get(OutboxMessage, message.id)
+    assert waiting.state is MailState.pending and "timed out" in waiting.last_error
+
+    app.config["SMTP_URL"] = real_url
+    assert send_outbox(start + timedelta(minutes=1)) == 1
+    assert [str(m["To"]) for m in smtp_server.messages] == ["patient@example.com"]
