@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -52,6 +53,9 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT)
     else:
         connection = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+    # The end-of-data line goes out alone after a commit: without this, Nagle's algorithm holds
+    # it until the server's delayed ACK of the message (40 ms on Linux), for every message.
+    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connection.ehlo()
     if settings.starttls:
         connection.starttls()
