@@ -84,8 +84,9 @@ def _check_in(ctx, key: str, show, registration, token_id: int | None, now: date
     day = show.open_from + timedelta(days=rng.randint(0, (show.open_to - show.open_from).days))
     at = show.local_start(day) + timedelta(hours=rng.uniform(9, 16))
     if at >= now:
-        # Today at the current show: arrivals spread over the morning up to now.
-        at = now - timedelta(minutes=rng.randint(5, 240))
+        # Today at the current show: arrivals spread over the hours up to now, but never before
+        # the local day began (a demo started just after midnight still has today's arrivals).
+        at = max(now - timedelta(minutes=rng.randint(5, 240)), show.local_start(show.local_date(now)))
     gate = rng.choice(GATES)
     registration.first_checked_in_at, registration.first_gate = at, gate
     registration.entry_count = 1
