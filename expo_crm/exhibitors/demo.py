@@ -9,7 +9,10 @@ import sqlalchemy as sa
 
 from expo_crm.auth.services import hash_password
 from expo_crm.db import db
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors.applications import create_application, move_application
+from expo_crm.exhibitors.booths import assign_booth, create_booth
+from expo_crm.exhibitors.companies import add_contact, create_company
+from expo_crm.exhibitors.contracts import create_contract, participating_company_ids, sign_contract
 from expo_crm.exhibitors.models import (
     ApplicationState,
     Booth,
@@ -21,6 +24,7 @@ from expo_crm.exhibitors.models import (
     PortalUser,
     Submission,
 )
+from expo_crm.exhibitors.payments import record_payment
 
 PORTAL_PASSWORD = "expo-demo-2026"
 PORTAL_DOMAIN = "demo-exhibitor.expo-crm.cn"
@@ -98,7 +102,7 @@ class _Halls:
         self.counters[hall] += 1
         kind = BoothType.shell_scheme if area <= 18 else BoothType.raw_space
         price = Decimal(1680) if kind is BoothType.shell_scheme else Decimal(1380)
-        return services.create_booth(
+        return create_booth(
             self.show.id, hall=hall, number=f"{hall}-{self.counters[hall]:03d}", area_m2=area, booth_type=kind,
             price_per_m2=price, corner=self.counters[hall] % 7 == 0, island=area >= 72,
         )
@@ -120,10 +124,10 @@ def seed(ctx) -> None:
     system = ("system", None, "demo")
     companies = []
     for n in range(ctx.exhibitors):
-        company = services.create_company(owner_id=ctx.owner("sales").id, **_company_values(ctx, n))
+        company = create_company(owner_id=ctx.owner("sales").id, **_company_values(ctx, n))
         for k in range(1 + n % 2):
             name = CONTACT_NAMES[(n + k) % len(CONTACT_NAMES)]
-            services.add_contact(
+            add_contact(
                 company, name=name if company.country == "CN" else f"Contact {n}-{k}",
                 email=f"contact{n}-{k}@{(company.name_en.split()[1] if company.country == 'CN' else 'intl').lower()}.example.cn",
                 phone=f"+86 574 8{n:03d} {k:04d}", title="销售经理" if k == 0 else "市场专员",
@@ -148,45 +152,45 @@ def seed(ctx) -> None:
 def _participate(ctx, company, show, area: int, halls: _Halls, n: int, label: str, system) -> None:
     is_future = show is ctx.future
     requested = abs(area) if area > 0 else 18
-    application = services.create_application(
+    application = create_application(
         company, show.id, requested_area_m2=requested,
         booth_type=BoothType.shell_scheme if requested <= 18 else BoothType.raw_space, actor=system)
     for event in application.events:
         event.at = _at(show, 150)
     if area < 0:
-        services.move_application(application, ApplicationState.withdrawn,
-                                  "客户决定不再参展 / the customer declined to exhibit again", actor=system)
+        move_application(application, ApplicationState.withdrawn,
+                         "客户决定不再参展 / the customer declined to exhibit again", actor=system)
         application.events[-1].at = _at(show, 100)
         return
     if is_future and label in ("prospect",) or (is_future and n % 9 == 0):
         state = FUTURE_STATES[n % len(FUTURE_STATES)]
         if state is not ApplicationState.submitted:
-            services.move_application(application, state, {
+            move_application(application, state, {
                 ApplicationState.under_review: "资料齐全，审核中 / documents complete",
                 ApplicationState.waitlisted: "W2馆已满，候补 / hall W2 full, on the waiting list",
                 ApplicationState.rejected: "产品不符合展会范围 / products outside the show's scope",
             }[state], actor=system)
         return
-    services.move_application(application, ApplicationState.approved, "老客户续展 / returning exhibitor"
-                              if n % 2 else "符合参展条件 / meets the criteria", actor=system)
+    move_application(application, ApplicationState.approved, "老客户续展 / returning exhibitor"
+                     if n % 2 else "符合参展条件 / meets the criteria", actor=system)
     application.events[-1].at = _at(show, 130)
     booth = halls.booth(area)
-    services.assign_booth(application, booth.id)
+    assign_booth(application, booth.id)
     discount = Decimal(2000) if label == "loyal" else Decimal(0)
-    contract = services.create_contract(application, discount=discount)
+    contract = create_contract(application, discount=discount)
     contract.deposit_due = (show.open_from - timedelta(days=100))
     contract.balance_due = (show.open_from - timedelta(days=30))
     if is_future and n % 4 == 1:
         return  # still a draft: signing pending
-    services.sign_contract(contract)
+    sign_contract(contract)
     contract.signed_at = _at(show, 110)
     deposit = contract.deposit_amount
-    services.record_payment(contract.id, deposit, paid_at=_at(show, 95), method=PaymentMethod.bank_transfer,
-                            reference=f"DEP-{contract.number}")
+    record_payment(contract.id, deposit, paid_at=_at(show, 95), method=PaymentMethod.bank_transfer,
+                   reference=f"DEP-{contract.number}")
     settled = show in (ctx.earlier, ctx.past) or (show is ctx.current and n % 5 != 2)
     if settled and contract.total_amount > deposit:
-        services.record_payment(contract.id, contract.total_amount - deposit, paid_at=_at(show, 25),
-                                method=PaymentMethod.bank_transfer, reference=f"BAL-{contract.number}")
+        record_payment(contract.id, contract.total_amount - deposit, paid_at=_at(show, 25),
+                       method=PaymentMethod.bank_transfer, reference=f"BAL-{contract.number}")
     if show in (ctx.current, ctx.future) and n % 3 != 2:
         db.session.add(Submission(company_id=company.id, show_id=show.id, kind=DeliverableKind.fascia_name,
                                   content=(company.name_zh or company.name_en)[:60], submitted_at=_at(show, 40)))
@@ -200,7 +204,7 @@ def _portal(ctx, companies) -> None:
     """Portal logins for the first exhibitors of the show open today."""
     from expo_crm.relationships.services import log_interaction
 
-    participants = services.participating_company_ids(ctx.current.id)
+    participants = participating_company_ids(ctx.current.id)
     chosen = [c for c in companies if c.id in participants][:3]
     password = hash_password(PORTAL_PASSWORD)
     for n, company in enumerate(chosen, start=1):

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 
 from expo_crm import audit
 from expo_crm.db import db
+from expo_crm.exhibitors.companies import normalize_name, normalize_tax_id
 from expo_crm.exhibitors.models import Company, CompanySize, Contact
-from expo_crm.exhibitors.services import normalize_name, normalize_tax_id
 from expo_crm.exhibitors.spreadsheets import UnreadableFile, read_rows
 
 MAX_ROWS = 20_000

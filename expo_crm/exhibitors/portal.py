@@ -16,7 +16,7 @@ from expo_crm import audit, clock
 from expo_crm.auth.guard import register_user_kind
 from expo_crm.auth.services import _DUMMY_HASH, hash_password, hasher, password_problem
 from expo_crm.db import db
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors.contracts import badge_quota, service_orders
 from expo_crm.exhibitors.models import (
     Contact,
     Contract,
@@ -226,7 +226,7 @@ def checklist(contract: Contract) -> list[ChecklistItem]:
             Submission.company_id == contract.company_id, Submission.show_id == contract.show_id))
     }
     named = staff_badges(contract.company_id, contract.show_id)
-    orders = services.service_orders(contract.company_id, contract.show_id)
+    orders = service_orders(contract.company_id, contract.show_id)
     items = []
     for kind, days in MANUAL_DEADLINES.items():
         due = show.open_from - timedelta(days=days)
@@ -234,7 +234,7 @@ def checklist(contract: Contract) -> list[ChecklistItem]:
             entry = submitted.get(kind)
             items.append(ChecklistItem(kind, due, entry is not None, entry.content if entry else ""))
         elif kind is DeliverableKind.staff_badges:
-            items.append(ChecklistItem(kind, due, bool(named), f"{len(named)} / {services.badge_quota(contract)}"))
+            items.append(ChecklistItem(kind, due, bool(named), f"{len(named)} / {badge_quota(contract)}"))
         else:
             items.append(ChecklistItem(kind, due, bool(orders), str(len(orders))))
     return sorted(items, key=lambda i: i.due)
@@ -318,8 +318,8 @@ def name_staff(contract: Contract, name: str, email: str, locale: str = "zh") ->
         raise PortalError(_("Please give a name and a valid email address."))
     used = db.session.scalar(sa.select(sa.func.count(StaffBadge.id)).where(
         StaffBadge.company_id == contract.company_id, StaffBadge.show_id == contract.show_id)) or 0
-    if used >= services.badge_quota(contract):
-        raise PortalError(_("All %(n)d staff badges of your quota are used.", n=services.badge_quota(contract)))
+    if used >= badge_quota(contract):
+        raise PortalError(_("All %(n)d staff badges of your quota are used.", n=badge_quota(contract)))
     badge = StaffBadge(company_id=contract.company_id, show_id=contract.show_id, name=name, email=email,
                        created_at=clock.now())
     db.session.add(badge)

@@ -80,7 +80,7 @@ def seed(ctx) -> None:
 
 
 def _complaints(ctx, companies, now: datetime) -> None:
-    from expo_crm.exhibitors.services import participating_company_ids
+    from expo_crm.exhibitors.contracts import participating_company_ids
 
     present = [c for c in companies if c.id in participating_company_ids(ctx.current.id)] or companies
     for n, (category, severity, text, state, verdict) in enumerate(COMPLAINTS):

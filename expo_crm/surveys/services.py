@@ -186,7 +186,7 @@ def recipients(campaign: SurveyCampaign) -> list[Recipient]:
     """Primary contacts of exhibitors with a signed contract and/or checked-in visitors."""
     found: list[Recipient] = []
     if campaign.audience in (CampaignAudience.exhibitors, CampaignAudience.both):
-        from expo_crm.exhibitors.services import primary_contacts
+        from expo_crm.exhibitors.contracts import primary_contacts
 
         for company, contact in primary_contacts(campaign.show_id):
             if contact.email:

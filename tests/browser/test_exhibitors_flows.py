@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from expo_crm.db import db
 from expo_crm.exhibitors import portal as portal_services
+from expo_crm.exhibitors.booths import assigned_booths
 from tests.factories import (
     create_booth,
     create_company,
@@ -70,7 +71,7 @@ def test_portal_flow_invitation_password_own_records_only(page, app):
     contact = create_contact(contract.company, email="li.na@huamei.example", name="李娜", is_primary=True)
     token = portal_services.invite_contact(contact)
     db.session.commit()
-    booth = portal_services.services.assigned_booths(contract.company_id, contract.show_id)[0]
+    booth = assigned_booths(contract.company_id, contract.show_id)[0]
 
     page.goto(f"/exhibitors/portal/welcome/{token}")
     page.fill("input[name=password]", "huamei-portal-2026")

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.exhibitors import portal as portal_services
+from expo_crm.exhibitors.booths import assigned_booths
 from expo_crm.exhibitors.models import Lead, PortalUser, StaffBadge, Submission
 from expo_crm.mail.models import OutboxMessage
 from expo_crm.relationships.models import Channel, Direction, Interaction
@@ -82,7 +83,7 @@ def test_portal_home_shows_own_booth_contract_and_checklist(client):
     user = create_portal_user(company)
     _portal_login(client, user)
     page = text_of(client.get("/exhibitors/portal/"))
-    booth = contract.application.company_id and portal_services.services.assigned_booths(company.id, contract.show_id)[0]
+    booth = contract.application.company_id and assigned_booths(company.id, contract.show_id)[0]
     assert booth.number in page and contract.number in page
     assert "Catalogue entry" in page and "Fascia name" in page and "Staff badges" in page
     pdf = client.get(f"/exhibitors/portal/contracts/{contract.id}/contract-zh.pdf")

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors import applications, booths, companies, contracts, payments, services
 from expo_crm.exhibitors.models import (
     ApplicationState,
     BoothAssignment,
@@ -37,17 +37,17 @@ def _english(app):
 
 
 def test_normalised_names_ignore_legal_forms_and_punctuation():
-    assert services.normalize_name("上海紫光五金 有限公司") == services.normalize_name("上海紫光五金")
-    assert services.normalize_name("Acme Tools Co., Ltd.") == services.normalize_name("ACME TOOLS")
-    assert services.normalize_tax_id(" 9131-0000 ma1fl ") == "91310000MA1FL"
+    assert companies.normalize_name("上海紫光五金 有限公司") == companies.normalize_name("上海紫光五金")
+    assert companies.normalize_name("Acme Tools Co., Ltd.") == companies.normalize_name("ACME TOOLS")
+    assert companies.normalize_tax_id(" 9131-0000 ma1fl ") == "91310000MA1FL"
 
 
 def test_duplicates_are_found_by_tax_id_or_normalised_name(app):
     existing = create_company("宁波恒达工具有限公司", "Ningbo Hengda Tools Co., Ltd.", tax_id="91330200MA2AAAAA1")
-    assert services.find_duplicates(tax_id="91330200ma2aaaaa1") == [existing]
-    assert services.find_duplicates(name_en="NINGBO HENGDA TOOLS LIMITED") == [existing]
-    assert services.find_duplicates(name_zh="宁波恒达工具") == [existing]
-    assert services.find_duplicates(name_zh="杭州别的公司") == []
+    assert companies.find_duplicates(tax_id="91330200ma2aaaaa1") == [existing]
+    assert companies.find_duplicates(name_en="NINGBO HENGDA TOOLS LIMITED") == [existing]
+    assert companies.find_duplicates(name_zh="宁波恒达工具") == [existing]
+    assert companies.find_duplicates(name_zh="杭州别的公司") == []
 
 
 def test_tax_id_is_unique_when_given(app):
@@ -61,16 +61,16 @@ def test_tax_id_is_unique_when_given(app):
 
 def test_application_moves_only_along_allowed_transitions_and_keeps_history(app):
     application = create_application()
-    services.move_application(application, "under_review", "Documents complete")
-    services.move_application(application, "approved", "Good fit for hall W1")
+    applications.move_application(application, "under_review", "Documents complete")
+    applications.move_application(application, "approved", "Good fit for hall W1")
     db.session.commit()
     assert [e.to_state for e in application.events] == [
         ApplicationState.submitted, ApplicationState.under_review, ApplicationState.approved]
     assert application.events[-1].reason == "Good fit for hall W1"
     with pytest.raises(services.ExhibitorError):
-        services.move_application(application, "rejected", "too late")
+        applications.move_application(application, "rejected", "too late")
     with pytest.raises(services.ExhibitorError):
-        services.move_application(application, "withdrawn", "   ")
+        applications.move_application(application, "withdrawn", "   ")
 
 
 def test_only_approved_applications_get_booths_and_a_booth_is_never_given_twice(app):
@@ -78,13 +78,13 @@ def test_only_approved_applications_get_booths_and_a_booth_is_never_given_twice(
     booth = create_booth(show)
     pending = create_application(show=show)
     with pytest.raises(services.ExhibitorError):
-        services.assign_booth(pending, booth.id)
+        booths.assign_booth(pending, booth.id)
     first = create_application(show=show, state="approved")
     second = create_application(show=show, state="approved")
-    services.assign_booth(first, booth.id)
+    booths.assign_booth(first, booth.id)
     db.session.commit()
     with pytest.raises(services.ExhibitorError, match="not available"):
-        services.assign_booth(second, booth.id)
+        booths.assign_booth(second, booth.id)
     db.session.rollback()
     assert db.session.get(type(booth), booth.id).status is BoothStatus.reserved
 
@@ -94,7 +94,7 @@ def test_the_database_refuses_a_second_assignment_of_a_booth(app):
     booth = create_booth(show)
     first = create_application(show=show, state="approved")
     second = create_application(show=show, state="approved")
-    services.assign_booth(first, booth.id)
+    booths.assign_booth(first, booth.id)
     db.session.commit()
     db.session.add(BoothAssignment(booth_id=booth.id, application_id=second.id, company_id=second.company_id,
                                    show_id=show.id, assigned_at=clock.now()))
@@ -107,7 +107,7 @@ def test_booth_of_another_show_is_refused(app):
     application = create_application(state="approved")
     other_booth = create_booth(create_show())
     with pytest.raises(services.ExhibitorError):
-        services.assign_booth(application, other_booth.id)
+        booths.assign_booth(application, other_booth.id)
     db.session.rollback()
 
 
@@ -117,13 +117,13 @@ def test_contract_adds_booth_fee_and_services_minus_discount(app):
     assert contract.total_amount == Decimal("25000.00") + contract.services_total
     assert contract.booth_area_m2 == Decimal(18)
     assert contract.deposit_amount == (contract.total_amount * Decimal("0.3")).quantize(Decimal("0.01"))
-    assert services.badge_quota(contract) == 2
+    assert contracts.badge_quota(contract) == 2
 
 
 def test_one_live_contract_per_company_and_show(app):
     contract = create_contract()
     with pytest.raises(services.ExhibitorError):
-        services.create_contract(contract.application)
+        contracts.create_contract(contract.application)
     db.session.rollback()
     db.session.add(Contract(number="X-1", company_id=contract.company_id, show_id=contract.show_id,
                             application_id=contract.application_id, state=ContractState.draft))
@@ -134,26 +134,26 @@ def test_one_live_contract_per_company_and_show(app):
 
 def test_signing_sells_the_booth_and_payments_reduce_the_balance(app):
     contract = create_contract(area="9", price="1000")
-    services.sign_contract(contract)
-    services.record_payment(contract.id, "4000")
+    contracts.sign_contract(contract)
+    payments.record_payment(contract.id, "4000")
     db.session.commit()
-    assert services.outstanding(contract) == Decimal("5000.00")
-    assert all(b.status is BoothStatus.sold for b in services.assigned_booths(contract.company_id, contract.show_id))
+    assert payments.outstanding(contract) == Decimal("5000.00")
+    assert all(b.status is BoothStatus.sold for b in booths.assigned_booths(contract.company_id, contract.show_id))
 
 
 def test_a_payment_above_the_outstanding_balance_is_refused(app):
     contract = create_contract(area="9", price="1000", signed=True)
-    services.record_payment(contract.id, "8000")
+    payments.record_payment(contract.id, "8000")
     db.session.commit()
     with pytest.raises(services.ExhibitorError, match="more than the outstanding balance"):
-        services.record_payment(contract.id, "1000.01")
+        payments.record_payment(contract.id, "1000.01")
     db.session.rollback()
     with pytest.raises(services.ExhibitorError):
-        services.record_payment(contract.id, "0")
+        payments.record_payment(contract.id, "0")
     db.session.rollback()
-    services.record_payment(contract.id, "1000")
+    payments.record_payment(contract.id, "1000")
     db.session.commit()
-    assert services.outstanding(contract) == Decimal("0.00")
+    assert payments.outstanding(contract) == Decimal("0.00")
     assert db.session.scalar(sa.select(sa.func.count(Payment.id))) == 2
 
 
@@ -167,8 +167,8 @@ def test_the_database_refuses_a_payment_of_zero(app):
 
 def test_withdrawing_an_approved_application_releases_its_booth(app):
     contract = create_contract()
-    booth = services.assigned_booths(contract.company_id, contract.show_id)[0]
-    services.move_application(contract.application, "withdrawn", "Budget cut")
+    booth = booths.assigned_booths(contract.company_id, contract.show_id)[0]
+    applications.move_application(contract.application, "withdrawn", "Budget cut")
     db.session.commit()
     assert booth.status is BoothStatus.available
     assert contract.state is ContractState.cancelled
@@ -177,7 +177,7 @@ def test_withdrawing_an_approved_application_releases_its_booth(app):
 def test_signed_contract_blocks_withdrawal(app):
     contract = create_contract(signed=True)
     with pytest.raises(services.ExhibitorError):
-        services.move_application(contract.application, "withdrawn", "Budget cut")
+        applications.move_application(contract.application, "withdrawn", "Budget cut")
     db.session.rollback()
 
 
@@ -187,8 +187,8 @@ def test_primary_contacts_and_participating_companies_list_signed_exhibitors_onl
     contact = create_contact(signed.company, email="boss@signed.example", is_primary=True)
     draft = create_contract(show=show)
     create_contact(draft.company)
-    assert services.participating_company_ids(show.id) == {signed.company_id}
-    assert services.primary_contacts(show.id) == [(signed.company, contact)]
+    assert contracts.participating_company_ids(show.id) == {signed.company_id}
+    assert contracts.primary_contacts(show.id) == [(signed.company, contact)]
 
 
 def test_company_query_filters_and_sorts_in_sql(app):
@@ -197,9 +197,9 @@ def test_company_query_filters_and_sorts_in_sql(app):
     b = create_company("乙公司", "Beta Tools", city="Shanghai")
     create_application(a, show, "approved")
     create_application(b, show)
-    found = db.session.scalars(services.company_query(services.CompanyFilters(show_id=show.id, state="approved"))).all()
+    found = db.session.scalars(companies.company_query(companies.CompanyFilters(show_id=show.id, state="approved"))).all()
     assert found == [a]
-    by_city = db.session.scalars(services.company_query(services.CompanyFilters(q="shang"))).all()
+    by_city = db.session.scalars(companies.company_query(companies.CompanyFilters(q="shang"))).all()
     assert by_city == [b]
-    desc = db.session.scalars(services.company_query(services.CompanyFilters(sort="-name_en"))).all()
+    desc = db.session.scalars(companies.company_query(companies.CompanyFilters(sort="-name_en"))).all()
     assert desc.index(b) < desc.index(a)

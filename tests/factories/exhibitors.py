@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from expo_crm.auth.services import hash_password
 from expo_crm.db import db
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors import applications, booths, companies, contracts
 from expo_crm.exhibitors.models import ApplicationState, PortalUser
 
 from .core import PASSWORD, create_show
@@ -26,7 +26,7 @@ __all__ = [
 
 def create_company(name_zh: str | None = None, name_en: str | None = None, commit: bool = True, **values):
     n = next(_seq)
-    company = services.create_company(
+    company = companies.create_company(
         name_zh=name_zh if name_zh is not None else f"测试五金有限公司{n}",
         name_en=name_en if name_en is not None else f"Test Hardware {n} Co., Ltd.",
         **values,
@@ -40,8 +40,8 @@ def create_contact(company=None, email: str | None = None, name: str = "王伟",
                    is_primary: bool = False, commit: bool = True):
     company = company or create_company()
     n = next(_seq)
-    contact = services.add_contact(company, name=name, email=email or f"contact{n}@exhibitor.example",
-                                   locale=locale, is_primary=is_primary)
+    contact = companies.add_contact(company, name=name, email=email or f"contact{n}@exhibitor.example",
+                                    locale=locale, is_primary=is_primary)
     if commit:
         db.session.commit()
     return contact
@@ -51,10 +51,10 @@ def create_application(company=None, show=None, state: ApplicationState | str = 
                        area: str = "18", booth_type: str = "shell_scheme", commit: bool = True):
     company = company or create_company()
     show = show or create_show()
-    application = services.create_application(company, show.id, requested_area_m2=Decimal(area),
-                                              booth_type=booth_type)
+    application = applications.create_application(company, show.id, requested_area_m2=Decimal(area),
+                                                  booth_type=booth_type)
     if ApplicationState(state) is not ApplicationState.submitted:
-        services.move_application(application, state, "factory")
+        applications.move_application(application, state, "factory")
     if commit:
         db.session.commit()
     return application
@@ -64,8 +64,8 @@ def create_booth(show=None, number: str | None = None, hall: str = "W1", area: s
                  price: str = "1500", booth_type: str = "shell_scheme", commit: bool = True):
     show = show or create_show()
     n = next(_seq)
-    booth = services.create_booth(show.id, hall=hall, number=number or f"{hall}-{n:03d}", area_m2=Decimal(area),
-                                  booth_type=booth_type, price_per_m2=Decimal(price))
+    booth = booths.create_booth(show.id, hall=hall, number=number or f"{hall}-{n:03d}", area_m2=Decimal(area),
+                                booth_type=booth_type, price_per_m2=Decimal(price))
     if commit:
         db.session.commit()
     return booth
@@ -77,10 +77,10 @@ def create_contract(company=None, show=None, area: str = "18", price: str = "150
     show = show or create_show()
     application = create_application(company, show, ApplicationState.approved, area=area, commit=False)
     booth = create_booth(show, area=area, price=price, commit=False)
-    services.assign_booth(application, booth.id)
-    contract = services.create_contract(application, discount=Decimal(discount))
+    booths.assign_booth(application, booth.id)
+    contract = contracts.create_contract(application, discount=Decimal(discount))
     if signed:
-        services.sign_contract(contract)
+        contracts.sign_contract(contract)
     if commit:
         db.session.commit()
     return contract

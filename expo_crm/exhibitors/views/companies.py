@@ -9,7 +9,19 @@ from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role, requires
 from expo_crm.db import db
 from expo_crm.exhibitors import portal as portal_services
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors.booths import halls
+from expo_crm.exhibitors.companies import (
+    CompanyFilters,
+    add_contact,
+    company_query,
+    create_company,
+    find_duplicates,
+    get_company_or_404,
+    lifecycle_stages,
+    normalize_tax_id,
+    update_company,
+)
+from expo_crm.exhibitors.contracts import contracts_of
 from expo_crm.exhibitors.forms import CompanyForm, ContactForm, SimpleActionForm
 from expo_crm.exhibitors.models import (
     Application,
@@ -20,6 +32,8 @@ from expo_crm.exhibitors.models import (
     Contact,
     Payment,
 )
+from expo_crm.exhibitors.payments import outstanding
+from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.exhibitors.spreadsheets import xlsx_response
 from expo_crm.exhibitors.views import bp
 from expo_crm.relationships.models import LifecycleStage
@@ -29,9 +43,9 @@ PER_PAGE = 50
 EXPORT_LIMIT = 100_000
 
 
-def _filters() -> services.CompanyFilters:
+def _filters() -> CompanyFilters:
     args = request.args
-    return services.CompanyFilters(
+    return CompanyFilters(
         q=args.get("q", "").strip()[:100],
         show_id=args.get("show", type=int),
         state=args.get("state", ""),
@@ -53,7 +67,7 @@ def _owners() -> list[StaffUser]:
 @requires("exhibitors.view")
 def company_list():
     filters = _filters()
-    pagination = db.paginate(services.company_query(filters), per_page=PER_PAGE, max_per_page=PER_PAGE)
+    pagination = db.paginate(company_query(filters), per_page=PER_PAGE, max_per_page=PER_PAGE)
     ids = [c.id for c in pagination.items]
     states, booths = {}, {}
     if ids and filters.show_id:
@@ -65,8 +79,8 @@ def company_list():
             booths.setdefault(company_id, []).append(number)
     return render_template(
         "exhibitors/company_list.html", pagination=pagination, filters=filters, states=states, booths=booths,
-        shows=shows.list_shows(), halls=services.halls(filters.show_id), owners=_owners(),
-        application_states=ApplicationState, lifecycle=services.lifecycle_stages(ids),
+        shows=shows.list_shows(), halls=halls(filters.show_id), owners=_owners(),
+        application_states=ApplicationState, lifecycle=lifecycle_stages(ids),
         lifecycle_stages=LifecycleStage,
     )
 
@@ -82,7 +96,7 @@ def company_export():
 
     def rows():
         yield header
-        query = services.company_query(filters).limit(EXPORT_LIMIT)
+        query = company_query(filters).limit(EXPORT_LIMIT)
         primary = {c.company_id: c for c in db.session.scalars(
             sa.select(Contact).where(Contact.is_primary.is_(True), Contact.company_id.in_(
                 query.with_only_columns(Company.id).order_by(None))))}
@@ -100,19 +114,19 @@ def company_export():
 def _save_company(form: CompanyForm, company: Company | None):
     """Create or update; on a likely duplicate show the existing records instead (unless confirmed)."""
     values = form.values()
-    duplicates = services.find_duplicates(values["name_zh"], values["name_en"], values["tax_id"],
-                                          exclude_id=company.id if company else None)
-    tax = services.normalize_tax_id(values["tax_id"])
+    duplicates = find_duplicates(values["name_zh"], values["name_en"], values["tax_id"],
+                                 exclude_id=company.id if company else None)
+    tax = normalize_tax_id(values["tax_id"])
     same_tax = [d for d in duplicates if tax and d.tax_id == tax]
     if same_tax or (duplicates and form.confirm_new.data != "1"):
         form.confirm_new.data = "" if same_tax else "1"
         return None, duplicates, bool(same_tax)
     try:
         if company is None:
-            company = services.create_company(**values)
+            company = create_company(**values)
         else:
-            services.update_company(company, **values)
-    except services.ExhibitorError as refused:
+            update_company(company, **values)
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
         return None, [], False
@@ -139,7 +153,7 @@ def company_create():
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
 @requires("exhibitors.manage")
 def company_edit(company_id: int):
-    company = services.get_company_or_404(company_id)
+    company = get_company_or_404(company_id)
     form = CompanyForm(obj=company, owners=_owners())
     if request.method == "GET":
         form.size.data = company.size.value if company.size else ""
@@ -156,13 +170,13 @@ def company_edit(company_id: int):
 @bp.route("/<int:company_id>")
 @requires("exhibitors.view")
 def company_detail(company_id: int):
-    company = services.get_company_or_404(company_id)
+    company = get_company_or_404(company_id)
     applications = list(db.session.scalars(
         sa.select(Application).where(Application.company_id == company.id).order_by(Application.created_at.desc())))
     assignments = list(db.session.scalars(
         sa.select(BoothAssignment).where(BoothAssignment.company_id == company.id)
         .order_by(BoothAssignment.assigned_at.desc())))
-    contracts = services.contracts_of(company.id)
+    contracts = contracts_of(company.id)
     payments = list(db.session.scalars(
         sa.select(Payment).where(Payment.contract_id.in_([c.id for c in contracts])).order_by(Payment.paid_at.desc())
     )) if contracts else []
@@ -170,7 +184,7 @@ def company_detail(company_id: int):
 
     return render_template(
         "exhibitors/company_detail.html", company=company, applications=applications, assignments=assignments,
-        contracts=contracts, payments=payments, outstanding={c.id: services.outstanding(c) for c in contracts},
+        contracts=contracts, payments=payments, outstanding={c.id: outstanding(c) for c in contracts},
         interactions=timeline("exhibitor", company.id, limit=10),
         portal_users={u.contact_id: u for u in portal_services.portal_users_of(company.id)},
         contact_form=ContactForm(formdata=None), action_form=SimpleActionForm(),
@@ -194,15 +208,15 @@ def _timeline_url(company_id: int) -> str | None:
 @bp.route("/<int:company_id>/contacts", methods=["POST"])
 @requires("exhibitors.manage")
 def contact_add(company_id: int):
-    company = services.get_company_or_404(company_id)
+    company = get_company_or_404(company_id)
     form = ContactForm()
     if not form.validate_on_submit():
         flash(_("The contact was not added: %(problems)s",
                 problems="; ".join(f"{form[k].label.text}: {', '.join(map(str, v))}" for k, v in form.errors.items())),
               "error")
     else:
-        services.add_contact(company, name=form.name.data, email=form.email.data or "", phone=form.phone.data or "",
-                             title=form.title.data or "", locale=form.locale.data, is_primary=form.is_primary.data)
+        add_contact(company, name=form.name.data, email=form.email.data or "", phone=form.phone.data or "",
+                    title=form.title.data or "", locale=form.locale.data, is_primary=form.is_primary.data)
         db.session.commit()
         flash(_("Contact added."), "success")
     return redirect(url_for("exhibitors.company_detail", company_id=company.id) + "#contacts")

@@ -1,7 +1,8 @@
 """The exhibitors panel on the staff dashboard."""
 
 from expo_crm.dashboard import dashboard_panel
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors.booths import booth_totals
+from expo_crm.exhibitors.payments import outstanding_balances
 from expo_crm.shows import services as shows
 
 
@@ -12,6 +13,6 @@ def sales_panel() -> dict:
         return {"show": None}
     return {
         "show": show,
-        "totals": services.booth_totals(show.id),
-        "balances": services.outstanding_balances(show.id, limit=5),
+        "totals": booth_totals(show.id),
+        "balances": outstanding_balances(show.id, limit=5),
     }

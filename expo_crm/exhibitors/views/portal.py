@@ -8,7 +8,8 @@ from expo_crm.auth.permissions import portal, public
 from expo_crm.auth.views import sign_in, sign_out
 from expo_crm.db import db
 from expo_crm.exhibitors import portal as services
-from expo_crm.exhibitors import services as sales
+from expo_crm.exhibitors.booths import assigned_booths
+from expo_crm.exhibitors.contracts import badge_quota
 from expo_crm.exhibitors.forms import (
     LeadForm,
     MessageForm,
@@ -19,6 +20,7 @@ from expo_crm.exhibitors.forms import (
     SubmissionForm,
 )
 from expo_crm.exhibitors.models import DeliverableKind
+from expo_crm.exhibitors.payments import outstanding, paid_amount
 from expo_crm.exhibitors.spreadsheets import xlsx_response
 from expo_crm.exhibitors.views import bp
 from expo_crm.exhibitors.views.sales import contract_pdf_response
@@ -78,9 +80,9 @@ def portal_home():
     context = {"contract": contract, "participations": services.participations(current_user.company_id)}
     if contract is not None:
         context.update(
-            booths=sales.assigned_booths(contract.company_id, contract.show_id),
-            paid=sales.paid_amount(contract), outstanding=sales.outstanding(contract),
-            checklist=services.checklist(contract), quota=sales.badge_quota(contract),
+            booths=assigned_booths(contract.company_id, contract.show_id),
+            paid=paid_amount(contract), outstanding=outstanding(contract),
+            checklist=services.checklist(contract), quota=badge_quota(contract),
             staff=services.staff_badges(contract.company_id, contract.show_id),
             staff_form=StaffBadgeForm(), badges_available=services.staff_badges_available(),
             kinds=DeliverableKind,

@@ -9,7 +9,34 @@ from flask_login import current_user
 from expo_crm import clock
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
-from expo_crm.exhibitors import services
+from expo_crm.exhibitors.applications import (
+    TRANSITIONS,
+    create_application,
+    get_application_or_404,
+    move_application,
+)
+from expo_crm.exhibitors.booths import (
+    assign_booth,
+    assigned_booths,
+    booth_totals,
+    booths_for_show,
+    create_booth,
+    halls,
+    release_booth,
+    set_booth_blocked,
+)
+from expo_crm.exhibitors.companies import get_company_or_404
+from expo_crm.exhibitors.contracts import (
+    badge_quota,
+    cancel_contract,
+    create_contract,
+    get_contract_or_404,
+    live_contract,
+    recalculate_contract,
+    service_orders,
+    set_badge_quota,
+    sign_contract,
+)
 from expo_crm.exhibitors.forms import (
     ApplicationForm,
     AssignBoothForm,
@@ -21,6 +48,8 @@ from expo_crm.exhibitors.forms import (
     SimpleActionForm,
 )
 from expo_crm.exhibitors.models import BoothAssignment, BoothStatus, ContractState
+from expo_crm.exhibitors.payments import outstanding, paid_amount, record_payment
+from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.exhibitors.views import bp
 from expo_crm.shows import services as shows
 
@@ -35,16 +64,16 @@ def _back(application_id: int):
 @bp.route("/<int:company_id>/applications/new", methods=["GET", "POST"])
 @requires("exhibitors.manage")
 def application_create(company_id: int):
-    company = services.get_company_or_404(company_id)
+    company = get_company_or_404(company_id)
     form = ApplicationForm(shows=shows.list_shows())
     if form.validate_on_submit():
         shows.get_show_or_404(form.show_id.data)
         try:
-            application = services.create_application(
+            application = create_application(
                 company, form.show_id.data, requested_area_m2=form.requested_area_m2.data,
                 booth_type=form.booth_type.data, preferred_hall=form.preferred_hall.data or "",
                 notes=form.notes.data or "")
-        except services.ExhibitorError as refused:
+        except ExhibitorError as refused:
             db.session.rollback()
             flash(str(refused), "error")
         else:
@@ -57,17 +86,17 @@ def application_create(company_id: int):
 @bp.route("/applications/<int:application_id>")
 @requires("exhibitors.view")
 def application_detail(application_id: int):
-    application = services.get_application_or_404(application_id)
-    allowed = sorted(services.TRANSITIONS[application.state], key=lambda s: list(type(s)).index(s))
-    booths = services.assigned_booths(application.company_id, application.show_id)
-    free = [b for b, _c in services.booths_for_show(application.show_id, status="available")]
+    application = get_application_or_404(application_id)
+    allowed = sorted(TRANSITIONS[application.state], key=lambda s: list(type(s)).index(s))
+    booths = assigned_booths(application.company_id, application.show_id)
+    free = [b for b, _c in booths_for_show(application.show_id, status="available")]
     assign_form = AssignBoothForm()
     assign_form.booth_id.choices = [
         (b.id, f"{b.hall} · {b.number} · {b.area_m2} m² · {b.booth_type.label}") for b in free]
     return render_template(
         "exhibitors/application_detail.html", application=application, move_form=MoveApplicationForm(allowed=allowed),
         booths=booths, assign_form=assign_form, action_form=SimpleActionForm(), contract_form=ContractForm(),
-        contract=services.live_contract(application.company_id, application.show_id),
+        contract=live_contract(application.company_id, application.show_id),
         assignments={a.booth_id: a for a in db.session.scalars(
             db.select(BoothAssignment).where(BoothAssignment.application_id == application.id))},
     )
@@ -76,14 +105,14 @@ def application_detail(application_id: int):
 @bp.route("/applications/<int:application_id>/state", methods=["POST"])
 @requires("exhibitors.manage")
 def application_move(application_id: int):
-    application = services.get_application_or_404(application_id)
-    form = MoveApplicationForm(allowed=services.TRANSITIONS[application.state])
+    application = get_application_or_404(application_id)
+    form = MoveApplicationForm(allowed=TRANSITIONS[application.state])
     if not form.validate_on_submit():
         flash(_("Choose a new state and give a reason."), "error")
         return _back(application.id)
     try:
-        services.move_application(application, form.state.data, form.reason.data)
-    except services.ExhibitorError as refused:
+        move_application(application, form.state.data, form.reason.data)
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
@@ -95,15 +124,15 @@ def application_move(application_id: int):
 @bp.route("/applications/<int:application_id>/booths", methods=["POST"])
 @requires("exhibitors.manage")
 def application_assign_booth(application_id: int):
-    application = services.get_application_or_404(application_id)
+    application = get_application_or_404(application_id)
     booth_id = request.form.get("booth_id", type=int)
     if not SimpleActionForm().validate_on_submit() or not booth_id:
         flash(_("Choose a booth."), "error")
         return _back(application_id)
     try:
-        assignment = services.assign_booth(application, booth_id, assigned_by_id=current_user.id)
+        assignment = assign_booth(application, booth_id, assigned_by_id=current_user.id)
         number = assignment.booth.number
-    except services.ExhibitorError as refused:
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
         return _back(application_id), 409
@@ -122,8 +151,8 @@ def application_release_booth(application_id: int, booth_id: int):
     if not SimpleActionForm().validate_on_submit():
         abort(400)
     try:
-        services.release_booth(assignment)
-    except services.ExhibitorError as refused:
+        release_booth(assignment)
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
@@ -151,11 +180,11 @@ def booth_list():
             abort(403)
         if form.validate_on_submit():
             try:
-                booth = services.create_booth(
+                booth = create_booth(
                     show.id, hall=form.hall.data, number=form.number.data, area_m2=form.area_m2.data,
                     booth_type=form.booth_type.data, price_per_m2=form.price_per_m2.data,
                     corner=form.corner.data, island=form.island.data)
-            except services.ExhibitorError as refused:
+            except ExhibitorError as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
             else:
@@ -163,11 +192,11 @@ def booth_list():
                 flash(_("Booth %(number)s added.", number=booth.number), "success")
                 return redirect(url_for("exhibitors.booth_list", show=show.id))
     hall, status = request.args.get("hall", ""), request.args.get("status", "")
-    rows = services.booths_for_show(show.id, hall, status) if show else []
+    rows = booths_for_show(show.id, hall, status) if show else []
     return render_template(
         "exhibitors/booth_list.html", show=show, rows=rows, form=form, shows=shows.list_shows(),
-        halls=services.halls(show.id) if show else [], hall=hall, status=status, statuses=BoothStatus,
-        totals=services.booth_totals(show.id) if show else None, action_form=SimpleActionForm(),
+        halls=halls(show.id) if show else [], hall=hall, status=status, statuses=BoothStatus,
+        totals=booth_totals(show.id) if show else None, action_form=SimpleActionForm(),
     )
 
 
@@ -180,8 +209,8 @@ def booth_block(booth_id: int):
     if not SimpleActionForm().validate_on_submit():
         abort(400)
     try:
-        services.set_booth_blocked(booth, booth.status is not BoothStatus.blocked)
-    except services.ExhibitorError as refused:
+        set_booth_blocked(booth, booth.status is not BoothStatus.blocked)
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
@@ -194,10 +223,10 @@ def booth_block(booth_id: int):
 def hall_plan():
     show = _show_from_args()
     by_hall: dict[str, list] = {}
-    for booth, company in (services.booths_for_show(show.id) if show else []):
+    for booth, company in (booths_for_show(show.id) if show else []):
         by_hall.setdefault(booth.hall, []).append((booth, company))
     return render_template("exhibitors/hall_plan.html", show=show, by_hall=by_hall, shows=shows.list_shows(),
-                           totals=services.booth_totals(show.id) if show else None)
+                           totals=booth_totals(show.id) if show else None)
 
 
 # --- contracts and payments -------------------------------------------------------------------
@@ -206,15 +235,15 @@ def hall_plan():
 @bp.route("/applications/<int:application_id>/contract", methods=["POST"])
 @requires("exhibitors.manage")
 def contract_create(application_id: int):
-    application = services.get_application_or_404(application_id)
+    application = get_application_or_404(application_id)
     form = ContractForm()
     if not form.validate_on_submit():
         flash(_("Check the discount and the dates."), "error")
         return _back(application_id)
     try:
-        contract = services.create_contract(application, discount=form.discount.data or 0,
-                                            deposit_due=form.deposit_due.data, balance_due=form.balance_due.data)
-    except services.ExhibitorError as refused:
+        contract = create_contract(application, discount=form.discount.data or 0,
+                                   deposit_due=form.deposit_due.data, balance_due=form.balance_due.data)
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
         return _back(application_id)
@@ -226,37 +255,37 @@ def contract_create(application_id: int):
 @bp.route("/contracts/<int:contract_id>")
 @requires("exhibitors.view")
 def contract_detail(contract_id: int):
-    contract = services.get_contract_or_404(contract_id)
+    contract = get_contract_or_404(contract_id)
     form = PaymentForm(formdata=None)
     form.paid_on.data = clock.today_utc()
     return render_template(
         "exhibitors/contract_detail.html", contract=contract, payment_form=form,
-        booths=services.assigned_booths(contract.company_id, contract.show_id),
-        orders=services.service_orders(contract.company_id, contract.show_id),
-        paid=services.paid_amount(contract), outstanding=services.outstanding(contract),
+        booths=assigned_booths(contract.company_id, contract.show_id),
+        orders=service_orders(contract.company_id, contract.show_id),
+        paid=paid_amount(contract), outstanding=outstanding(contract),
         action_form=SimpleActionForm(), quota_form=BadgeQuotaForm(badge_quota=contract.badge_quota),
-        quota=services.badge_quota(contract), discount_form=ContractForm(discount=contract.discount),
+        quota=badge_quota(contract), discount_form=ContractForm(discount=contract.discount),
     )
 
 
 @bp.route("/contracts/<int:contract_id>/<any(sign,cancel,recalculate):action>", methods=["POST"])
 @requires("exhibitors.manage")
 def contract_action(contract_id: int, action: str):
-    contract = services.get_contract_or_404(contract_id)
+    contract = get_contract_or_404(contract_id)
     form = ContractForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         if action == "sign":
-            services.sign_contract(contract)
+            sign_contract(contract)
             message = _("Contract signed.")
         elif action == "cancel":
-            services.cancel_contract(contract, request.form.get("reason", ""))
+            cancel_contract(contract, request.form.get("reason", ""))
             message = _("Contract cancelled.")
         else:
-            services.recalculate_contract(contract, form.discount.data)
+            recalculate_contract(contract, form.discount.data)
             message = _("Contract amounts updated.")
-    except services.ExhibitorError as refused:
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
@@ -268,12 +297,12 @@ def contract_action(contract_id: int, action: str):
 @bp.route("/contracts/<int:contract_id>/badge-quota", methods=["POST"])
 @requires("exhibitors.manage")
 def contract_badge_quota(contract_id: int):
-    contract = services.get_contract_or_404(contract_id)
+    contract = get_contract_or_404(contract_id)
     form = BadgeQuotaForm()
     if not form.validate_on_submit():
         flash(_("The quota must be a whole number from 0 to 500."), "error")
     else:
-        services.set_badge_quota(contract, form.badge_quota.data)
+        set_badge_quota(contract, form.badge_quota.data)
         db.session.commit()
         flash(_("Staff badge quota saved."), "success")
     return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id))
@@ -282,16 +311,16 @@ def contract_badge_quota(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/payments", methods=["POST"])
 @requires("exhibitors.finance")
 def payment_create(contract_id: int):
-    contract = services.get_contract_or_404(contract_id)
+    contract = get_contract_or_404(contract_id)
     form = PaymentForm()
     if not form.validate_on_submit():
         flash(_("Enter an amount above 0 and the payment date."), "error")
         return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id)), 303
     paid_at = datetime.combine(form.paid_on.data, time(12), tzinfo=contract.show.tz)
     try:
-        services.record_payment(contract.id, form.amount.data, paid_at=paid_at, method=form.method.data,
-                                reference=form.reference.data or "", recorded_by_id=current_user.id)
-    except services.ExhibitorError as refused:
+        record_payment(contract.id, form.amount.data, paid_at=paid_at, method=form.method.data,
+                       reference=form.reference.data or "", recorded_by_id=current_user.id)
+    except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
@@ -305,9 +334,9 @@ def contract_pdf_response(contract, language: str) -> Response:
 
     pdf = render_pdf(
         "exhibitors/contract.html", language=language, pdf_language=language, contract=contract,
-        booths=services.assigned_booths(contract.company_id, contract.show_id),
-        orders=services.service_orders(contract.company_id, contract.show_id),
-        paid=services.paid_amount(contract), outstanding=services.outstanding(contract),
+        booths=assigned_booths(contract.company_id, contract.show_id),
+        orders=service_orders(contract.company_id, contract.show_id),
+        paid=paid_amount(contract), outstanding=outstanding(contract),
         contract_state=ContractState,
     )
     response = Response(pdf, mimetype="application/pdf")
@@ -318,4 +347,4 @@ def contract_pdf_response(contract, language: str) -> Response:
 @bp.route("/contracts/<int:contract_id>/contract-<any(zh,en):language>.pdf")
 @requires("exhibitors.view")
 def contract_pdf(contract_id: int, language: str):
-    return contract_pdf_response(services.get_contract_or_404(contract_id), language)
+    return contract_pdf_response(get_contract_or_404(contract_id), language)

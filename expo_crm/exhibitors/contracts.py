@@ -1,0 +1,194 @@
+"""Contracts: draw up, price, sign, cancel; badge quotas; signed exhibitors for other areas."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from expo_crm import audit, clock
+from expo_crm.db import db
+from expo_crm.exhibitors.booths import assigned_booths
+from expo_crm.exhibitors.models import (
+    Application,
+    ApplicationState,
+    Booth,
+    BoothStatus,
+    Company,
+    Contact,
+    Contract,
+    ContractState,
+)
+from expo_crm.exhibitors.payments import paid_amount
+from expo_crm.exhibitors.services import ExhibitorError, money
+
+DEFAULT_DEPOSIT_SHARE = Decimal("0.30")
+SQM_PER_BADGE = Decimal(9)
+
+
+def services_total(company_id: int, show_id: int) -> Decimal:
+    """Service orders from the suppliers area, when that area provides its total."""
+    try:
+        suppliers = importlib.import_module("expo_crm.suppliers.services")
+    except ModuleNotFoundError:
+        return Decimal("0.00")
+    total = getattr(suppliers, "orders_total", None)
+    return money(total(company_id, show_id)) if total else Decimal("0.00")
+
+
+def service_orders(company_id: int, show_id: int) -> list:
+    try:
+        suppliers = importlib.import_module("expo_crm.suppliers.services")
+    except ModuleNotFoundError:
+        return []
+    orders_for = getattr(suppliers, "orders_for", None)
+    return list(orders_for(company_id, show_id)) if orders_for else []
+
+
+def _contract_number(show_code: str) -> str:
+    count = db.session.scalar(sa.select(sa.func.count(Contract.id))) or 0
+    return f"{show_code}-{count + 1:05d}"
+
+
+def create_contract(application: Application, *, discount=0, deposit_share: Decimal = DEFAULT_DEPOSIT_SHARE,
+                    deposit_due: date | None = None, balance_due: date | None = None) -> Contract:
+    if application.state is not ApplicationState.approved:
+        raise ExhibitorError(_("Only an approved application can get a contract."))
+    booths = assigned_booths(application.company_id, application.show_id)
+    if not booths:
+        raise ExhibitorError(_("Assign a booth before drawing up the contract."))
+    live = db.session.scalar(sa.select(Contract.id).where(
+        Contract.company_id == application.company_id, Contract.show_id == application.show_id,
+        Contract.state != ContractState.cancelled))
+    if live:
+        raise ExhibitorError(_("This company already has a contract for this show."))
+    show = application.show
+    today = clock.today_utc()
+    contract = Contract(
+        number=_contract_number(show.code), company_id=application.company_id, show_id=application.show_id,
+        application_id=application.id, state=ContractState.draft,
+        deposit_due=deposit_due or today + timedelta(days=14),
+        balance_due=balance_due or max(today + timedelta(days=14), show.open_from - timedelta(days=30)),
+    )
+    _price(contract, booths, money(discount), deposit_share)
+    db.session.add(contract)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ExhibitorError(_("This company already has a contract for this show.")) from None
+    audit.record("contract.create", contract, after={"number": contract.number, "total": contract.total_amount})
+    return contract
+
+
+def _price(contract: Contract, booths: list[Booth], discount: Decimal, deposit_share: Decimal | None = None) -> None:
+    fee = sum((b.price for b in booths), Decimal("0.00"))
+    services = services_total(contract.company_id, contract.show_id)
+    if discount < 0 or discount > fee + services:
+        raise ExhibitorError(_("The discount must be between 0 and the contract amount."))
+    paid = paid_amount(contract) if contract.id else Decimal("0.00")
+    total = money(fee + services - discount)
+    if total < paid:
+        raise ExhibitorError(_("The new total would be less than what has already been paid."))
+    contract.booth_fee, contract.services_total, contract.discount = money(fee), services, money(discount)
+    contract.total_amount = total
+    contract.booth_area_m2 = sum((b.area_m2 for b in booths), Decimal(0))
+    if deposit_share is not None:
+        contract.deposit_amount = money(total * deposit_share)
+    contract.deposit_amount = min(contract.deposit_amount, total)
+
+
+def recalculate_contract(contract: Contract, discount=None) -> Contract:
+    """Booths and service orders may change after drafting: take them in again."""
+    if contract.state is ContractState.cancelled:
+        raise ExhibitorError(_("A cancelled contract cannot change."))
+    before = audit.snapshot(contract, "booth_fee", "services_total", "discount", "total_amount")
+    booths = assigned_booths(contract.company_id, contract.show_id)
+    _price(contract, booths, money(contract.discount if discount is None else discount))
+    audit.record("contract.recalculate", contract, before,
+                 audit.snapshot(contract, "booth_fee", "services_total", "discount", "total_amount"))
+    return contract
+
+
+def sign_contract(contract: Contract) -> Contract:
+    if contract.state is not ContractState.draft:
+        raise ExhibitorError(_("Only a draft contract can be signed."))
+    contract.state = ContractState.signed
+    contract.signed_at = clock.now()
+    for booth in assigned_booths(contract.company_id, contract.show_id):
+        booth.status = BoothStatus.sold
+    from expo_crm.relationships.services import log_interaction
+
+    log_interaction(
+        "exhibitor", contract.company_id, channel="system", show_id=contract.show_id,
+        subject=_("Contract %(number)s signed", number=contract.number),
+        source_key=f"exhibitors.contract_signed.{contract.id}",
+    )
+    audit.record("contract.sign", contract, {"state": "draft"}, {"state": "signed"})
+    return contract
+
+
+def cancel_contract(contract: Contract, reason: str = "") -> Contract:
+    if contract.state is ContractState.cancelled:
+        raise ExhibitorError(_("The contract is already cancelled."))
+    old = contract.state
+    contract.state = ContractState.cancelled
+    for booth in assigned_booths(contract.company_id, contract.show_id):
+        booth.status = BoothStatus.reserved
+    audit.record("contract.cancel", contract, {"state": old.value}, {"state": "cancelled", "reason": reason})
+    return contract
+
+
+def get_contract_or_404(contract_id: int) -> Contract:
+    return db.get_or_404(Contract, contract_id)
+
+
+def contracts_of(company_id: int) -> list[Contract]:
+    return list(db.session.scalars(
+        sa.select(Contract).where(Contract.company_id == company_id).order_by(Contract.created_at.desc())
+    ))
+
+
+def live_contract(company_id: int, show_id: int) -> Contract | None:
+    return db.session.scalar(sa.select(Contract).where(
+        Contract.company_id == company_id, Contract.show_id == show_id, Contract.state != ContractState.cancelled))
+
+
+# --- for other areas (contracts.md) -----------------------------------------------------------
+
+
+def primary_contacts(show_id: int) -> list[tuple[Company, Contact]]:
+    """Exhibitors with a signed contract for the show, with their primary contact."""
+    query = (
+        sa.select(Company, Contact)
+        .join(Contract, Contract.company_id == Company.id)
+        .join(Contact, sa.and_(Contact.company_id == Company.id, Contact.is_primary.is_(True)))
+        .where(Contract.show_id == show_id, Contract.state == ContractState.signed)
+        .order_by(Company.id)
+    )
+    return [(company, contact) for company, contact in db.session.execute(query)]
+
+
+def participating_company_ids(show_id: int) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(Contract.company_id).where(Contract.show_id == show_id, Contract.state == ContractState.signed)
+    ))
+
+
+def badge_quota(contract: Contract) -> int:
+    if contract.badge_quota is not None:
+        return contract.badge_quota
+    area = Decimal(str(contract.booth_area_m2 or 0))
+    return max(1, int(area // SQM_PER_BADGE)) if area > 0 else 0
+
+
+def set_badge_quota(contract: Contract, quota: int | None) -> None:
+    if quota is not None and quota < 0:
+        raise ExhibitorError(_("The badge quota cannot be negative."))
+    before = contract.badge_quota
+    contract.badge_quota = quota
+    audit.record("contract.badge_quota", contract, {"badge_quota": before}, {"badge_quota": quota})
