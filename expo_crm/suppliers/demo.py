@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.suppliers import jobs, services
+from expo_crm.suppliers.evaluations import evaluate
 from expo_crm.suppliers.models import DocumentKind, OrderState
 
 # (category, Chinese name, English name, contact, email domain)
@@ -189,7 +190,7 @@ def _evaluations(ctx, suppliers) -> int:
             for supplier in members:
                 lean = RATINGS[category]
                 quality, punctuality, price = (max(1, min(5, r + rng.choice((-1, 0, 0, 1)))) for r in lean)
-                services.evaluate(supplier, show, quality=quality, punctuality=punctuality, price=price,
-                                  notes="展后评估 / Post-show review", staff_id=evaluator.id)
+                evaluate(supplier, show, quality=quality, punctuality=punctuality, price=price,
+                         notes="展后评估 / Post-show review", staff_id=evaluator.id)
                 count += 1
     return count

@@ -12,7 +12,7 @@ from expo_crm import clock
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.staff.models import Task, TaskKind
-from expo_crm.suppliers import jobs, services
+from expo_crm.suppliers import evaluations, jobs, services
 from expo_crm.suppliers.models import DocumentKind, OrderState, ServiceOrder, SupplierDocument
 from tests.factories import (
     PDF_BYTES,
@@ -225,7 +225,7 @@ def test_evaluation_score_counts_complaints_and_shows_in_supplier_choice(app, cl
     response = post_form(client, f"/suppliers/{supplier.id}/evaluate/{show.id}",
                          {"quality": 5, "punctuality": 4, "price": 3}, follow_redirects=True)
     assert "Evaluation saved." in text_of(response)
-    evaluation = services.evaluation_history(supplier.id)[0]
+    evaluation = evaluations.evaluation_history(supplier.id)[0]
     assert evaluation.complaints == 1 and evaluation.score == Decimal("3.75")
     form = text_of(client.get(f"/suppliers/catalogue/new/{show.id}"))
     assert "Clean Co" in form and "score 3.75 over 1 shows" in form
@@ -233,7 +233,7 @@ def test_evaluation_score_counts_complaints_and_shows_in_supplier_choice(app, cl
 
 def test_rating_out_of_range_is_refused(app):
     with pytest.raises(services.SupplierError):
-        services.evaluate(create_supplier(), create_show(), quality=6, punctuality=1, price=1)
+        evaluations.evaluate(create_supplier(), create_show(), quality=6, punctuality=1, price=1)
 
 
 def test_catalogue_item_form_and_list(app, client):

@@ -12,7 +12,7 @@ from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
 from expo_crm.staff import listing
 from expo_crm.staff.services import staff_choices
-from expo_crm.suppliers import services
+from expo_crm.suppliers import evaluations, services
 from expo_crm.suppliers.forms import ContactForm, DocumentForm, EvaluationForm, SupplierForm
 from expo_crm.suppliers.models import SupplierCategory
 
@@ -33,7 +33,7 @@ def supplier_list():
                                               _("Phone"), _("Owner"), _("Active")], rows, title=_("Suppliers"))
     pagination = listing.page_of(stmt)
     return render_template("suppliers/list.html", pagination=pagination, args=listing.args(),
-                           categories=SupplierCategory, scores=services.average_scores([s.id for s in pagination.items]),
+                           categories=SupplierCategory, scores=evaluations.average_scores([s.id for s in pagination.items]),
                            alerts={s.id: len(services.document_alerts(s)) for s in pagination.items})
 
 
@@ -68,7 +68,7 @@ def supplier_detail(supplier_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     return render_template(
         "suppliers/detail.html", supplier=supplier, alerts=services.document_alerts(supplier),
-        served=services.shows_served(supplier.id), evaluations=services.evaluation_history(supplier.id),
+        served=services.shows_served(supplier.id), evaluations=evaluations.evaluation_history(supplier.id),
         contact_form=ContactForm(), document_form=DocumentForm(), today=services.clock.now().date(),
     )
 
@@ -159,12 +159,12 @@ def _extension(content_type: str) -> str:
 def evaluate(supplier_id: int, show_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     show = shows.get_show_or_404(show_id)
-    existing = next((e for e in services.evaluation_history(supplier.id) if e.show_id == show.id), None)
+    existing = next((e for e in evaluations.evaluation_history(supplier.id) if e.show_id == show.id), None)
     form = EvaluationForm(obj=existing)
     if form.validate_on_submit():
         try:
-            services.evaluate(supplier, show, quality=form.quality.data, punctuality=form.punctuality.data,
-                              price=form.price.data, notes=form.notes.data or "", staff_id=current_user.id)
+            evaluations.evaluate(supplier, show, quality=form.quality.data, punctuality=form.punctuality.data,
+                                 price=form.price.data, notes=form.notes.data or "", staff_id=current_user.id)
         except services.SupplierError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -173,7 +173,7 @@ def evaluate(supplier_id: int, show_id: int):
             flash(_("Evaluation saved."), "success")
             return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     return render_template("suppliers/evaluate.html", form=form, supplier=supplier, show=show,
-                           complaints=services.complaints_about(supplier.id, show.id))
+                           complaints=evaluations.complaints_about(supplier.id, show.id))
 
 
 from expo_crm.suppliers.views import orders, portal  # noqa: F401  (routes on the same blueprint)
