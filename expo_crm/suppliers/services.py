@@ -1,4 +1,4 @@
-"""Suppliers: directory, qualification documents, catalogue, service orders."""
+"""Suppliers: directory, catalogue, service orders."""
 
 from __future__ import annotations
 
@@ -14,17 +14,13 @@ from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.shows.models import Show
 from expo_crm.suppliers.models import (
-    DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
     ORDER_TRANSITIONS,
     CatalogueItem,
-    DocumentKind,
     OrderState,
     ServiceOrder,
     Supplier,
     SupplierCategory,
     SupplierContact,
-    SupplierDocument,
 )
 
 CENT = Decimal("0.01")
@@ -127,64 +123,7 @@ def _order(sorts: dict, sort: str, default: str) -> list:
     return [c.desc() for c in columns] if descending else list(columns)
 
 
-# --- documents ----------------------------------------------------------------------------
-
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-
-
-def sniff_type(content: bytes) -> str | None:
-    """The document type from the file's first bytes (never trust the browser's claim)."""
-    for content_type, signatures in SIGNATURES.items():
-        if any(content.startswith(sig) for sig in signatures):
-            return content_type
-    return None
-
-
-def add_document(
-    supplier: Supplier, *, kind: DocumentKind | str, expires_on: date | None, filename: str, content: bytes,
-    number: str = "", uploaded_by_id: int | None = None,
-) -> SupplierDocument:
-    if expires_on is None:
-        raise SupplierError(_("Give the document's expiry date."))
-    if not content:
-        raise SupplierError(_("Choose the document's file to upload."))
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise SupplierError(_("The file is larger than 10 MB."))
-    content_type = sniff_type(content)
-    if content_type not in DOCUMENT_TYPES:
-        raise SupplierError(_("Only PDF, PNG and JPEG files can be uploaded."))
-    document = SupplierDocument(
-        supplier=supplier, kind=DocumentKind(kind), number=number.strip(), expires_on=expires_on,
-        filename=(filename or "document").rsplit("/", 1)[-1][:200], content_type=content_type,
-        size=len(content), content=content, uploaded_by_id=uploaded_by_id,
-    )
-    db.session.add(document)
-    db.session.flush()
-    audit.record("supplier.document_add", supplier, after={"kind": document.kind.value, "expires_on": expires_on})
-    return document
-
-
-def get_document_or_404(supplier: Supplier, document_id: int) -> SupplierDocument:
-    document = db.session.get(SupplierDocument, document_id)
-    if document is None or document.supplier_id != supplier.id:
-        abort(404)
-    return document
-
-
-@dataclass(frozen=True)
-class DocumentAlert:
-    supplier: Supplier
-    kind: DocumentKind
-    document: SupplierDocument | None  # None: the document is missing altogether
-    show: Show
-
-    @property
-    def missing(self) -> bool:
-        return self.document is None
+# --- catalogue ----------------------------------------------------------------------------
 
 
 def shows_served(supplier_id: int, from_day: date | None = None) -> list[Show]:
@@ -204,25 +143,6 @@ def shows_suppliers(show_id: int) -> list[Supplier]:
         sa.select(Supplier).join(CatalogueItem, CatalogueItem.supplier_id == Supplier.id)
         .where(CatalogueItem.show_id == show_id).distinct().order_by(Supplier.name_en, Supplier.name_zh)
     ))
-
-
-def document_alerts(supplier: Supplier, today: date | None = None) -> list[DocumentAlert]:
-    """Each qualification missing, or expiring before or during an upcoming show it serves."""
-    today = today or clock.now().date()
-    alerts = []
-    latest: dict[DocumentKind, SupplierDocument] = {}
-    for document in supplier.documents:
-        if document.kind not in latest or document.expires_on > latest[document.kind].expires_on:
-            latest[document.kind] = document
-    for show in shows_served(supplier.id, today):
-        for kind in DocumentKind:
-            document = latest.get(kind)
-            if document is None or document.expires_on <= show.move_out_date:
-                alerts.append(DocumentAlert(supplier, kind, document, show))
-    return alerts
-
-
-# --- catalogue ----------------------------------------------------------------------------
 
 
 def get_item_or_404(item_id: int) -> CatalogueItem:

@@ -12,7 +12,7 @@ from expo_crm import clock
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.staff.models import Task, TaskKind
-from expo_crm.suppliers import evaluations, jobs, services
+from expo_crm.suppliers import documents, evaluations, jobs, services
 from expo_crm.suppliers.models import DocumentKind, OrderState, ServiceOrder, SupplierDocument
 from tests.factories import (
     PDF_BYTES,
@@ -93,7 +93,7 @@ def test_a_missing_document_is_an_alert_too(app):
     show = create_show()
     supplier = create_supplier()
     create_catalogue_item(show, supplier)
-    kinds = {a.kind for a in services.document_alerts(supplier) if a.missing}
+    kinds = {a.kind for a in documents.document_alerts(supplier) if a.missing}
     assert kinds == set(DocumentKind)
 
 
@@ -119,8 +119,8 @@ def test_upload_refuses_a_file_that_is_not_pdf_png_or_jpeg_and_keeps_nothing(app
 def test_upload_refuses_a_file_over_ten_megabytes(app):
     supplier = create_supplier()
     with pytest.raises(services.SupplierError, match="10 MB"):
-        services.add_document(supplier, kind="insurance", expires_on=clock.now().date(), filename="big.pdf",
-                              content=b"%PDF-" + b"0" * (10 * 1024 * 1024))
+        documents.add_document(supplier, kind="insurance", expires_on=clock.now().date(), filename="big.pdf",
+                               content=b"%PDF-" + b"0" * (10 * 1024 * 1024))
 
 
 def test_upload_and_download_a_document(app, client):
