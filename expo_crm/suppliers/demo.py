@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.suppliers import jobs, services
+from expo_crm.suppliers import documents, jobs, services
+from expo_crm.suppliers.evaluations import evaluate
 from expo_crm.suppliers.models import DocumentKind, OrderState
 
 # (category, Chinese name, English name, contact, email domain)
@@ -117,8 +118,8 @@ def _documents(ctx, supplier, n: int) -> None:
             expires_on = ctx.future.open_from  # lapses during the next show: an alert
         if n == 7 and kind is DocumentKind.safety_certificate:
             continue  # never sent: an alert too
-        services.add_document(supplier, kind=kind, expires_on=expires_on, number=f"{kind.value[:3].upper()}-{1000 + n}",
-                              filename=f"{kind.value}.pdf", content=_pdf(f"{supplier.name_en}: {kind.value}"))
+        documents.add_document(supplier, kind=kind, expires_on=expires_on, number=f"{kind.value[:3].upper()}-{1000 + n}",
+                               filename=f"{kind.value}.pdf", content=_pdf(f"{supplier.name_en}: {kind.value}"))
 
 
 def _catalogue(ctx, show, suppliers) -> list:
@@ -189,7 +190,7 @@ def _evaluations(ctx, suppliers) -> int:
             for supplier in members:
                 lean = RATINGS[category]
                 quality, punctuality, price = (max(1, min(5, r + rng.choice((-1, 0, 0, 1)))) for r in lean)
-                services.evaluate(supplier, show, quality=quality, punctuality=punctuality, price=price,
-                                  notes="展后评估 / Post-show review", staff_id=evaluator.id)
+                evaluate(supplier, show, quality=quality, punctuality=punctuality, price=price,
+                         notes="展后评估 / Post-show review", staff_id=evaluator.id)
                 count += 1
     return count

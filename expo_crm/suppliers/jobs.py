@@ -13,7 +13,7 @@ from expo_crm.db import db, writing
 from expo_crm.scheduler.registry import periodic_job
 from expo_crm.staff.models import Task, TaskKind
 from expo_crm.staff.services import create_task
-from expo_crm.suppliers import services
+from expo_crm.suppliers import documents
 from expo_crm.suppliers.models import Supplier
 
 KEY_PREFIX = "supplier-doc:"
@@ -28,7 +28,7 @@ def document_expiry_alerts(at: datetime) -> int:
         existing = set(db.session.scalars(sa.select(Task.source_key).where(Task.source_key.like(KEY_PREFIX + "%"))))
         suppliers = list(db.session.scalars(sa.select(Supplier).where(Supplier.active.is_(True)).order_by(Supplier.id)))
         for supplier in suppliers:
-            for alert in services.document_alerts(supplier, today):
+            for alert in documents.document_alerts(supplier, today):
                 version = alert.document.id if alert.document else "missing"
                 key = f"{KEY_PREFIX}{supplier.id}:{alert.kind.value}:{alert.show.id}:{version}"
                 if key in existing:
@@ -44,7 +44,7 @@ def document_expiry_alerts(at: datetime) -> int:
     return created
 
 
-def _title(alert: services.DocumentAlert) -> str:
+def _title(alert: documents.DocumentAlert) -> str:
     if alert.missing:
         return _("%(supplier)s: %(doc)s missing for %(show)s", supplier=alert.supplier.name, doc=alert.kind.label,
                  show=alert.show.code)
@@ -52,7 +52,7 @@ def _title(alert: services.DocumentAlert) -> str:
              doc=alert.kind.label, day=alert.document.expires_on.isoformat(), show=alert.show.code)
 
 
-def _bilingual_title(alert: services.DocumentAlert) -> str:
+def _bilingual_title(alert: documents.DocumentAlert) -> str:
     """Tasks are read by staff in either language, so the system writes both."""
     with force_locale("zh"):
         zh = _title(alert)
@@ -61,6 +61,6 @@ def _bilingual_title(alert: services.DocumentAlert) -> str:
     return f"{zh} / {en}"
 
 
-def _description(alert: services.DocumentAlert) -> str:
+def _description(alert: documents.DocumentAlert) -> str:
     show = alert.show
     return f"{show.code}: {show.move_in_date.isoformat()} – {show.move_out_date.isoformat()}"

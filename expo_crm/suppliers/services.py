@@ -1,4 +1,4 @@
-"""Suppliers: directory, qualification documents, catalogue, service orders, evaluations."""
+"""Suppliers: directory, catalogue, service orders."""
 
 from __future__ import annotations
 
@@ -12,21 +12,15 @@ from flask_babel import gettext as _
 
 from expo_crm import audit, clock
 from expo_crm.db import db
-from expo_crm.relationships.models import Complaint
 from expo_crm.shows.models import Show
 from expo_crm.suppliers.models import (
-    DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
     ORDER_TRANSITIONS,
     CatalogueItem,
-    DocumentKind,
     OrderState,
     ServiceOrder,
     Supplier,
     SupplierCategory,
     SupplierContact,
-    SupplierDocument,
-    SupplierEvaluation,
 )
 
 CENT = Decimal("0.01")
@@ -129,64 +123,7 @@ def _order(sorts: dict, sort: str, default: str) -> list:
     return [c.desc() for c in columns] if descending else list(columns)
 
 
-# --- documents ----------------------------------------------------------------------------
-
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-
-
-def sniff_type(content: bytes) -> str | None:
-    """The document type from the file's first bytes (never trust the browser's claim)."""
-    for content_type, signatures in SIGNATURES.items():
-        if any(content.startswith(sig) for sig in signatures):
-            return content_type
-    return None
-
-
-def add_document(
-    supplier: Supplier, *, kind: DocumentKind | str, expires_on: date | None, filename: str, content: bytes,
-    number: str = "", uploaded_by_id: int | None = None,
-) -> SupplierDocument:
-    if expires_on is None:
-        raise SupplierError(_("Give the document's expiry date."))
-    if not content:
-        raise SupplierError(_("Choose the document's file to upload."))
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise SupplierError(_("The file is larger than 10 MB."))
-    content_type = sniff_type(content)
-    if content_type not in DOCUMENT_TYPES:
-        raise SupplierError(_("Only PDF, PNG and JPEG files can be uploaded."))
-    document = SupplierDocument(
-        supplier=supplier, kind=DocumentKind(kind), number=number.strip(), expires_on=expires_on,
-        filename=(filename or "document").rsplit("/", 1)[-1][:200], content_type=content_type,
-        size=len(content), content=content, uploaded_by_id=uploaded_by_id,
-    )
-    db.session.add(document)
-    db.session.flush()
-    audit.record("supplier.document_add", supplier, after={"kind": document.kind.value, "expires_on": expires_on})
-    return document
-
-
-def get_document_or_404(supplier: Supplier, document_id: int) -> SupplierDocument:
-    document = db.session.get(SupplierDocument, document_id)
-    if document is None or document.supplier_id != supplier.id:
-        abort(404)
-    return document
-
-
-@dataclass(frozen=True)
-class DocumentAlert:
-    supplier: Supplier
-    kind: DocumentKind
-    document: SupplierDocument | None  # None: the document is missing altogether
-    show: Show
-
-    @property
-    def missing(self) -> bool:
-        return self.document is None
+# --- catalogue ----------------------------------------------------------------------------
 
 
 def shows_served(supplier_id: int, from_day: date | None = None) -> list[Show]:
@@ -206,25 +143,6 @@ def shows_suppliers(show_id: int) -> list[Supplier]:
         sa.select(Supplier).join(CatalogueItem, CatalogueItem.supplier_id == Supplier.id)
         .where(CatalogueItem.show_id == show_id).distinct().order_by(Supplier.name_en, Supplier.name_zh)
     ))
-
-
-def document_alerts(supplier: Supplier, today: date | None = None) -> list[DocumentAlert]:
-    """Each qualification missing, or expiring before or during an upcoming show it serves."""
-    today = today or clock.now().date()
-    alerts = []
-    latest: dict[DocumentKind, SupplierDocument] = {}
-    for document in supplier.documents:
-        if document.kind not in latest or document.expires_on > latest[document.kind].expires_on:
-            latest[document.kind] = document
-    for show in shows_served(supplier.id, today):
-        for kind in DocumentKind:
-            document = latest.get(kind)
-            if document is None or document.expires_on <= show.move_out_date:
-                alerts.append(DocumentAlert(supplier, kind, document, show))
-    return alerts
-
-
-# --- catalogue ----------------------------------------------------------------------------
 
 
 def get_item_or_404(item_id: int) -> CatalogueItem:
@@ -405,74 +323,3 @@ def order_query(
             CatalogueItem.name_zh.ilike(like), CatalogueItem.name_en.ilike(like),
         ))
     return stmt.order_by(*_order(ORDER_SORTS, sort, "ordered"), ServiceOrder.id)
-
-
-# --- evaluations --------------------------------------------------------------------------
-
-
-def complaints_about(supplier_id: int, show_id: int) -> int:
-    """Exhibitor complaints recorded against this supplier at this show."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Complaint.id)).where(Complaint.supplier_id == supplier_id, Complaint.show_id == show_id)
-    ) or 0
-
-
-def evaluation_score(quality: int, punctuality: int, price: int, complaints: int) -> Decimal:
-    """Mean of the three ratings, less a quarter point per complaint, never below 1."""
-    mean = Decimal(quality + punctuality + price) / Decimal(3)
-    return max(Decimal(1), mean - Decimal("0.25") * complaints).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def evaluate(supplier: Supplier, show: Show, *, quality: int, punctuality: int, price: int,
-             notes: str = "", staff_id: int | None = None) -> SupplierEvaluation:
-    for rating in (quality, punctuality, price):
-        if rating is None or not 1 <= int(rating) <= 5:
-            raise SupplierError(_("Each rating is from 1 to 5."))
-    complaints = complaints_about(supplier.id, show.id)
-    evaluation = db.session.scalar(sa.select(SupplierEvaluation).where(
-        SupplierEvaluation.supplier_id == supplier.id, SupplierEvaluation.show_id == show.id))
-    before = audit.snapshot(evaluation, "quality", "punctuality", "price", "score") if evaluation else None
-    if evaluation is None:
-        evaluation = SupplierEvaluation(supplier_id=supplier.id, show_id=show.id)
-        db.session.add(evaluation)
-    evaluation.quality, evaluation.punctuality, evaluation.price = int(quality), int(punctuality), int(price)
-    evaluation.complaints = complaints
-    evaluation.score = evaluation_score(int(quality), int(punctuality), int(price), complaints)
-    evaluation.notes = notes
-    evaluation.evaluated_by_id = staff_id
-    db.session.flush()
-    audit.record("supplier.evaluate", evaluation, before=before,
-                 after=audit.snapshot(evaluation, "quality", "punctuality", "price", "complaints", "score"))
-    return evaluation
-
-
-def evaluation_history(supplier_id: int) -> list[SupplierEvaluation]:
-    return list(db.session.scalars(
-        sa.select(SupplierEvaluation).join(Show).where(SupplierEvaluation.supplier_id == supplier_id)
-        .order_by(Show.open_from.desc())
-    ))
-
-
-def average_scores(supplier_ids: list[int] | None = None) -> dict[int, tuple[Decimal, int]]:
-    """supplier id -> (mean score over its evaluated shows, number of shows)."""
-    stmt = sa.select(SupplierEvaluation.supplier_id, sa.func.avg(SupplierEvaluation.score),
-                     sa.func.count(SupplierEvaluation.id)).group_by(SupplierEvaluation.supplier_id)
-    if supplier_ids is not None:
-        stmt = stmt.where(SupplierEvaluation.supplier_id.in_(supplier_ids))
-    return {sid: (Decimal(avg).quantize(CENT), n) for sid, avg, n in db.session.execute(stmt)}
-
-
-def supplier_choices(category: str | None = None) -> list[tuple[int, str]]:
-    """Active suppliers for a select box, each with its average score, best first."""
-    stmt = sa.select(Supplier).where(Supplier.active.is_(True))
-    if category:
-        stmt = stmt.where(Supplier.category == SupplierCategory(category))
-    suppliers = list(db.session.scalars(stmt))
-    scores = average_scores([s.id for s in suppliers])
-    suppliers.sort(key=lambda s: (-(scores.get(s.id, (Decimal(0), 0))[0]), s.name))
-    choices = []
-    for supplier in suppliers:
-        score = scores.get(supplier.id)
-        suffix = _(" — score %(score)s over %(n)d shows", score=score[0], n=score[1]) if score else _(" — not yet evaluated")
-        choices.append((supplier.id, f"{supplier.name} ({supplier.category.label}){suffix}"))
-    return choices

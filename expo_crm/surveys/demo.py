@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from expo_crm.surveys import services
+from expo_crm.surveys import campaigns, responses, services
 from expo_crm.surveys.models import CampaignAudience, CampaignState, QuestionKind
 
 ANSWER_SHARE = 0.6
@@ -34,22 +34,22 @@ def seed(ctx) -> None:
 def _answered_campaign(ctx, show) -> None:
     rng = ctx.rng
     sent_at = datetime.combine(show.open_to + timedelta(days=1), time(10), tzinfo=show.tz)
-    campaign = services.create_campaign(
-        services.default_survey(), show, CampaignAudience.both, services.default_close_at(show),
+    campaign = campaigns.create_campaign(
+        services.default_survey(), show, CampaignAudience.both, campaigns.default_close_at(show),
         at=sent_at, automatic=True,
     )
-    services.add_invitations(campaign)
+    campaigns.add_invitations(campaign)
     campaign.state = CampaignState.open
     campaign.sent_at = sent_at
     questions = list(campaign.survey.questions)
-    for invitation in services.invitations_of(campaign):
+    for invitation in campaigns.invitations_of(campaign):
         invitation.invited_at = sent_at
         if rng.random() >= ANSWER_SHARE:
             continue
         happy = rng.random() < 0.8
         answered_at = sent_at + timedelta(hours=rng.randint(2, 200))
-        services.submit_response(invitation, _answers(rng, questions, happy), answered_at)
-    services.close_campaign(campaign, campaign.closes_at)
+        responses.submit_response(invitation, _answers(rng, questions, happy), answered_at)
+    campaigns.close_campaign(campaign, campaign.closes_at)
 
 
 def _answers(rng, questions, happy: bool) -> dict[str, list[str]]:

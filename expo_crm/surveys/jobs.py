@@ -12,7 +12,7 @@ from expo_crm.mail.models import MailCategory
 from expo_crm.mail.services import Attachment, enqueue_email
 from expo_crm.scheduler.registry import plan_action
 from expo_crm.shows.models import Show
-from expo_crm.surveys import reports, services
+from expo_crm.surveys import campaigns, reports
 from expo_crm.surveys.models import CampaignState, SurveyCampaign
 
 
@@ -21,10 +21,10 @@ from expo_crm.surveys.models import CampaignState, SurveyCampaign
     audience="exhibitors+visitors", anchor="open_to", offset_days=1, hour=10,
 )
 def send_survey(show: Show, at: datetime) -> int:
-    campaign = services.automatic_campaign(show, at)
+    campaign = campaigns.automatic_campaign(show, at)
     if campaign.state is CampaignState.closed:
         return 0
-    return services.send_campaign(campaign, at)
+    return campaigns.send_campaign(campaign, at)
 
 
 @plan_action(
@@ -33,7 +33,7 @@ def send_survey(show: Show, at: datetime) -> int:
 )
 def remind_survey(show: Show, at: datetime) -> int:
     campaign = _automatic(show)
-    return 0 if campaign is None else services.remind(campaign, at)
+    return 0 if campaign is None else campaigns.remind(campaign, at)
 
 
 @plan_action(
@@ -44,7 +44,7 @@ def close_survey(show: Show, at: datetime) -> int:
     campaign = _automatic(show)
     if campaign is None:
         return 0
-    services.close_campaign(campaign, at)
+    campaigns.close_campaign(campaign, at)
     return email_report(campaign)
 
 

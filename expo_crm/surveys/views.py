@@ -12,7 +12,7 @@ from expo_crm.extensions import limiter
 from expo_crm.navigation import nav_item
 from expo_crm.shows.models import Show
 from expo_crm.shows.services import list_shows
-from expo_crm.surveys import reports, services
+from expo_crm.surveys import campaigns, reports, responses, services
 from expo_crm.surveys.forms import ActionForm, CampaignForm, QuestionForm, SurveyForm
 from expo_crm.surveys.models import Segment, Survey, SurveyCampaign, SurveyQuestion
 from expo_crm.surveys.results import campaign_results
@@ -25,7 +25,7 @@ nav_item(_l("Surveys"), "surveys.index", "surveys.view", order=70)
 @requires("surveys.view")
 def index():
     return render_template(
-        "surveys/index.html", surveys=services.surveys(), campaigns=services.campaigns(), form=ActionForm(),
+        "surveys/index.html", surveys=services.surveys(), campaigns=campaigns.campaigns(), form=ActionForm(),
     )
 
 
@@ -93,7 +93,7 @@ def campaign_create():
         show = db.get_or_404(Show, form.show_id.data)
         closes_at = datetime.combine(form.closes_on.data, time(23, 59), tzinfo=show.tz)
         try:
-            campaign = services.create_campaign(
+            campaign = campaigns.create_campaign(
                 survey, show, form.audience.data, closes_at, at=clock.now(), created_by_id=current_user.id,
             )
         except services.SurveyError as refused:
@@ -142,13 +142,13 @@ def campaign_step(campaign_id: int, step: str):
     at = clock.now()
     try:
         if step == "send":
-            count = services.send_campaign(campaign, at)
+            count = campaigns.send_campaign(campaign, at)
             message = _("%(n)d invitations queued.", n=count)
         elif step == "remind":
-            count = services.remind(campaign, at)
+            count = campaigns.remind(campaign, at)
             message = _("%(n)d reminders queued.", n=count)
         else:
-            services.close_campaign(campaign, at)
+            campaigns.close_campaign(campaign, at)
             from expo_crm.surveys.jobs import email_report
 
             email_report(campaign)
@@ -170,8 +170,8 @@ def campaign_step(campaign_id: int, step: str):
 @limiter.limit("60/minute")
 def respond(token: str):
     at = clock.now()
-    invitation = services.invitation_from_token(token)
-    problem = services.link_problem(invitation, at)
+    invitation = campaigns.invitation_from_token(token)
+    problem = campaigns.link_problem(invitation, at)
     if problem:
         return render_template("surveys/respond_closed.html", problem=problem), 404 if invitation is None else 410
     campaign = invitation.campaign
@@ -182,7 +182,7 @@ def respond(token: str):
             flash(_("The form expired. Please answer again."), "error")
         else:
             try:
-                services.submit_response(invitation, answers, at)
+                responses.submit_response(invitation, answers, at)
             except services.SurveyError as refused:
                 db.session.rollback()
                 flash(str(refused), "error")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.suppliers import services
+from expo_crm.suppliers import documents, services
 from expo_crm.suppliers.models import DocumentKind, SupplierCategory
 
 _seq = itertools.count(1)
@@ -39,7 +39,7 @@ def create_supplier(category: SupplierCategory | str = SupplierCategory.furnitur
 
 def create_supplier_document(supplier, kind: DocumentKind | str = DocumentKind.business_licence, *,
                              expires_on: date | None = None, commit: bool = True):
-    document = services.add_document(
+    document = documents.add_document(
         supplier, kind=kind, expires_on=expires_on or clock.now().date() + timedelta(days=800),
         filename="licence.pdf", content=PDF_BYTES,
     )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.surveys import services
+from expo_crm.surveys import campaigns, services
 from expo_crm.visitors.models import Registration, Visitor
 
 _seq = itertools.count(1)
@@ -53,11 +53,11 @@ def create_survey_campaign(show, *, audience: str = "visitors", survey=None, sen
                            closes_at: datetime | None = None, commit: bool = True):
     survey = survey or services.default_survey()
     at = clock.now()
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         survey, show, audience, closes_at or at + timedelta(days=14), at=at,
     )
     if send:
-        services.send_campaign(campaign, at)
+        campaigns.send_campaign(campaign, at)
     if commit:
         db.session.commit()
     return campaign

@@ -17,7 +17,7 @@ from expo_crm import clock
 from expo_crm.db import db, writing
 from expo_crm.mail.models import MailState, OutboxMessage
 from expo_crm.relationships.models import Interaction
-from expo_crm.surveys import services as surveys
+from expo_crm.surveys import campaigns
 from tests.conftest import MailSink, _free_port
 from tests.factories import (
     create_checked_in_visitors,
@@ -90,7 +90,7 @@ def test_a_scheduler_killed_while_sending_2000_surveys_leaves_every_recipient_wi
     show = _past_show()
     create_checked_in_visitors(show, 2000, prefix="kill")
     campaign = create_survey_campaign(show, send=True)
-    addresses = {i.email for i in surveys.invitations_of(campaign)}
+    addresses = {i.email for i in campaigns.invitations_of(campaign)}
     queued = {m.message_id: m.to_address for m in db.session.scalars(sa.select(OutboxMessage))}
     assert len(addresses) == len(queued) == 2000
     db.session.commit()

@@ -15,7 +15,7 @@ from expo_crm.relationships.models import Complaint
 from expo_crm.scheduler import services
 from expo_crm.scheduler.models import TrafficSnapshot
 from expo_crm.staff.models import Task
-from expo_crm.surveys import services as surveys
+from expo_crm.surveys import responses
 from expo_crm.surveys.models import CampaignState, QuestionKind, SurveyCampaign, SurveyInvitation
 from tests.factories import (
     create_checked_in_visitors, create_company, create_contact, create_contract, create_show, create_staff,
@@ -46,7 +46,7 @@ def _answer(invitation, nps: str, rating: str, comment: str = ""):
         value = {QuestionKind.nps: nps, QuestionKind.rating: rating, QuestionKind.single: "1",
                  QuestionKind.multiple: "0", QuestionKind.text: comment}[q.kind]
         form[f"q{q.id}"] = [value]
-    return surveys.submit_response(invitation, form, clock.now())
+    return responses.submit_response(invitation, form, clock.now())
 
 
 def test_a_whole_show_plan_runs_once_and_every_mail_arrives_once(app, smtp_server, tmp_path):

@@ -12,7 +12,7 @@ from expo_crm import clock
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.staff.models import Task, TaskKind
-from expo_crm.suppliers import jobs, services
+from expo_crm.suppliers import documents, evaluations, jobs, services
 from expo_crm.suppliers.models import DocumentKind, OrderState, ServiceOrder, SupplierDocument
 from tests.factories import (
     PDF_BYTES,
@@ -93,7 +93,7 @@ def test_a_missing_document_is_an_alert_too(app):
     show = create_show()
     supplier = create_supplier()
     create_catalogue_item(show, supplier)
-    kinds = {a.kind for a in services.document_alerts(supplier) if a.missing}
+    kinds = {a.kind for a in documents.document_alerts(supplier) if a.missing}
     assert kinds == set(DocumentKind)
 
 
@@ -119,8 +119,8 @@ def test_upload_refuses_a_file_that_is_not_pdf_png_or_jpeg_and_keeps_nothing(app
 def test_upload_refuses_a_file_over_ten_megabytes(app):
     supplier = create_supplier()
     with pytest.raises(services.SupplierError, match="10 MB"):
-        services.add_document(supplier, kind="insurance", expires_on=clock.now().date(), filename="big.pdf",
-                              content=b"%PDF-" + b"0" * (10 * 1024 * 1024))
+        documents.add_document(supplier, kind="insurance", expires_on=clock.now().date(), filename="big.pdf",
+                               content=b"%PDF-" + b"0" * (10 * 1024 * 1024))
 
 
 def test_upload_and_download_a_document(app, client):
@@ -225,7 +225,7 @@ def test_evaluation_score_counts_complaints_and_shows_in_supplier_choice(app, cl
     response = post_form(client, f"/suppliers/{supplier.id}/evaluate/{show.id}",
                          {"quality": 5, "punctuality": 4, "price": 3}, follow_redirects=True)
     assert "Evaluation saved." in text_of(response)
-    evaluation = services.evaluation_history(supplier.id)[0]
+    evaluation = evaluations.evaluation_history(supplier.id)[0]
     assert evaluation.complaints == 1 and evaluation.score == Decimal("3.75")
     form = text_of(client.get(f"/suppliers/catalogue/new/{show.id}"))
     assert "Clean Co" in form and "score 3.75 over 1 shows" in form
@@ -233,7 +233,7 @@ def test_evaluation_score_counts_complaints_and_shows_in_supplier_choice(app, cl
 
 def test_rating_out_of_range_is_refused(app):
     with pytest.raises(services.SupplierError):
-        services.evaluate(create_supplier(), create_show(), quality=6, punctuality=1, price=1)
+        evaluations.evaluate(create_supplier(), create_show(), quality=6, punctuality=1, price=1)
 
 
 def test_catalogue_item_form_and_list(app, client):

@@ -12,7 +12,7 @@ from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.mail.models import OutboxMessage
 from expo_crm.relationships.models import Complaint
-from expo_crm.surveys import services
+from expo_crm.surveys import campaigns, responses
 from expo_crm.surveys.models import QuestionKind, SurveyInvitation, SurveyResponse
 from expo_crm.surveys.results import campaign_results
 from tests.factories import (
@@ -49,8 +49,8 @@ def test_a_campaign_invites_exhibitor_contacts_and_checked_in_visitors_once(app)
     create_contract(company, show, signed=True)
     create_checked_in_visitors(show, 3, prefix="seen")
     campaign = create_survey_campaign(show, audience="both")
-    assert services.send_campaign(campaign, clock.now()) == 4
-    assert services.send_campaign(campaign, clock.now()) == 0
+    assert campaigns.send_campaign(campaign, clock.now()) == 4
+    assert campaigns.send_campaign(campaign, clock.now()) == 0
     db.session.commit()
     messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     zh = next(m for m in messages if m.to_address == "buyer@bolt.example")
@@ -101,12 +101,12 @@ def test_a_low_score_opens_a_complaint_and_is_stored_for_the_life_cycle(app):
     campaign = create_survey_campaign(show, send=True)
     invitation = db.session.scalars(sa.select(SurveyInvitation)).one()
     form = {k: (v if isinstance(v, list) else [v]) for k, v in _answers(campaign.survey, nps="3", rating="2", comment="Too crowded").items()}
-    response = services.submit_response(invitation, form, clock.now())
+    response = responses.submit_response(invitation, form, clock.now())
     db.session.commit()
     assert response.nps == 3 and str(response.satisfaction) == "2.00"
     complaint = db.session.scalars(sa.select(Complaint)).one()
     assert complaint.visitor_id == visitor_id and complaint.source_key == f"survey-response:{response.id}"
-    assert services.latest_response("visitor", visitor_id).id == response.id
+    assert responses.latest_response("visitor", visitor_id).id == response.id
 
 
 def test_reminders_go_only_to_those_who_have_not_answered(app):
@@ -115,9 +115,9 @@ def test_reminders_go_only_to_those_who_have_not_answered(app):
     campaign = create_survey_campaign(show, send=True)
     invitation = db.session.scalars(sa.select(SurveyInvitation).order_by(SurveyInvitation.id)).first()
     form = {k: (v if isinstance(v, list) else [v]) for k, v in _answers(campaign.survey).items()}
-    services.submit_response(invitation, form, clock.now())
-    assert services.remind(campaign, clock.now()) == 2
-    assert services.remind(campaign, clock.now()) == 0
+    responses.submit_response(invitation, form, clock.now())
+    assert campaigns.remind(campaign, clock.now()) == 2
+    assert campaigns.remind(campaign, clock.now()) == 0
     db.session.commit()
     reminded = db.session.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.template == "surveys/reminder")).all()
     assert invitation.email not in reminded and len(reminded) == 2
@@ -129,7 +129,7 @@ def test_the_results_page_and_pdf_report(app, client, tmp_path):
     campaign = create_survey_campaign(show, send=True)
     for invitation, nps in zip(db.session.scalars(sa.select(SurveyInvitation)).all(), ("10", "5"), strict=True):
         form = {k: (v if isinstance(v, list) else [v]) for k, v in _answers(campaign.survey, nps=nps, rating="4").items()}
-        services.submit_response(invitation, form, clock.now())
+        responses.submit_response(invitation, form, clock.now())
     db.session.commit()
     staff = create_staff("service")
     login(client, staff.email)

@@ -12,9 +12,9 @@ from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
 from expo_crm.staff import listing
 from expo_crm.staff.services import staff_choices
-from expo_crm.suppliers import services
+from expo_crm.suppliers import documents, evaluations, services
 from expo_crm.suppliers.forms import ContactForm, DocumentForm, EvaluationForm, SupplierForm
-from expo_crm.suppliers.models import SupplierCategory
+from expo_crm.suppliers.models import MAX_DOCUMENT_BYTES, SupplierCategory
 
 bp = Blueprint("suppliers", __name__)
 nav_item(_l("Suppliers"), "suppliers.supplier_list", "suppliers.view", order=50)
@@ -33,8 +33,8 @@ def supplier_list():
                                               _("Phone"), _("Owner"), _("Active")], rows, title=_("Suppliers"))
     pagination = listing.page_of(stmt)
     return render_template("suppliers/list.html", pagination=pagination, args=listing.args(),
-                           categories=SupplierCategory, scores=services.average_scores([s.id for s in pagination.items]),
-                           alerts={s.id: len(services.document_alerts(s)) for s in pagination.items})
+                           categories=SupplierCategory, scores=evaluations.average_scores([s.id for s in pagination.items]),
+                           alerts={s.id: len(documents.document_alerts(s)) for s in pagination.items})
 
 
 def _supplier_form(supplier=None) -> SupplierForm:
@@ -67,8 +67,8 @@ def supplier_create():
 def supplier_detail(supplier_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     return render_template(
-        "suppliers/detail.html", supplier=supplier, alerts=services.document_alerts(supplier),
-        served=services.shows_served(supplier.id), evaluations=services.evaluation_history(supplier.id),
+        "suppliers/detail.html", supplier=supplier, alerts=documents.document_alerts(supplier),
+        served=services.shows_served(supplier.id), evaluations=evaluations.evaluation_history(supplier.id),
         contact_form=ContactForm(), document_form=DocumentForm(), today=services.clock.now().date(),
     )
 
@@ -123,11 +123,11 @@ def document_upload(supplier_id: int):
         flash(" ".join(messages) or _("Check the document's details."), "error")
         return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     upload = form.file.data
-    content = upload.read(services.MAX_DOCUMENT_BYTES + 1) if upload else b""
+    content = upload.read(MAX_DOCUMENT_BYTES + 1) if upload else b""
     try:
-        services.add_document(supplier, kind=form.kind.data, expires_on=form.expires_on.data,
-                              filename=getattr(upload, "filename", "") or "", content=content,
-                              number=form.number.data or "", uploaded_by_id=current_user.id)
+        documents.add_document(supplier, kind=form.kind.data, expires_on=form.expires_on.data,
+                               filename=getattr(upload, "filename", "") or "", content=content,
+                               number=form.number.data or "", uploaded_by_id=current_user.id)
     except services.SupplierError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -143,7 +143,7 @@ def document_download(supplier_id: int, document_id: int):
     from flask import Response
 
     supplier = services.get_supplier_or_404(supplier_id)
-    document = services.get_document_or_404(supplier, document_id)
+    document = documents.get_document_or_404(supplier, document_id)
     response = Response(document.content, mimetype=document.content_type)
     response.headers["Content-Disposition"] = f"attachment; filename=\"document-{document.id}{_extension(document.content_type)}\""
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -159,12 +159,12 @@ def _extension(content_type: str) -> str:
 def evaluate(supplier_id: int, show_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     show = shows.get_show_or_404(show_id)
-    existing = next((e for e in services.evaluation_history(supplier.id) if e.show_id == show.id), None)
+    existing = next((e for e in evaluations.evaluation_history(supplier.id) if e.show_id == show.id), None)
     form = EvaluationForm(obj=existing)
     if form.validate_on_submit():
         try:
-            services.evaluate(supplier, show, quality=form.quality.data, punctuality=form.punctuality.data,
-                              price=form.price.data, notes=form.notes.data or "", staff_id=current_user.id)
+            evaluations.evaluate(supplier, show, quality=form.quality.data, punctuality=form.punctuality.data,
+                                 price=form.price.data, notes=form.notes.data or "", staff_id=current_user.id)
         except services.SupplierError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -173,7 +173,7 @@ def evaluate(supplier_id: int, show_id: int):
             flash(_("Evaluation saved."), "success")
             return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     return render_template("suppliers/evaluate.html", form=form, supplier=supplier, show=show,
-                           complaints=services.complaints_about(supplier.id, show.id))
+                           complaints=evaluations.complaints_about(supplier.id, show.id))
 
 
 from expo_crm.suppliers.views import orders, portal  # noqa: F401  (routes on the same blueprint)

@@ -13,7 +13,7 @@ from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.shows import services as shows
 from expo_crm.staff import listing
-from expo_crm.suppliers import services
+from expo_crm.suppliers import evaluations, services
 from expo_crm.suppliers.forms import CatalogueItemForm, OrderStateForm, StaffOrderForm
 from expo_crm.suppliers.models import ORDER_TRANSITIONS, OrderState
 from expo_crm.suppliers.views import bp
@@ -59,7 +59,7 @@ def catalogue():
 
 def _item_form(item=None) -> CatalogueItemForm:
     form = CatalogueItemForm(obj=item)
-    form.supplier_id.choices = services.supplier_choices()
+    form.supplier_id.choices = evaluations.supplier_choices()
     return form
 
 
