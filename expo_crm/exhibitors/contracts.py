@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,28 +24,19 @@ from expo_crm.exhibitors.models import (
 )
 from expo_crm.exhibitors.payments import paid_amount
 from expo_crm.exhibitors.services import ExhibitorError, money
+from expo_crm.suppliers.services import orders_for, orders_total
 
 DEFAULT_DEPOSIT_SHARE = Decimal("0.30")
 SQM_PER_BADGE = Decimal(9)
 
 
 def services_total(company_id: int, show_id: int) -> Decimal:
-    """Service orders from the suppliers area, when that area provides its total."""
-    try:
-        suppliers = importlib.import_module("expo_crm.suppliers.services")
-    except ModuleNotFoundError:
-        return Decimal("0.00")
-    total = getattr(suppliers, "orders_total", None)
-    return money(total(company_id, show_id)) if total else Decimal("0.00")
+    """What the exhibitor ordered from the show's suppliers (furniture, power, ...)."""
+    return money(orders_total(company_id, show_id))
 
 
 def service_orders(company_id: int, show_id: int) -> list:
-    try:
-        suppliers = importlib.import_module("expo_crm.suppliers.services")
-    except ModuleNotFoundError:
-        return []
-    orders_for = getattr(suppliers, "orders_for", None)
-    return list(orders_for(company_id, show_id)) if orders_for else []
+    return orders_for(company_id, show_id)
 
 
 def _contract_number(show_code: str) -> str:
