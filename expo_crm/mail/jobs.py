@@ -175,6 +175,10 @@ def _record_on_timeline(due: _Due, at: datetime) -> None:
     )
 
 
+def _remove_from_timeline(message_id: int) -> None:
+    db.session.execute(sa.delete(Interaction).where(Interaction.source_key == f"mail:{message_id}"))
+
+
 def _suppressed(address: str) -> bool:
     return db.session.scalar(
         sa.select(Unsubscribe.id).where(Unsubscribe.email == address.lower())
@@ -263,7 +267,7 @@ class _OutboxRun:
         except (OSError, smtplib.SMTPException) as error:
             # The server refused the message or went away before answering: not delivered, as far
             # as we can know (RFC 5321 asks a client to treat a lost answer as a temporary failure).
-            db.session.execute(sa.delete(Interaction).where(Interaction.source_key == f"mail:{message.id}"))
+            _remove_from_timeline(message.id)
             _set(message.id, self.at, sent_at=None)
             return self.not_sent(message.id, attempts, error)
         self.delivered.append(message.id)
@@ -305,7 +309,7 @@ def retry(message: OutboxMessage, now: datetime) -> bool:
         .values(state=MailState.pending, next_attempt_at=now, last_error="", sent_at=None, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if retried:  # a message handed over had its timeline entry: it will get one when sent
-        db.session.execute(sa.delete(Interaction).where(Interaction.source_key == f"mail:{message.id}"))
+    if retried:  # a message handed over had its timeline entry: it gets one again when sent
+        _remove_from_timeline(message.id)
     db.session.expire(message)
     return bool(retried)

@@ -156,13 +156,7 @@ def send_campaign(campaign: SurveyCampaign, at: datetime) -> int:
     queued = 0
     show = db.session.get(Show, campaign.show_id)
     for invitation in invitations_of(campaign):
-        message = enqueue_email(
-            invitation.email, "surveys/invitation", language=invitation.language, to_name=invitation.name,
-            context=_mail_context(invitation, campaign, show), category=MailCategory.service,
-            dedupe_key=f"survey:{campaign.id}:{invitation.id}", subject_ref=_subject_ref(invitation),
-            show_id=campaign.show_id,
-        )
-        if message is not None:
+        if _queue_mail(invitation, campaign, show, "surveys/invitation", dedupe_prefix="survey"):
             queued += 1
             invitation.invited_at = invitation.invited_at or at
     if campaign.state is CampaignState.draft:
@@ -183,13 +177,7 @@ def remind(campaign: SurveyCampaign, at: datetime) -> int:
     show = db.session.get(Show, campaign.show_id)
     queued = 0
     for invitation in invitations_of(campaign, without_response=True):
-        message = enqueue_email(
-            invitation.email, "surveys/reminder", language=invitation.language, to_name=invitation.name,
-            context=_mail_context(invitation, campaign, show), category=MailCategory.service,
-            dedupe_key=f"survey-reminder:{campaign.id}:{invitation.id}", subject_ref=_subject_ref(invitation),
-            show_id=campaign.show_id,
-        )
-        if message is not None:
+        if _queue_mail(invitation, campaign, show, "surveys/reminder", dedupe_prefix="survey-reminder"):
             queued += 1
             invitation.reminded_at = at
     return queued
@@ -202,6 +190,18 @@ def close_campaign(campaign: SurveyCampaign, at: datetime) -> bool:
     campaign.closed_at = at
     audit.record("survey_campaign.close", campaign, after={"closed_at": at})
     return True
+
+
+def _queue_mail(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Show, template: str, *,
+                dedupe_prefix: str) -> bool:
+    """Queue one survey email to the invitee; False when it was queued before (dedupe key)."""
+    message = enqueue_email(
+        invitation.email, template, language=invitation.language, to_name=invitation.name,
+        context=_mail_context(invitation, campaign, show), category=MailCategory.service,
+        dedupe_key=f"{dedupe_prefix}:{campaign.id}:{invitation.id}", subject_ref=_subject_ref(invitation),
+        show_id=campaign.show_id,
+    )
+    return message is not None
 
 
 def _mail_context(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Show) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
 import signal
 import socket
@@ -18,7 +17,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,8 +24,8 @@ import sqlalchemy as sa
 from expo_crm.db import db
 from expo_crm.visitors.models import Registration, Scan, ScanResult
 from tests.factories import create_gate_token, create_open_show, create_registration
+from tests.helpers import ROOT, process_env
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS = ("127.0.0.1", 6379)
 BADGES = 40
 
@@ -58,13 +56,10 @@ def two_servers(app, tmp_path):
     servers, processes = [], []
     for name in ("node-a", "node-b"):
         port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EXPO_CRM_")}
-        env.update({
-            "EXPO_CRM_DATABASE_URL": database_url, "EXPO_CRM_SECRET_KEY": "one-secret-for-all-nodes",
-            "EXPO_CRM_INSTANCE_PATH": str(tmp_path / name),
-            "EXPO_CRM_RATELIMIT_STORAGE_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
-            "EXPO_CRM_RATELIMIT_KEY_PREFIX": prefix,
-        })
+        env = process_env(
+            database_url, tmp_path / name, SECRET_KEY="one-secret-for-all-nodes",
+            RATELIMIT_STORAGE_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0", RATELIMIT_KEY_PREFIX=prefix,
+        )
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "expo_crm", "serve", "--port", str(port), "--workers", "1", "--threads", "8"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
