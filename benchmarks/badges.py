@@ -21,7 +21,9 @@ def _pages(pdf: bytes) -> int | None:
     """Page count by poppler's pdfinfo (bin/setup installs it); None when it is not there."""
     if shutil.which("pdfinfo") is None:
         return None
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
 
 
@@ -38,9 +40,13 @@ def run(quick: bool) -> dict:
             codes = common.seed_registrations(show_id, count, progress=False)
             badges = common.tables()["badges"]
             with db.engine.begin() as connection:
-                ids = connection.execute(sa.select(badges.c.id).order_by(badges.c.id)).scalars().all()
+                ids = (
+                    connection.execute(sa.select(badges.c.id).order_by(badges.c.id)).scalars().all()
+                )
                 for badge_id, code in zip(ids, codes, strict=True):
-                    connection.execute(badges.update().where(badges.c.id == badge_id).values(qr_png=qr_png(code)))
+                    connection.execute(
+                        badges.update().where(badges.c.id == badge_id).values(qr_png=qr_png(code))
+                    )
         client = common.staff_client(app)
         url = f"/visitors/shows/{show_id}/badges.pdf"
         client.get(url.replace("badges.pdf", "badges.pdf?category=vip"))  # warm fonts and templates
@@ -53,11 +59,18 @@ def run(quick: bool) -> dict:
         baseline_seconds, baseline_pages = _static_pages(app, show_id, count)
     ours, baseline = count / ours_seconds, count / baseline_seconds
     return {
-        "name": "badges-pdf", "badges": count, "ours": round(ours, 1), "baseline": round(baseline, 1),
-        "unit": "badges/s", "ratio": round(ours / baseline, 3), "ours_seconds": round(ours_seconds, 2),
-        "baseline_seconds": round(baseline_seconds, 2), "pages": {"ours": ours_pages, "baseline": baseline_pages},
+        "name": "badges-pdf",
+        "badges": count,
+        "ours": round(ours, 1),
+        "baseline": round(baseline, 1),
+        "unit": "badges/s",
+        "ratio": round(ours / baseline, 3),
+        "ours_seconds": round(ours_seconds, 2),
+        "baseline_seconds": round(baseline_seconds, 2),
+        "pages": {"ours": ours_pages, "baseline": baseline_pages},
         "pdf_bytes": len(response.data),
-        "target": f">= {TARGET:.0f} badges/s", "met": ours >= TARGET and ours_pages in (count, None),
+        "target": f">= {TARGET:.0f} badges/s",
+        "met": ours >= TARGET and ours_pages in (count, None),
     }
 
 
@@ -75,11 +88,19 @@ def _static_pages(app, show_id: int, count: int) -> tuple[float, int]:
         from expo_crm.db import db
         from expo_crm.documents.qr import png_data_uri
 
-        registration = db.session.scalars(sa.select(Registration).order_by(Registration.id).limit(1)).one()
-        item = {"registration": registration, "visitor": registration.visitor, "show": registration.show,
-                "qr": png_data_uri(registration.active_badge.qr_png)}
+        registration = db.session.scalars(
+            sa.select(Registration).order_by(Registration.id).limit(1)
+        ).one()
+        item = {
+            "registration": registration,
+            "visitor": registration.visitor,
+            "show": registration.show,
+            "qr": png_data_uri(registration.active_badge.qr_png),
+        }
         with force_locale("zh"):
-            page = render_template("pdf/visitors/badges.html", badges=[item], static_url=lambda p: STATIC_PREFIX + p)
+            page = render_template(
+                "pdf/visitors/badges.html", badges=[item], static_url=lambda p: STATIC_PREFIX + p
+            )
         head, _, rest = page.partition("<section")
         section, _, tail = rest.partition("</section>")
         html = head + ("<section" + section + "</section>\n") * count + tail

@@ -40,16 +40,28 @@ RECORD = sa.text(
 def bare_checkin():
     data = request.get_json(silent=True) or {}
     now = clock.now()
-    row = db.session.execute(LOOKUP, {"hash": hashlib.sha256(str(data.get("code", "")).encode()).hexdigest()}).first()
+    row = db.session.execute(
+        LOOKUP, {"hash": hashlib.sha256(str(data.get("code", "")).encode()).hexdigest()}
+    ).first()
     result, badge_id, registration_id, show_id = "unknown", None, None, None
     if row is not None:
         badge_id, registration_id, show_id = row
-        entered = db.session.execute(ADMIT, {"now": now, "gate": data.get("gate", "W1"), "id": registration_id}).scalar()
+        entered = db.session.execute(
+            ADMIT, {"now": now, "gate": data.get("gate", "W1"), "id": registration_id}
+        ).scalar()
         result = "admitted" if entered is not None else "already_inside"
-    db.session.execute(RECORD, {
-        "show_id": show_id or 1, "badge_id": badge_id, "registration_id": registration_id,
-        "gate": data.get("gate", "W1"), "result": result, "nonce": data.get("nonce") or uuid.uuid4().hex, "now": now,
-    })
+    db.session.execute(
+        RECORD,
+        {
+            "show_id": show_id or 1,
+            "badge_id": badge_id,
+            "registration_id": registration_id,
+            "gate": data.get("gate", "W1"),
+            "result": result,
+            "nonce": data.get("nonce") or uuid.uuid4().hex,
+            "now": now,
+        },
+    )
     db.session.commit()
     return jsonify(result=result), 201 if result == "admitted" else 409
 

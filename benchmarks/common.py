@@ -19,7 +19,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-POSTGRES_ADMIN_URL = os.environ.get("EXPO_CRM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "EXPO_CRM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 SECRET = "bench-secret-key"
 BATCH = 10_000
 CATEGORIES = ("professional",) * 6 + ("general", "general", "press", "vip")
@@ -82,13 +84,15 @@ def database(kind: str):
 
 def server_environment(bench: BenchDatabase) -> dict:
     env = dict(os.environ)
-    env.update({
-        "EXPO_CRM_DATABASE_URL": bench.url,
-        "EXPO_CRM_SECRET_KEY": SECRET,
-        "EXPO_CRM_INSTANCE_PATH": str(bench.instance),
-        "EXPO_CRM_SMTP_URL": "smtp://127.0.0.1:9",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "EXPO_CRM_DATABASE_URL": bench.url,
+            "EXPO_CRM_SECRET_KEY": SECRET,
+            "EXPO_CRM_INSTANCE_PATH": str(bench.instance),
+            "EXPO_CRM_SMTP_URL": "smtp://127.0.0.1:9",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 
@@ -96,8 +100,10 @@ def make_app(url: str, instance: Path, **config):
     os.environ["EXPO_CRM_INSTANCE_PATH"] = str(instance)
     from expo_crm import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
-                       "SMTP_URL": "smtp://127.0.0.1:9"} | config)
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "SMTP_URL": "smtp://127.0.0.1:9"}
+        | config
+    )
 
 
 def tables() -> dict[str, sa.Table]:
@@ -111,7 +117,7 @@ def insert_batches(table: sa.Table, rows: list[dict]) -> None:
 
     with db.engine.begin() as connection:
         for start in range(0, len(rows), BATCH):
-            connection.execute(table.insert(), rows[start:start + BATCH])
+            connection.execute(table.insert(), rows[start : start + BATCH])
 
 
 def open_show(code: str = "BENCH") -> int:
@@ -121,23 +127,37 @@ def open_show(code: str = "BENCH") -> int:
     today = clock.now().date()
     stamp = clock.now()
     show = {
-        "code": code, "series": code, "name_zh": "基准展", "name_en": "Bench Show", "venue": "",
-        "timezone": "Asia/Shanghai", "move_in_date": today - timedelta(days=3),
-        "open_from": today - timedelta(days=1), "open_to": today + timedelta(days=1),
-        "move_out_date": today + timedelta(days=2), "rebooking_deadline": None,
-        "reentry_allowed": True, "registration_open": True, "created_at": stamp, "updated_at": stamp,
+        "code": code,
+        "series": code,
+        "name_zh": "基准展",
+        "name_en": "Bench Show",
+        "venue": "",
+        "timezone": "Asia/Shanghai",
+        "move_in_date": today - timedelta(days=3),
+        "open_from": today - timedelta(days=1),
+        "open_to": today + timedelta(days=1),
+        "move_out_date": today + timedelta(days=2),
+        "rebooking_deadline": None,
+        "reentry_allowed": True,
+        "registration_open": True,
+        "created_at": stamp,
+        "updated_at": stamp,
     }
     from expo_crm.db import db
 
     with db.engine.begin() as connection:
-        return connection.execute(tables()["shows"].insert().values(**show).returning(tables()["shows"].c.id)).scalar_one()
+        return connection.execute(
+            tables()["shows"].insert().values(**show).returning(tables()["shows"].c.id)
+        ).scalar_one()
 
 
 def _next_id(connection, table: sa.Table) -> int:
     return (connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0) + 1
 
 
-def seed_registrations(show_id: int, count: int, *, progress: bool = True, checked_in: float = 0.0) -> list[str]:
+def seed_registrations(
+    show_id: int, count: int, *, progress: bool = True, checked_in: float = 0.0
+) -> list[str]:
     """`count` visitors, each with an active registration and a valid badge, inserted in
     batches with the visitors area's own code, hash and seal functions. A `checked_in` share of
     them has already come through the gate (for the attendance pages). Returns the QR texts."""
@@ -149,7 +169,10 @@ def seed_registrations(show_id: int, count: int, *, progress: bool = True, check
     visitors, registrations, badges = t["visitors"], t["registrations"], t["badges"]
     stamp = clock.now()
     with db.engine.begin() as connection:
-        first_visitor, first_registration = _next_id(connection, visitors), _next_id(connection, registrations)
+        first_visitor, first_registration = (
+            _next_id(connection, visitors),
+            _next_id(connection, registrations),
+        )
         first_badge = _next_id(connection, badges)
     all_codes: list[str] = []
     started = time.perf_counter()
@@ -159,39 +182,80 @@ def seed_registrations(show_id: int, count: int, *, progress: bool = True, check
         v_rows, r_rows, b_rows = [], [], []
         for i, code in enumerate(batch_codes):
             n = start + i
-            v_rows.append({
-                "id": first_visitor + n, "name": chinese_name(n), "email": f"v{n}.{show_id}@bench.example",
-                "company": f"公司{n % 5000}", "locale": "zh", "job_title": "", "mobile": "", "country": "CN",
-                "product_interests": "", "created_at": stamp, "updated_at": stamp,
-            })
-            r_rows.append({
-                "id": first_registration + n, "visitor_id": first_visitor + n, "show_id": show_id,
-                "category": CATEGORIES[n % len(CATEGORIES)], "state": "active", "source": "imported", "inside": False,
-                "entry_count": 0, "share_contact": False, **_arrival(n, checked_in, stamp), "marketing_consent": False,
-                "terms_accepted_at": stamp, "created_at": stamp, "updated_at": stamp,
-            })
-            b_rows.append({
-                "id": first_badge + n, "registration_id": first_registration + n,
-                "code_hash": codes.code_hash(code), "code_sealed": codes.seal(code, SECRET),
-                "qr_png": TINY_PNG, "issued_at": stamp, "revoke_reason": "",
-            })
+            v_rows.append(
+                {
+                    "id": first_visitor + n,
+                    "name": chinese_name(n),
+                    "email": f"v{n}.{show_id}@bench.example",
+                    "company": f"公司{n % 5000}",
+                    "locale": "zh",
+                    "job_title": "",
+                    "mobile": "",
+                    "country": "CN",
+                    "product_interests": "",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
+            r_rows.append(
+                {
+                    "id": first_registration + n,
+                    "visitor_id": first_visitor + n,
+                    "show_id": show_id,
+                    "category": CATEGORIES[n % len(CATEGORIES)],
+                    "state": "active",
+                    "source": "imported",
+                    "inside": False,
+                    "entry_count": 0,
+                    "share_contact": False,
+                    **_arrival(n, checked_in, stamp),
+                    "marketing_consent": False,
+                    "terms_accepted_at": stamp,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
+            b_rows.append(
+                {
+                    "id": first_badge + n,
+                    "registration_id": first_registration + n,
+                    "code_hash": codes.code_hash(code),
+                    "code_sealed": codes.seal(code, SECRET),
+                    "qr_png": TINY_PNG,
+                    "issued_at": stamp,
+                    "revoke_reason": "",
+                }
+            )
         with db.engine.begin() as connection:
             connection.execute(visitors.insert(), v_rows)
             connection.execute(registrations.insert(), r_rows)
             connection.execute(badges.insert(), b_rows)
         all_codes.extend(batch_codes)
         if progress and count >= 100_000 and (start // BATCH) % 10 == 9:
-            print(f"  seeded {start + size:,}/{count:,} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+            print(
+                f"  seeded {start + size:,}/{count:,} ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+            )
     fix_sequences("visitors", "registrations", "badges")
     return all_codes
 
 
 def _arrival(n: int, share: float, stamp) -> dict:
     if share <= 0 or (n * 7919) % 1000 >= share * 1000:
-        return {"first_checked_in_at": None, "first_gate": None, "last_scan_at": None, "inside": False,
-                "entry_count": 0}
-    return {"first_checked_in_at": stamp - timedelta(minutes=(n * 37) % 600), "first_gate": f"W{n % 4 + 1}",
-            "last_scan_at": stamp, "inside": n % 3 != 0, "entry_count": 1}
+        return {
+            "first_checked_in_at": None,
+            "first_gate": None,
+            "last_scan_at": None,
+            "inside": False,
+            "entry_count": 0,
+        }
+    return {
+        "first_checked_in_at": stamp - timedelta(minutes=(n * 37) % 600),
+        "first_gate": f"W{n % 4 + 1}",
+        "last_scan_at": stamp,
+        "inside": n % 3 != 0,
+        "entry_count": 1,
+    }
 
 
 def fix_sequences(*names: str) -> None:
@@ -221,14 +285,39 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(bench: BenchDatabase, *, workers: int = 4, threads: int = 4, app: str = "benchmarks.benchapp:build()"):
+def gunicorn(
+    bench: BenchDatabase,
+    *,
+    workers: int = 4,
+    threads: int = 4,
+    app: str = "benchmarks.benchapp:build()",
+):
     """The app under gunicorn (gthread) on a loopback port; yields the base URL."""
     port = free_port()
     with open(bench.instance / f"gunicorn-{port}.log", "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--timeout", "60", app],
-            cwd=ROOT, env=server_environment(bench), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-k",
+                "gthread",
+                "-w",
+                str(workers),
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "5",
+                "--timeout",
+                "60",
+                app,
+            ],
+            cwd=ROOT,
+            env=server_environment(bench),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for_port(port, process)
@@ -277,9 +366,12 @@ def staff_client(app, role: str = "admin"):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', page)
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": token.group(1) if token else ""})
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token.group(1) if token else ""},
+    )
     if response.status_code != 302:
         raise RuntimeError(f"bench login failed with {response.status_code}")
     return client
@@ -292,5 +384,8 @@ CHINESE_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰
 def chinese_name(n: int) -> str:
     """A plausible Chinese personal name, different for neighbouring n."""
     given = CHINESE_GIVEN
-    return (CHINESE_SURNAMES[n % len(CHINESE_SURNAMES)] + given[(n // 7) % len(given)]
-            + given[(n * 13 + 5) % len(given)])
+    return (
+        CHINESE_SURNAMES[n % len(CHINESE_SURNAMES)]
+        + given[(n // 7) % len(given)]
+        + given[(n * 13 + 5) % len(given)]
+    )

@@ -42,83 +42,272 @@ def build(n_relationships: int, n_interactions: int, rng: random.Random) -> dict
         rows = list(rows)
         with db.engine.begin() as connection:
             for start in range(0, len(rows), BATCH):
-                connection.execute(t[name].insert(), rows[start:start + BATCH])
+                connection.execute(t[name].insert(), rows[start : start + BATCH])
         counts[name] = counts.get(name, 0) + len(rows)
 
     shows = []
     for n in range(4):
         opened = date(2023 + n, 3, 1)
-        shows.append({
-            "id": n + 1, "code": f"B{n}", "series": "BENCH", "name_zh": f"展{n}", "name_en": f"Show {n}", "venue": "",
-            "timezone": "Asia/Shanghai", "move_in_date": opened - timedelta(days=2), "open_from": opened,
-            "open_to": opened + timedelta(days=2), "move_out_date": opened + timedelta(days=3),
-            "rebooking_deadline": opened + timedelta(days=120), "reentry_allowed": True, "registration_open": True,
-            "created_at": stamp, "updated_at": stamp,
-        })
+        shows.append(
+            {
+                "id": n + 1,
+                "code": f"B{n}",
+                "series": "BENCH",
+                "name_zh": f"展{n}",
+                "name_en": f"Show {n}",
+                "venue": "",
+                "timezone": "Asia/Shanghai",
+                "move_in_date": opened - timedelta(days=2),
+                "open_from": opened,
+                "open_to": opened + timedelta(days=2),
+                "move_out_date": opened + timedelta(days=3),
+                "rebooking_deadline": opened + timedelta(days=120),
+                "reentry_allowed": True,
+                "registration_open": True,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
     put("shows", shows)
     common = {"created_at": stamp, "updated_at": stamp}
-    put("companies", ({"id": i, "name_zh": f"公司{i}", "name_en": f"Company {i}", "normalized_name": f"company{i}",
-                       "normalized_name_en": f"company{i}", "country": "CN", "province": "", "city": "", "industry": "",
-                       "product_categories": "", "website": "", "notes": "", **common} for i in range(1, n_companies + 1)))
-    put("visitors", ({"id": i, "name": f"Visitor {i}", "email": f"v{i}@bench.example", "company": "", "locale": "zh",
-                      **{k: v for k, v in common.items()}} for i in range(1, n_visitors + 1)))
-    put("partners", ({"id": i, "name_zh": f"伙伴{i}", "name_en": f"Partner {i}", **common}
-                     for i in range(1, n_partners + 1)))
+    put(
+        "companies",
+        (
+            {
+                "id": i,
+                "name_zh": f"公司{i}",
+                "name_en": f"Company {i}",
+                "normalized_name": f"company{i}",
+                "normalized_name_en": f"company{i}",
+                "country": "CN",
+                "province": "",
+                "city": "",
+                "industry": "",
+                "product_categories": "",
+                "website": "",
+                "notes": "",
+                **common,
+            }
+            for i in range(1, n_companies + 1)
+        ),
+    )
+    put(
+        "visitors",
+        (
+            {
+                "id": i,
+                "name": f"Visitor {i}",
+                "email": f"v{i}@bench.example",
+                "company": "",
+                "locale": "zh",
+                **{k: v for k, v in common.items()},
+            }
+            for i in range(1, n_visitors + 1)
+        ),
+    )
+    put(
+        "partners",
+        (
+            {"id": i, "name_zh": f"伙伴{i}", "name_en": f"Partner {i}", **common}
+            for i in range(1, n_partners + 1)
+        ),
+    )
     applications, contracts = [], []
     for company in range(1, n_companies + 1):
         for show in shows:
             if rng.random() < 0.55:
                 aid = len(applications) + 1
                 area = rng.choice((9, 18, 36, 54, 72))
-                applications.append({"id": aid, "company_id": company, "show_id": show["id"], "state": "approved",
-                                     "requested_area_m2": area, "booth_type": "shell_scheme", "preferred_hall": "",
-                                     "notes": "", **common})
-                signed = datetime.combine(show["open_from"], datetime.min.time(), UTC) - timedelta(days=rng.randint(20, 200))
-                contracts.append({"number": f"C{aid}", "company_id": company, "show_id": show["id"], "application_id": aid,
-                                  "state": "signed", "signed_at": signed, "booth_fee": area * 1500, "services_total": 0,
-                                  "discount": 0, "total_amount": area * 1500, "booth_area_m2": area, "deposit_amount": 0,
-                                  **common})
+                applications.append(
+                    {
+                        "id": aid,
+                        "company_id": company,
+                        "show_id": show["id"],
+                        "state": "approved",
+                        "requested_area_m2": area,
+                        "booth_type": "shell_scheme",
+                        "preferred_hall": "",
+                        "notes": "",
+                        **common,
+                    }
+                )
+                signed = datetime.combine(show["open_from"], datetime.min.time(), UTC) - timedelta(
+                    days=rng.randint(20, 200)
+                )
+                contracts.append(
+                    {
+                        "number": f"C{aid}",
+                        "company_id": company,
+                        "show_id": show["id"],
+                        "application_id": aid,
+                        "state": "signed",
+                        "signed_at": signed,
+                        "booth_fee": area * 1500,
+                        "services_total": 0,
+                        "discount": 0,
+                        "total_amount": area * 1500,
+                        "booth_area_m2": area,
+                        "deposit_amount": 0,
+                        **common,
+                    }
+                )
     put("exhibitor_applications", applications)
     put("contracts", contracts)
-    put("registrations", (
-        {"visitor_id": v, "show_id": s["id"], "category": "professional", "state": "active", "source": "online",
-         "first_checked_in_at": datetime.combine(s["open_from"], datetime.min.time(), UTC) + timedelta(hours=3),
-         "inside": False, "entry_count": 1, "share_contact": False, "marketing_consent": False, "created_at": stamp}
-        for v in range(1, n_visitors + 1) for s in shows if rng.random() < 0.45
-    ))
-    put("partner_agreements", ({"partner_id": p, "show_id": s["id"], "title": "Media", "state": "active", "notes": "",
-                                **common} for p in range(1, n_partners + 1) for s in shows if rng.random() < 0.5))
+    put(
+        "registrations",
+        (
+            {
+                "visitor_id": v,
+                "show_id": s["id"],
+                "category": "professional",
+                "state": "active",
+                "source": "online",
+                "first_checked_in_at": datetime.combine(s["open_from"], datetime.min.time(), UTC)
+                + timedelta(hours=3),
+                "inside": False,
+                "entry_count": 1,
+                "share_contact": False,
+                "marketing_consent": False,
+                "created_at": stamp,
+            }
+            for v in range(1, n_visitors + 1)
+            for s in shows
+            if rng.random() < 0.45
+        ),
+    )
+    put(
+        "partner_agreements",
+        (
+            {
+                "partner_id": p,
+                "show_id": s["id"],
+                "title": "Media",
+                "state": "active",
+                "notes": "",
+                **common,
+            }
+            for p in range(1, n_partners + 1)
+            for s in shows
+            if rng.random() < 0.5
+        ),
+    )
     tones = ("positive", "neutral", "neutral", "negative")
     subjects = [("company_id", n_companies), ("visitor_id", n_visitors), ("partner_id", n_partners)]
     start = now - timedelta(days=1300)
     interactions = []
     for _ in range(n_interactions):
-        column, top = subjects[0] if rng.random() < 0.6 else subjects[1] if rng.random() < 0.85 else subjects[2]
-        interactions.append({
-            "company_id": None, "visitor_id": None, "partner_id": None, column: rng.randint(1, top), "occurred_at": start + timedelta(minutes=rng.randint(0, 1300 * 1440)),
-            "channel": "phone", "direction": "outbound", "subject": "Call", "notes": "", "tone": rng.choice(tones),
-            "next_step": "", "next_step_done": False, **common,
-        })
+        column, top = (
+            subjects[0]
+            if rng.random() < 0.6
+            else subjects[1]
+            if rng.random() < 0.85
+            else subjects[2]
+        )
+        interactions.append(
+            {
+                "company_id": None,
+                "visitor_id": None,
+                "partner_id": None,
+                column: rng.randint(1, top),
+                "occurred_at": start + timedelta(minutes=rng.randint(0, 1300 * 1440)),
+                "channel": "phone",
+                "direction": "outbound",
+                "subject": "Call",
+                "notes": "",
+                "tone": rng.choice(tones),
+                "next_step": "",
+                "next_step_done": False,
+                **common,
+            }
+        )
         if len(interactions) >= BATCH * 5:
             put("interactions", interactions)
             interactions = []
     put("interactions", interactions)
-    put("complaints", ({"company_id": rng.randint(1, n_companies), "category": "service", "severity": "medium",
-                        "state": "open", "source": "staff", "description": "Bench", "opened_at": stamp - timedelta(days=10),
-                        "sla_due_at": stamp - timedelta(days=7), "resolution": "", "verdict_note": "", **common}
-                       for _ in range(n_relationships // 50)))
-    put("surveys", [{"id": 1, "title_zh": "问卷", "title_en": "Survey", "intro_zh": "", "intro_en": "", "is_default": True,
-                     **common}])
-    put("survey_campaigns", [{"id": s["id"], "survey_id": 1, "show_id": s["id"], "audience": "both", "state": "closed",
-                              "closes_at": stamp, "automatic": True, **common} for s in shows])
+    put(
+        "complaints",
+        (
+            {
+                "company_id": rng.randint(1, n_companies),
+                "category": "service",
+                "severity": "medium",
+                "state": "open",
+                "source": "staff",
+                "description": "Bench",
+                "opened_at": stamp - timedelta(days=10),
+                "sla_due_at": stamp - timedelta(days=7),
+                "resolution": "",
+                "verdict_note": "",
+                **common,
+            }
+            for _ in range(n_relationships // 50)
+        ),
+    )
+    put(
+        "surveys",
+        [
+            {
+                "id": 1,
+                "title_zh": "问卷",
+                "title_en": "Survey",
+                "intro_zh": "",
+                "intro_en": "",
+                "is_default": True,
+                **common,
+            }
+        ],
+    )
+    put(
+        "survey_campaigns",
+        [
+            {
+                "id": s["id"],
+                "survey_id": 1,
+                "show_id": s["id"],
+                "audience": "both",
+                "state": "closed",
+                "closes_at": stamp,
+                "automatic": True,
+                **common,
+            }
+            for s in shows
+        ],
+    )
     responders = rng.sample(range(1, n_companies + 1), n_companies // 3)
-    put("survey_invitations", ({"id": i + 1, "campaign_id": 4, "email": f"r{c}@bench.example", "name": "", "language": "zh",
-                                "segment": "exhibitor", "category": "", "nonce": f"n{i}", "company_id": c}
-                               for i, c in enumerate(responders)))
-    put("survey_responses", ({"campaign_id": 4, "invitation_id": i + 1, "show_id": 4, "company_id": c,
-                              "submitted_at": datetime(2026, 3, 10, tzinfo=UTC), "nps": rng.randint(0, 10),
-                              "satisfaction": rng.choice((1.5, 2.5, 3.5, 4.0, 4.5, 5.0)), "segment": "exhibitor",
-                              "category": ""} for i, c in enumerate(responders)))
+    put(
+        "survey_invitations",
+        (
+            {
+                "id": i + 1,
+                "campaign_id": 4,
+                "email": f"r{c}@bench.example",
+                "name": "",
+                "language": "zh",
+                "segment": "exhibitor",
+                "category": "",
+                "nonce": f"n{i}",
+                "company_id": c,
+            }
+            for i, c in enumerate(responders)
+        ),
+    )
+    put(
+        "survey_responses",
+        (
+            {
+                "campaign_id": 4,
+                "invitation_id": i + 1,
+                "show_id": 4,
+                "company_id": c,
+                "submitted_at": datetime(2026, 3, 10, tzinfo=UTC),
+                "nps": rng.randint(0, 10),
+                "satisfaction": rng.choice((1.5, 2.5, 3.5, 4.0, 4.5, 5.0)),
+                "segment": "exhibitor",
+                "category": "",
+            }
+            for i, c in enumerate(responders)
+        ),
+    )
     return counts
 
 
@@ -142,7 +331,9 @@ def main() -> None:
         from expo_crm.relationships import lifecycle
         from expo_crm.relationships.services import evaluate_all
 
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench"})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench"}
+        )
         with app.app_context():
             init_database()
             started = time.perf_counter()
@@ -163,17 +354,28 @@ def main() -> None:
 
             from expo_crm.relationships.models import Alert, RelationshipState
 
-            stages = dict(db.session.execute(
-                sa.select(RelationshipState.stage, sa.func.count()).group_by(RelationshipState.stage)
-            ).all())
+            stages = dict(
+                db.session.execute(
+                    sa.select(RelationshipState.stage, sa.func.count()).group_by(
+                        RelationshipState.stage
+                    )
+                ).all()
+            )
             alerts = db.session.scalar(sa.select(sa.func.count()).select_from(Alert))
     result = {
-        "relationships": args.relationships, "interactions": args.interactions, "rows": counts,
-        "build_seconds": round(build_seconds, 2), "raw_aggregate_seconds": round(raw, 3),
-        "evaluate_all_first_run_seconds": round(first, 3), "evaluate_all_nightly_seconds": round(nightly, 3),
-        "ratio_first_run_to_raw": round(first / raw, 2), "ratio_nightly_to_raw": round(nightly / raw, 2),
-        "stages": {str(k.value): v for k, v in stages.items()}, "alerts": alerts,
-        "database": "sqlite", "python": sys.version.split()[0],
+        "relationships": args.relationships,
+        "interactions": args.interactions,
+        "rows": counts,
+        "build_seconds": round(build_seconds, 2),
+        "raw_aggregate_seconds": round(raw, 3),
+        "evaluate_all_first_run_seconds": round(first, 3),
+        "evaluate_all_nightly_seconds": round(nightly, 3),
+        "ratio_first_run_to_raw": round(first / raw, 2),
+        "ratio_nightly_to_raw": round(nightly / raw, 2),
+        "stages": {str(k.value): v for k, v in stages.items()},
+        "alerts": alerts,
+        "database": "sqlite",
+        "python": sys.version.split()[0],
     }
     out = ROOT / "benchmarks" / "results" / "lifecycle.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,8 +34,18 @@ class LoadResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def _worker(base_url: str, path: str, token: str | None, codes: list[str], mode: str, threads: int,
-            seconds: float, rate: float, start_at: float, out) -> None:
+def _worker(
+    base_url: str,
+    path: str,
+    token: str | None,
+    codes: list[str],
+    mode: str,
+    threads: int,
+    seconds: float,
+    rate: float,
+    start_at: float,
+    out,
+) -> None:
     parts = urlsplit(base_url)
     headers = {"Content-Type": "application/json"}
     if token:
@@ -47,7 +57,9 @@ def _worker(base_url: str, path: str, token: str | None, codes: list[str], mode:
 
     def one(connection: http.client.HTTPConnection) -> tuple[int, http.client.HTTPConnection]:
         code = codes[next(next_code) % len(codes)]
-        body = json.dumps({"code": code, "gate": "W1", "direction": "in", "nonce": uuid.uuid4().hex})
+        body = json.dumps(
+            {"code": code, "gate": "W1", "direction": "in", "nonce": uuid.uuid4().hex}
+        )
         try:
             connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
@@ -99,16 +111,38 @@ def _worker(base_url: str, path: str, token: str | None, codes: list[str], mode:
     out.put((latencies, dict(statuses), statuses.get(0, 0)))
 
 
-def run(base_url: str, path: str, codes: list[str], *, token: str | None = None, mode: str = "closed",
-        seconds: float = 10.0, processes: int = 2, threads: int = 8, rate: float = 200.0) -> LoadResult:
+def run(
+    base_url: str,
+    path: str,
+    codes: list[str],
+    *,
+    token: str | None = None,
+    mode: str = "closed",
+    seconds: float = 10.0,
+    processes: int = 2,
+    threads: int = 8,
+    rate: float = 200.0,
+) -> LoadResult:
     """Drive the server; `codes` is split between the processes so no two send the same badge."""
     context = multiprocessing.get_context("fork")
     out = context.Queue()
     start_at = time.time() + 1.0
     workers = [
-        context.Process(target=_worker, args=(
-            base_url, path, token, codes[p::processes], mode, threads, seconds, rate / processes, start_at, out,
-        ))
+        context.Process(
+            target=_worker,
+            args=(
+                base_url,
+                path,
+                token,
+                codes[p::processes],
+                mode,
+                threads,
+                seconds,
+                rate / processes,
+                start_at,
+                out,
+            ),
+        )
         for p in range(processes)
     ]
     for worker in workers:

@@ -34,7 +34,9 @@ class _CountingSink:
 def _serve_sink(port: int, counter, ready, stop) -> None:
     from aiosmtpd.controller import Controller
 
-    controller = Controller(_CountingSink(counter), hostname="127.0.0.1", port=port, data_size_limit=0)
+    controller = Controller(
+        _CountingSink(counter), hostname="127.0.0.1", port=port, data_size_limit=0
+    )
     controller.start()
     ready.set()
     stop.wait()
@@ -49,7 +51,9 @@ class Sink:
         self.port = common.free_port()
         self._counter = context.Value("l", 0)
         ready, self._stop = context.Event(), context.Event()
-        self._process = context.Process(target=_serve_sink, args=(self.port, self._counter, ready, self._stop))
+        self._process = context.Process(
+            target=_serve_sink, args=(self.port, self._counter, ready, self._stop)
+        )
         self._process.start()
         if not ready.wait(30):
             raise RuntimeError("SMTP sink did not start")
@@ -93,10 +97,16 @@ def run(quick: bool) -> dict:
             ours_seconds = time.perf_counter() - started
             ours_send_seconds = time.perf_counter() - queued_at
             ours_received = sink.received
-            messages = db.session.execute(sa.select(
-                OutboxMessage.to_address, OutboxMessage.to_name, OutboxMessage.subject, OutboxMessage.body_text,
-                OutboxMessage.body_html, OutboxMessage.message_id,
-            ).order_by(OutboxMessage.id)).all()
+            messages = db.session.execute(
+                sa.select(
+                    OutboxMessage.to_address,
+                    OutboxMessage.to_name,
+                    OutboxMessage.subject,
+                    OutboxMessage.body_text,
+                    OutboxMessage.body_html,
+                    OutboxMessage.message_id,
+                ).order_by(OutboxMessage.id)
+            ).all()
             sender = app.config["MAIL_FROM"]
         started = time.perf_counter()
         _bare_loop(sink.port, sender, messages)
@@ -104,12 +114,19 @@ def run(quick: bool) -> dict:
         baseline_received = sink.received - ours_received
     ours, baseline = count / ours_seconds, count / baseline_seconds
     return {
-        "name": "survey-dispatch", "emails": count, "ours": round(ours, 1), "baseline": round(baseline, 1),
-        "unit": "emails/s", "ratio": round(ours / baseline, 3),
+        "name": "survey-dispatch",
+        "emails": count,
+        "ours": round(ours, 1),
+        "baseline": round(baseline, 1),
+        "unit": "emails/s",
+        "ratio": round(ours / baseline, 3),
         "ours_queue_seconds": round(ours_seconds - ours_send_seconds, 2),
-        "ours_send_seconds": round(ours_send_seconds, 2), "baseline_seconds": round(baseline_seconds, 2),
+        "ours_send_seconds": round(ours_send_seconds, 2),
+        "baseline_seconds": round(baseline_seconds, 2),
         "send_only_ratio": round(baseline_seconds / ours_send_seconds, 3),
-        "queued": queued, "sent": sent, "received": {"ours": ours_received, "baseline": baseline_received},
+        "queued": queued,
+        "sent": sent,
+        "received": {"ours": ours_received, "baseline": baseline_received},
         "target": f"queue + send >= {TARGET} of the bare loop",
         "met": ours / baseline >= TARGET and ours_received == count == baseline_received,
     }
@@ -120,10 +137,14 @@ def _bare_loop(port: int, sender: str, messages) -> None:
     connection.ehlo()
     for to_address, _to_name, subject, text, html, message_id in messages:
         email = EmailMessage()
-        email["From"], email["To"], email["Subject"], email["Message-ID"] = sender, to_address, subject, message_id
+        email["From"], email["To"], email["Subject"], email["Message-ID"] = (
+            sender,
+            to_address,
+            subject,
+            message_id,
+        )
         email.set_content(text)
         if html:
             email.add_alternative(html, subtype="html")
         connection.send_message(email, to_addrs=[to_address])
     connection.quit()
-

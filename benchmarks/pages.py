@@ -31,16 +31,46 @@ def _seed(exhibitors: int, visitors: int, interactions: int) -> tuple[int, int]:
     stamp = clock.now()
     rng = random.Random(11)
     show_id = common.open_show()
-    common.insert_batches(t["companies"], [{
-        "id": i, "name_zh": f"{common.chinese_name(i)}科技{i}", "name_en": f"Company {i}",
-        "normalized_name": f"company{i}", "normalized_name_en": f"company{i}", "country": "CN", "province": "",
-        "city": ("上海", "北京", "深圳", "广州")[i % 4], "industry": "", "product_categories": "", "website": "",
-        "notes": "", "created_at": stamp, "updated_at": stamp,
-    } for i in range(1, exhibitors + 1)])
-    common.insert_batches(t["exhibitor_applications"], [{
-        "company_id": i, "show_id": show_id, "state": "approved", "requested_area_m2": 18,
-        "booth_type": "shell_scheme", "preferred_hall": "", "notes": "", "created_at": stamp, "updated_at": stamp,
-    } for i in range(1, exhibitors + 1) if i % 3])
+    common.insert_batches(
+        t["companies"],
+        [
+            {
+                "id": i,
+                "name_zh": f"{common.chinese_name(i)}科技{i}",
+                "name_en": f"Company {i}",
+                "normalized_name": f"company{i}",
+                "normalized_name_en": f"company{i}",
+                "country": "CN",
+                "province": "",
+                "city": ("上海", "北京", "深圳", "广州")[i % 4],
+                "industry": "",
+                "product_categories": "",
+                "website": "",
+                "notes": "",
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            for i in range(1, exhibitors + 1)
+        ],
+    )
+    common.insert_batches(
+        t["exhibitor_applications"],
+        [
+            {
+                "company_id": i,
+                "show_id": show_id,
+                "state": "approved",
+                "requested_area_m2": 18,
+                "booth_type": "shell_scheme",
+                "preferred_hall": "",
+                "notes": "",
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            for i in range(1, exhibitors + 1)
+            if i % 3
+        ],
+    )
     print(f"pages: seeding {visitors:,} visitors", file=sys.stderr)
     common.seed_registrations(show_id, visitors, checked_in=0.6)
     timeline_company = 1
@@ -55,12 +85,22 @@ def _seed(exhibitors: int, visitors: int, interactions: int) -> tuple[int, int]:
             subject["company_id"] = rng.randint(1, exhibitors)
         else:
             subject["visitor_id"] = rng.randint(1, visitors)
-        rows.append({
-            **subject, "occurred_at": start + timedelta(minutes=rng.randint(0, 1500 * 1440)),
-            "channel": CHANNELS[n % 4], "direction": "outbound", "subject": f"跟进 {n}", "notes": "",
-            "tone": TONES[n % 4], "next_step": "", "next_step_done": False, "show_id": None,
-            "created_at": stamp, "updated_at": stamp,
-        })
+        rows.append(
+            {
+                **subject,
+                "occurred_at": start + timedelta(minutes=rng.randint(0, 1500 * 1440)),
+                "channel": CHANNELS[n % 4],
+                "direction": "outbound",
+                "subject": f"跟进 {n}",
+                "notes": "",
+                "tone": TONES[n % 4],
+                "next_step": "",
+                "next_step_done": False,
+                "show_id": None,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
         if len(rows) == 100_000:
             common.insert_batches(t["interactions"], rows)
             rows = []
@@ -74,15 +114,39 @@ def _seed(exhibitors: int, visitors: int, interactions: int) -> tuple[int, int]:
 def _bare_queries(show_id: int, company_id: int) -> dict[str, list[tuple[str, dict]]]:
     reg = "FROM registrations r JOIN visitors v ON v.id = r.visitor_id WHERE r.show_id = :show AND r.state = 'active'"
     attendance = [
-        (f"SELECT r.category, count(r.id), count(r.first_checked_in_at) {reg} GROUP BY r.category", {}),
-        (f"SELECT v.industry, count(r.id), count(r.first_checked_in_at) {reg} GROUP BY v.industry", {}),
-        (f"SELECT v.country, count(r.id), count(r.first_checked_in_at) {reg} GROUP BY v.country", {}),
-        (("SELECT first_gate, count(id) FROM registrations WHERE show_id = :show AND first_gate IS NOT NULL "
-          "GROUP BY first_gate"), {}),
-        (("SELECT substr(CAST(first_checked_in_at AS TEXT), 1, 13), count(*) FROM registrations "
-          "WHERE show_id = :show AND first_checked_in_at IS NOT NULL GROUP BY 1"), {}),
-        (("SELECT count(id), count(first_checked_in_at), sum(CASE WHEN inside THEN 1 ELSE 0 END) "
-          "FROM registrations WHERE show_id = :show AND state = 'active'"), {}),
+        (
+            f"SELECT r.category, count(r.id), count(r.first_checked_in_at) {reg} GROUP BY r.category",
+            {},
+        ),
+        (
+            f"SELECT v.industry, count(r.id), count(r.first_checked_in_at) {reg} GROUP BY v.industry",
+            {},
+        ),
+        (
+            f"SELECT v.country, count(r.id), count(r.first_checked_in_at) {reg} GROUP BY v.country",
+            {},
+        ),
+        (
+            (
+                "SELECT first_gate, count(id) FROM registrations WHERE show_id = :show AND first_gate IS NOT NULL "
+                "GROUP BY first_gate"
+            ),
+            {},
+        ),
+        (
+            (
+                "SELECT substr(CAST(first_checked_in_at AS TEXT), 1, 13), count(*) FROM registrations "
+                "WHERE show_id = :show AND first_checked_in_at IS NOT NULL GROUP BY 1"
+            ),
+            {},
+        ),
+        (
+            (
+                "SELECT count(id), count(first_checked_in_at), sum(CASE WHEN inside THEN 1 ELSE 0 END) "
+                "FROM registrations WHERE show_id = :show AND state = 'active'"
+            ),
+            {},
+        ),
     ]
     return {
         "exhibitor-list": [
@@ -90,15 +154,28 @@ def _bare_queries(show_id: int, company_id: int) -> dict[str, list[tuple[str, di
             ("SELECT * FROM companies ORDER BY name_zh, name_en, id LIMIT 50", {}),
         ],
         "exhibitor-list-show": [
-            (("SELECT count(*) FROM companies WHERE id IN (SELECT company_id FROM exhibitor_applications "
-              "WHERE show_id = :show)"), {}),
-            (("SELECT * FROM companies WHERE id IN (SELECT company_id FROM exhibitor_applications "
-              "WHERE show_id = :show) ORDER BY name_zh, name_en, id LIMIT 50"), {}),
+            (
+                (
+                    "SELECT count(*) FROM companies WHERE id IN (SELECT company_id FROM exhibitor_applications "
+                    "WHERE show_id = :show)"
+                ),
+                {},
+            ),
+            (
+                (
+                    "SELECT * FROM companies WHERE id IN (SELECT company_id FROM exhibitor_applications "
+                    "WHERE show_id = :show) ORDER BY name_zh, name_en, id LIMIT 50"
+                ),
+                {},
+            ),
         ],
         "attendance-page": attendance,
         "attendance-json": attendance,
         "timeline": [
-            ("SELECT * FROM interactions WHERE company_id = :company ORDER BY occurred_at DESC, id DESC LIMIT 200", {}),
+            (
+                "SELECT * FROM interactions WHERE company_id = :company ORDER BY occurred_at DESC, id DESC LIMIT 200",
+                {},
+            ),
         ],
     }
 
@@ -115,7 +192,9 @@ def _timed(action, repeats: int) -> list[float]:
 
 
 def run(quick: bool) -> list[dict]:
-    exhibitors, visitors, interactions = (1_000, 10_000, 100_000) if quick else (10_000, 100_000, 1_000_000)
+    exhibitors, visitors, interactions = (
+        (1_000, 10_000, 100_000) if quick else (10_000, 100_000, 1_000_000)
+    )
     repeats = 20 if quick else 40
     with common.database("sqlite") as bench:
         app = common.make_app(bench.url, bench.instance)
@@ -123,8 +202,10 @@ def run(quick: bool) -> list[dict]:
             show_id, company_id = _seed(exhibitors, visitors, interactions)
         client = common.staff_client(app)
         shown = {
-            "exhibitor-list": "/exhibitors/", "exhibitor-list-show": "/exhibitors/?show=<show>",
-            "attendance-page": "/visitors/attendance/<show>", "attendance-json": "/visitors/attendance/<show>.json",
+            "exhibitor-list": "/exhibitors/",
+            "exhibitor-list-show": "/exhibitors/?show=<show>",
+            "attendance-page": "/visitors/attendance/<show>",
+            "attendance-json": "/visitors/attendance/<show>.json",
             "timeline": "/relationships/exhibitor/<company>",
         }
         urls = {
@@ -137,6 +218,7 @@ def run(quick: bool) -> list[dict]:
         bare = _bare_queries(show_id, company_id)
         rows = []
         for name, url in urls.items():
+
             def fetch(url=url):
                 response = client.get(url)
                 if response.status_code != 200:
@@ -147,19 +229,37 @@ def run(quick: bool) -> list[dict]:
                 from expo_crm.db import db
 
                 with db.engine.connect() as connection:
+
                     def query(statements=bare[name]):
                         for sql, _ in statements:
-                            connection.execute(sa.text(sql), {"show": show_id, "company": company_id}).all()
+                            connection.execute(
+                                sa.text(sql), {"show": show_id, "company": company_id}
+                            ).all()
 
                     baseline = _timed(query, repeats)
-            p95, base_p95 = common.percentile(ours, 0.95) * 1000, common.percentile(baseline, 0.95) * 1000
-            rows.append({
-                "name": f"page-{name}", "url": shown[name],
-                "ours": round(p95, 1), "baseline": round(base_p95, 1), "unit": "p95 ms",
-                "ratio": round(p95 / base_p95, 2) if base_p95 else 0.0,
-                "p95_ms": round(p95, 1), "p50_ms": round(common.percentile(ours, 0.5) * 1000, 1),
-                "baseline_p95_ms": round(base_p95, 1), "requests": repeats,
-                "sizes": {"exhibitors": exhibitors, "visitors": visitors, "interactions": interactions},
-                "target": f"p95 < {TARGET_MS:.0f} ms", "met": p95 < TARGET_MS,
-            })
+            p95, base_p95 = (
+                common.percentile(ours, 0.95) * 1000,
+                common.percentile(baseline, 0.95) * 1000,
+            )
+            rows.append(
+                {
+                    "name": f"page-{name}",
+                    "url": shown[name],
+                    "ours": round(p95, 1),
+                    "baseline": round(base_p95, 1),
+                    "unit": "p95 ms",
+                    "ratio": round(p95 / base_p95, 2) if base_p95 else 0.0,
+                    "p95_ms": round(p95, 1),
+                    "p50_ms": round(common.percentile(ours, 0.5) * 1000, 1),
+                    "baseline_p95_ms": round(base_p95, 1),
+                    "requests": repeats,
+                    "sizes": {
+                        "exhibitors": exhibitors,
+                        "visitors": visitors,
+                        "interactions": interactions,
+                    },
+                    "target": f"p95 < {TARGET_MS:.0f} ms",
+                    "met": p95 < TARGET_MS,
+                }
+            )
     return rows

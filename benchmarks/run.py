@@ -44,18 +44,31 @@ def machine() -> dict:
     cpu = ""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+            cpu = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
+                "",
+            )
     except OSError:
         pass
     facts = {
-        "nproc": os.cpu_count(), "cpu": cpu, "memory": memory, "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
         "load_average_at_start": os.getloadavg(),
     }
     if common.postgres_available():
         import sqlalchemy as sa
 
-        engine = sa.create_engine(sa.make_url(common.POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg"))
+        engine = sa.create_engine(
+            sa.make_url(common.POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg")
+        )
         with engine.connect() as connection:
             facts["postgresql"] = connection.exec_driver_sql("SHOW server_version").scalar()
         engine.dispose()
@@ -98,31 +111,48 @@ def lifecycle(quick: bool) -> dict:
     if not script.exists():
         return {"name": "lifecycle", "skipped": "benchmarks/lifecycle.py is not there"}
     size = ["--relationships", "5000", "--interactions", "50000"] if quick else []
-    completed = subprocess.run([sys.executable, str(script), *size], cwd=common.ROOT,
-                               capture_output=True, text=True, timeout=3600, check=False)
+    completed = subprocess.run(
+        [sys.executable, str(script), *size],
+        cwd=common.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
     if completed.returncode != 0:
         return {"name": "lifecycle", "error": completed.stderr[-2000:]}
     figures = json.loads((common.RESULTS / "lifecycle.json").read_text())
     ratio = figures.get("ratio_nightly_to_raw") or 0.0
     return {
-        "name": "lifecycle", "ours": figures.get("evaluate_all_nightly_seconds"),
-        "baseline": figures.get("raw_aggregate_seconds"), "unit": "s", "ratio": ratio,
+        "name": "lifecycle",
+        "ours": figures.get("evaluate_all_nightly_seconds"),
+        "baseline": figures.get("raw_aggregate_seconds"),
+        "unit": "s",
+        "ratio": ratio,
         "first_run_ratio": figures.get("ratio_first_run_to_raw"),
-        "relationships": figures.get("relationships"), "interactions": figures.get("interactions"),
-        "target": "evaluate_all within 3x of the raw SQL aggregate", "met": ratio <= 3,
+        "relationships": figures.get("relationships"),
+        "interactions": figures.get("interactions"),
+        "target": "evaluate_all within 3x of the raw SQL aggregate",
+        "met": ratio <= 3,
     }
 
 
 def table(rows: list[dict]) -> str:
-    lines = [f"{'benchmark':<26}{'ours':>12}{'baseline':>12}  {'unit':<10}{'ratio':>7}  {'extra':<58}{'target':>7}"]
+    lines = [
+        f"{'benchmark':<26}{'ours':>12}{'baseline':>12}  {'unit':<10}{'ratio':>7}  {'extra':<58}{'target':>7}"
+    ]
     for row in rows:
         if "ours" not in row:
-            lines.append(f"{row['name']:<26}{row.get('skipped') or 'error: ' + row.get('error', '')[-200:]}")
+            lines.append(
+                f"{row['name']:<26}{row.get('skipped') or 'error: ' + row.get('error', '')[-200:]}"
+            )
             continue
         extra = ""
         if "ours_fixed_p99_ms" in row:
-            extra = (f"p50 {row['ours_p50_ms']:.0f} p99 {row['ours_p99_ms']:.0f} ms (bare {row['baseline_p50_ms']:.0f}/"
-                     f"{row['baseline_p99_ms']:.0f}); p99 at 200/s {row['ours_fixed_p99_ms']:.0f} ms")
+            extra = (
+                f"p50 {row['ours_p50_ms']:.0f} p99 {row['ours_p99_ms']:.0f} ms (bare {row['baseline_p50_ms']:.0f}/"
+                f"{row['baseline_p99_ms']:.0f}); p99 at 200/s {row['ours_fixed_p99_ms']:.0f} ms"
+            )
         elif "p50_ms" in row:
             extra = f"p50 {row['p50_ms']} ms, {row['requests']} requests"
         elif "ours_send_seconds" in row:
@@ -141,8 +171,9 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bin/bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="bin/bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", help=f"any of {', '.join(NAMES)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs")
     args = parser.parse_args(argv)
@@ -154,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         try:
             produced = run_one(name, args.quick)
-        except Exception as failure:  # noqa: BLE001 (one failed benchmark must not hide the others)
+        except Exception as failure:
             print(traceback.format_exc(limit=-6)[:4000], file=sys.stderr)
             produced = [{"name": name, "error": f"{type(failure).__name__}: {str(failure)[:300]}"}]
         for row in produced:
@@ -162,17 +193,22 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(produced)
         print("\n".join(table(produced).splitlines()[1:]), file=sys.stderr)
     report = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"), "quick": args.quick,
-        "machine": facts, "results": rows, "total_seconds": round(time.perf_counter() - started, 1),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": facts,
+        "results": rows,
+        "total_seconds": round(time.perf_counter() - started, 1),
     }
     common.RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
     (common.RESULTS / f"run-{stamp}{'-quick' if args.quick else ''}.json").write_text(text)
     (common.RESULTS / "latest.json").write_text(text)
-    print(f"machine: {facts['nproc']} cores ({facts['cpu'] or 'unknown CPU'}), {facts['memory']}, "
-          f"load {' '.join(f'{x:.1f}' for x in facts['load_average_at_start'])} at start, Python {facts['python']}, "
-          f"SQLite {facts['sqlite']}, PostgreSQL {facts.get('postgresql', 'not reachable')}")
+    print(
+        f"machine: {facts['nproc']} cores ({facts['cpu'] or 'unknown CPU'}), {facts['memory']}, "
+        f"load {' '.join(f'{x:.1f}' for x in facts['load_average_at_start'])} at start, Python {facts['python']}, "
+        f"SQLite {facts['sqlite']}, PostgreSQL {facts.get('postgresql', 'not reachable')}"
+    )
     print(table(rows))
     print(f"total {report['total_seconds']} s; JSON in benchmarks/results/latest.json")
     return 0 if all(row.get("met", True) and "error" not in row for row in rows) else 1

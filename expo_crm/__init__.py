@@ -81,7 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
         if "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings._engine_options(config["SQLALCHEMY_DATABASE_URI"])
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings._engine_options(
+                config["SQLALCHEMY_DATABASE_URI"]
+            )
 
     import_models()
     db.init_app(app)
@@ -124,7 +126,9 @@ def _declare_write_intent() -> None:
     from expo_crm.db import write_intent
 
     view = current_app.view_functions.get(request.endpoint)
-    writes = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(view, "reads_first", False)
+    writes = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
+        view, "reads_first", False
+    )
     g.write_intent_token = write_intent.set(writes)
 
 

@@ -20,7 +20,12 @@ COMMAND_MODULES = (
 )
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False, add_default_commands=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=lambda: create_app(),
+    add_version_option=False,
+    add_default_commands=False,
+)
 def cli() -> None:
     """expo-crm: exhibitors, visitors, suppliers, partners and staff of a trade-fair organiser."""
 
@@ -75,11 +80,16 @@ def shows_list_command() -> None:
 
     moment = clock.now()
     for show in sorted(list_shows(), key=lambda s: s.id):
-        click.echo("\t".join([
-            str(show.id), show.name_en or show.name_zh,
-            f"{show.move_in_date.isoformat()}..{show.move_out_date.isoformat()}",
-            show.stage_at(moment).value,
-        ]))
+        click.echo(
+            "\t".join(
+                [
+                    str(show.id),
+                    show.name_en or show.name_zh,
+                    f"{show.move_in_date.isoformat()}..{show.move_out_date.isoformat()}",
+                    show.stage_at(moment).value,
+                ]
+            )
+        )
 
 
 @cli.group("tokens")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 _frozen: datetime | None = None
 _offset: timedelta | None = None
@@ -20,8 +20,8 @@ def parse_iso(text: str) -> datetime:
     """An ISO time; without a zone it is taken as UTC."""
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _environment_offset() -> timedelta:
@@ -31,7 +31,7 @@ def _environment_offset() -> timedelta:
     # Child processes of `expo-crm demo` share one anchor, so web and scheduler agree.
     anchor = float(os.environ.get("EXPO_CRM_CLOCK_ANCHOR", "0") or 0) or time.time()
     os.environ.setdefault("EXPO_CRM_CLOCK_ANCHOR", repr(anchor))
-    return parse_iso(start) - datetime.fromtimestamp(anchor, timezone.utc)
+    return parse_iso(start) - datetime.fromtimestamp(anchor, UTC)
 
 
 def now() -> datetime:
@@ -40,7 +40,7 @@ def now() -> datetime:
         return _frozen
     if _offset is None:
         _offset = _environment_offset()
-    return datetime.now(timezone.utc) + _offset
+    return datetime.now(UTC) + _offset
 
 
 def today_utc() -> date:
@@ -49,7 +49,7 @@ def today_utc() -> date:
 
 def freeze(at: datetime | str) -> datetime:
     global _frozen
-    _frozen = parse_iso(at) if isinstance(at, str) else at.astimezone(timezone.utc)
+    _frozen = parse_iso(at) if isinstance(at, str) else at.astimezone(UTC)
     return _frozen
 
 

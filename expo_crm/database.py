@@ -12,8 +12,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def init_database() -> None:
     """Apply every migration; safe to repeat. On PostgreSQL an advisory lock serialises
     two processes that start at once."""
-    from flask_migrate import upgrade
     import sqlalchemy as sa
+    from flask_migrate import upgrade
 
     from expo_crm.db import db
 

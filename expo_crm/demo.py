@@ -72,12 +72,18 @@ class DemoContext:
 
 def _edition(code: str, open_from: date, zh: str, en: str, reentry: bool = True) -> Show:
     return shows.create_show(
-        code=code, series="CIHF", name_zh=zh, name_en=en,
+        code=code,
+        series="CIHF",
+        name_zh=zh,
+        name_en=en,
         venue="上海新国际博览中心 Shanghai New International Expo Centre",
         timezone="Asia/Shanghai",
-        move_in_date=open_from - timedelta(days=2), open_from=open_from,
-        open_to=open_from + timedelta(days=2), move_out_date=open_from + timedelta(days=3),
-        rebooking_deadline=open_from + timedelta(days=120), reentry_allowed=reentry,
+        move_in_date=open_from - timedelta(days=2),
+        open_from=open_from,
+        open_to=open_from + timedelta(days=2),
+        move_out_date=open_from + timedelta(days=3),
+        rebooking_deadline=open_from + timedelta(days=120),
+        reentry_allowed=reentry,
     )
 
 
@@ -91,15 +97,40 @@ def _seed(exhibitors: int, visitors: int) -> str:
         return "demo data already present: nothing added"
     staff: dict[str, list[StaffUser]] = {}
     for role, email, name, locale in DEMO_STAFF:
-        user = auth.find_staff(email) or auth.create_staff(email, name, DEMO_PASSWORD, role, locale=locale)
+        user = auth.find_staff(email) or auth.create_staff(
+            email, name, DEMO_PASSWORD, role, locale=locale
+        )
         staff.setdefault(role.value, []).append(user)
     today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
     ctx = DemoContext(
-        earlier=_edition("CIHF2025", today - timedelta(days=730), "2025中国国际五金博览会", "China International Hardware Fair 2025"),
-        past=_edition("CIHF2026", today - timedelta(days=365), "2026中国国际五金博览会", "China International Hardware Fair 2026"),
-        current=_edition("CIHF2026B", today - timedelta(days=1), "2026中国国际五金博览会(秋季)", "China International Hardware Fair 2026 Autumn"),
-        future=_edition("CIHF2027", today + timedelta(days=75), "2027中国国际五金博览会", "China International Hardware Fair 2027", reentry=False),
-        staff=staff, exhibitors=exhibitors, visitors=visitors,
+        earlier=_edition(
+            "CIHF2025",
+            today - timedelta(days=730),
+            "2025中国国际五金博览会",
+            "China International Hardware Fair 2025",
+        ),
+        past=_edition(
+            "CIHF2026",
+            today - timedelta(days=365),
+            "2026中国国际五金博览会",
+            "China International Hardware Fair 2026",
+        ),
+        current=_edition(
+            "CIHF2026B",
+            today - timedelta(days=1),
+            "2026中国国际五金博览会(秋季)",
+            "China International Hardware Fair 2026 Autumn",
+        ),
+        future=_edition(
+            "CIHF2027",
+            today + timedelta(days=75),
+            "2027中国国际五金博览会",
+            "China International Hardware Fair 2027",
+            reentry=False,
+        ),
+        staff=staff,
+        exhibitors=exhibitors,
+        visitors=visitors,
     )
     db.session.commit()
     for name in DEMO_MODULES:
@@ -111,7 +142,9 @@ def _seed(exhibitors: int, visitors: int) -> str:
             raise
         module.seed(ctx)
         db.session.commit()
-    lines = [f"seeded {len(ctx.shows)} shows and {sum(len(v) for v in staff.values())} staff"] + ctx.notes
+    lines = [
+        f"seeded {len(ctx.shows)} shows and {sum(len(v) for v in staff.values())} staff"
+    ] + ctx.notes
     return "\n".join(lines)
 
 
@@ -135,7 +168,7 @@ def run_demo(host: str, port: int) -> None:
     print("\n" + "=" * 72)
     print(f"expo-crm demo: {url}")
     print(summary)
-    print("Staff logins (password for all: %s):" % DEMO_PASSWORD)
+    print(f"Staff logins (password for all: {DEMO_PASSWORD}):")
     for role, email, _ in demo_logins():
         print(f"  {role:<18} {email}")
     for line in portal_logins:

@@ -35,7 +35,9 @@ def render_error(status: int, message: str | None = None):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, _("The form has expired or was not sent from this site. Please try again."))
+        return render_error(
+            400, _("The form has expired or was not sent from this site. Please try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -51,7 +53,9 @@ def init_app(app) -> None:
         db.session.rollback()
         app.logger.warning("database unavailable: %s", error)
         response = make_response(render_error(503))
-        response.headers["Retry-After"] = "1"  # a gate device resends the same nonce: nothing doubles
+        response.headers["Retry-After"] = (
+            "1"  # a gate device resends the same nonce: nothing doubles
+        )
         return response
 
     @app.errorhandler(Exception)

@@ -24,7 +24,9 @@ def select_locale() -> str:
             return saved
     if session.get("lang") in SUPPORTED:
         return session["lang"]
-    return request.accept_languages.best_match(SUPPORTED) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(SUPPORTED) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def localtime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:

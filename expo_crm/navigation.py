@@ -19,7 +19,9 @@ class NavItem:
 _items: dict[str, NavItem] = {}
 
 
-def nav_item(label, endpoint: str, capability: str | None = None, audience: str = "staff", order: int = 100) -> None:
+def nav_item(
+    label, endpoint: str, capability: str | None = None, audience: str = "staff", order: int = 100
+) -> None:
     _items[endpoint] = NavItem(label, endpoint, capability, audience, order)
 
 
@@ -33,5 +35,7 @@ def items_for(user) -> list[dict]:
             continue
         if item.capability and not (kind == "staff" and user.can(item.capability)):
             continue
-        visible.append({"label": item.label, "url": url_for(item.endpoint), "endpoint": item.endpoint})
+        visible.append(
+            {"label": item.label, "url": url_for(item.endpoint), "endpoint": item.endpoint}
+        )
     return visible

@@ -21,12 +21,14 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    _Gunicorn({
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
-        "accesslog": "-",
-        "graceful_timeout": 20,
-        "timeout": 60,
-    }).run()
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "graceful_timeout": 20,
+            "timeout": 60,
+        }
+    ).run()

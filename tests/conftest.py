@@ -8,9 +8,8 @@ import shutil
 import socket
 import threading
 import uuid
-from pathlib import Path
-
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -65,7 +64,11 @@ _real_connect = socket.socket.connect
 
 def _loopback_only(self, address):
     host = address[0] if isinstance(address, tuple) else None
-    if host is not None and host not in ("127.0.0.1", "::1", "localhost") and not str(host).startswith("127."):
+    if (
+        host is not None
+        and host not in ("127.0.0.1", "::1", "localhost")
+        and not str(host).startswith("127.")
+    ):
         raise OSError(f"tests may not connect to {host}: outbound network is blocked")
     return _real_connect(self, address)
 
@@ -125,9 +128,7 @@ def postgres_url(tmp_path_factory) -> str:
 def _truncate_all(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        tables = [
-            t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"
-        ]
+        tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
         if tables:
             connection.exec_driver_sql(
                 "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
@@ -268,8 +269,13 @@ def browser():
             executable_path=CHROMIUM,
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 "--disable-dev-shm-usage",
             ],
         )

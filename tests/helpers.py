@@ -46,10 +46,18 @@ def sign_in_page(page, email: str, password: str = "correct-horse-battery") -> N
 def process_env(database_url: str, instance: Path, **settings: str) -> dict[str, str]:
     """The environment for an expo-crm process the test starts: this test's database and instance
     folder, the test's own EXPO_CRM_* settings left out, `settings` (SMTP_URL=...) added."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXPO_CRM_") or k == "EXPO_CRM_SQLITE_BUSY_SECONDS"}
-    env.update({
-        "EXPO_CRM_DATABASE_URL": database_url, "EXPO_CRM_INSTANCE_PATH": str(instance),
-        "EXPO_CRM_SECRET_KEY": "test-secret-key", "EXPO_CRM_BASE_URL": "http://localhost",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("EXPO_CRM_") or k == "EXPO_CRM_SQLITE_BUSY_SECONDS"
+    }
+    env.update(
+        {
+            "EXPO_CRM_DATABASE_URL": database_url,
+            "EXPO_CRM_INSTANCE_PATH": str(instance),
+            "EXPO_CRM_SECRET_KEY": "test-secret-key",
+            "EXPO_CRM_BASE_URL": "http://localhost",
+        }
+    )
     env.update({f"EXPO_CRM_{name}": value for name, value in settings.items()})
     return env

@@ -23,7 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "expo_crm"
 TEMPLATES = ROOT / "templates"
 LOCALES = ("zh",)
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "N_": None,
+}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
 
 
@@ -36,12 +43,20 @@ def _files_for(package: str | None) -> list[Path]:
     if package is not None:
         py = [p for p in (PACKAGE / package).rglob("*.py")]
         tpl = [
-            p for folder in (TEMPLATES / package, TEMPLATES / "emails" / package, TEMPLATES / "pdf" / package)
-            if folder.is_dir() for p in folder.rglob("*") if p.is_file()
+            p
+            for folder in (
+                TEMPLATES / package,
+                TEMPLATES / "emails" / package,
+                TEMPLATES / "pdf" / package,
+            )
+            if folder.is_dir()
+            for p in folder.rglob("*")
+            if p.is_file()
         ]
         return py + tpl
     py = [
-        p for p in PACKAGE.rglob("*.py")
+        p
+        for p in PACKAGE.rglob("*.py")
         if p.relative_to(PACKAGE).parts[0] not in domains and "migrations" not in p.parts
     ]
     tpl = []
@@ -63,7 +78,12 @@ def extract(package: str | None) -> Catalog:
         for lineno, message, comments, context in extract_from_file(
             method, str(path), keywords=KEYWORDS, options=options
         ):
-            catalog.add(message, locations=[(str(path.relative_to(ROOT)), lineno)], auto_comments=comments, context=context)
+            catalog.add(
+                message,
+                locations=[(str(path.relative_to(ROOT)), lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return catalog
 
 
@@ -123,7 +143,12 @@ def untranslated() -> list[str]:
                 with mo.open("rb") as handle:
                     compiled = Translations(handle)
                 for entry in catalog:
-                    if entry.id and isinstance(entry.id, str) and entry.string and compiled.gettext(entry.id) != entry.string:
+                    if (
+                        entry.id
+                        and isinstance(entry.id, str)
+                        and entry.string
+                        and compiled.gettext(entry.id) != entry.string
+                    ):
                         problems.append(f"{where}: .mo out of date (run tools/i18n.py update)")
                         break
     return problems
@@ -136,10 +161,13 @@ def conflicts() -> list[str]:
         for locale in LOCALES:
             for entry in load(po_path(package, locale), locale):
                 if entry.id and isinstance(entry.id, str) and entry.string:
-                    seen.setdefault((locale, entry.context, entry.id), {})[package or "core"] = entry.string
+                    seen.setdefault((locale, entry.context, entry.id), {})[package or "core"] = (
+                        entry.string
+                    )
     return [
         f"{locale}: {msgid!r} is translated differently: {texts}"
-        for (locale, _context, msgid), texts in seen.items() if len(set(texts.values())) > 1
+        for (locale, _context, msgid), texts in seen.items()
+        if len(set(texts.values())) > 1
     ]
 
 

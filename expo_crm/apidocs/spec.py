@@ -17,28 +17,43 @@ _PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9
 
 
 def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def _answer(description: str, schema: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
 
 
 _VISITOR = {
     "name": {"type": "string", "description": "The visitor's name as registered."},
-    "company": {"type": "string", "description": "The visitor's company; empty when none was given."},
+    "company": {
+        "type": "string",
+        "description": "The visitor's company; empty when none was given.",
+    },
     "category": {"type": "string", "enum": [c.value for c in RegistrationCategory]},
     "category_label": {"type": "string", "description": "The category in the server's language."},
 }
 _FIRST_ENTRY = {
-    "first_entry_at": {"type": "string", "format": "date-time", "description": "First admission, ISO 8601 UTC."},
+    "first_entry_at": {
+        "type": "string",
+        "format": "date-time",
+        "description": "First admission, ISO 8601 UTC.",
+    },
     "first_entry_gate": {"type": "string", "description": "Gate of the first admission."},
 }
 
 
 def _found(results: list[str], *, first_entry_required: bool = False) -> dict:
     """An answer for a badge that was found: the visitor is named, never anything more."""
-    required = ["result", "name", "company", "category"] + (list(_FIRST_ENTRY) if first_entry_required else [])
+    required = ["result", "name", "company", "category"] + (
+        list(_FIRST_ENTRY) if first_entry_required else []
+    )
     return {
         "type": "object",
         "required": required,
@@ -70,23 +85,43 @@ _SPEC: dict = {
                 "security": [{"gateToken": []}],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckinRequest"}}},
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CheckinRequest"}
+                        }
+                    },
                 },
                 "responses": {
-                    "201": _answer("`admitted` (first entry), `readmitted` (entry after an exit, where the "
-                                   "show allows re-entry) or `exited`.", "CheckinRecorded"),
-                    "400": _answer("The request itself is malformed (not the code); nothing is stored.",
-                                   "BadRequest"),
+                    "201": _answer(
+                        "`admitted` (first entry), `readmitted` (entry after an exit, where the "
+                        "show allows re-entry) or `exited`.",
+                        "CheckinRecorded",
+                    ),
+                    "400": _answer(
+                        "The request itself is malformed (not the code); nothing is stored.",
+                        "BadRequest",
+                    ),
                     "401": _error("Missing, unknown or revoked gate token."),
-                    "403": _answer("`not_valid_now`: another show's badge, outside the open days, or a "
-                                   "re-entry the show does not allow.", "CheckinNotValidNow"),
-                    "404": _answer("`unknown`: no such badge, or a malformed or forged code.", "CheckinUnknown"),
-                    "409": _answer("`already_inside`: an entry scan while the visitor is inside.",
-                                   "CheckinAlreadyInside"),
-                    "410": _answer("`revoked`: the badge was cancelled or replaced.", "CheckinRevoked"),
+                    "403": _answer(
+                        "`not_valid_now`: another show's badge, outside the open days, or a "
+                        "re-entry the show does not allow.",
+                        "CheckinNotValidNow",
+                    ),
+                    "404": _answer(
+                        "`unknown`: no such badge, or a malformed or forged code.", "CheckinUnknown"
+                    ),
+                    "409": _answer(
+                        "`already_inside`: an entry scan while the visitor is inside.",
+                        "CheckinAlreadyInside",
+                    ),
+                    "410": _answer(
+                        "`revoked`: the badge was cancelled or replaced.", "CheckinRevoked"
+                    ),
                     "413": _error("The request body is too large."),
-                    "503": _error("The database is busy or unreachable; nothing was stored. Send the same "
-                                  "request (same nonce) again after `Retry-After` seconds.")
+                    "503": _error(
+                        "The database is busy or unreachable; nothing was stored. Send the same "
+                        "request (same nonce) again after `Retry-After` seconds."
+                    )
                     | {"headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 0}}}},
                 },
             },
@@ -97,16 +132,21 @@ _SPEC: dict = {
                 "summary": "This description.",
                 "security": [],
                 "responses": {
-                    "200": {"description": "The OpenAPI document.",
-                            "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "200": {
+                        "description": "The OpenAPI document.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
                 },
             },
         },
     },
     "components": {
         "securitySchemes": {
-            "gateToken": {"type": "http", "scheme": "bearer",
-                          "description": "A gate device token (`expo-crm tokens create --role gate`)."},
+            "gateToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A gate device token (`expo-crm tokens create --role gate`).",
+            },
         },
         "schemas": {
             "CheckinRequest": {
@@ -114,12 +154,22 @@ _SPEC: dict = {
                 "required": ["code", "gate", "nonce"],
                 "properties": {
                     "code": {"type": "string", "description": "The QR text read from the badge."},
-                    "gate": {"type": "string", "minLength": 1, "maxLength": MAX_GATE, "pattern": _PRINTABLE,
-                             "example": "W1"},
+                    "gate": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_GATE,
+                        "pattern": _PRINTABLE,
+                        "example": "W1",
+                    },
                     "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
-                    "nonce": {"type": "string", "minLength": 1, "maxLength": MAX_NONCE, "pattern": _PRINTABLE,
-                              "description": "Unique per scan on this device, e.g. a UUID.",
-                              "example": "1b4e28ba-2fa1-11d2-883f-0016d3cca427"},
+                    "nonce": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_NONCE,
+                        "pattern": _PRINTABLE,
+                        "description": "Unique per scan on this device, e.g. a UUID.",
+                        "example": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+                    },
                 },
             },
             "CheckinRecorded": _found(["admitted", "readmitted", "exited"]),
@@ -127,15 +177,22 @@ _SPEC: dict = {
             "CheckinRevoked": _found(["revoked"]),
             "CheckinNotValidNow": _found(["not_valid_now"]),
             "CheckinUnknown": {
-                "type": "object", "required": ["result"], "additionalProperties": False,
+                "type": "object",
+                "required": ["result"],
+                "additionalProperties": False,
                 "properties": {"result": {"type": "string", "enum": ["unknown"]}},
             },
             "BadRequest": {
-                "type": "object", "required": ["error", "detail"],
-                "properties": {"error": {"type": "string", "enum": ["bad_request"]}, "detail": {"type": "string"}},
+                "type": "object",
+                "required": ["error", "detail"],
+                "properties": {
+                    "error": {"type": "string", "enum": ["bad_request"]},
+                    "detail": {"type": "string"},
+                },
             },
             "Error": {
-                "type": "object", "required": ["error"],
+                "type": "object",
+                "required": ["error"],
                 "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
             },
         },

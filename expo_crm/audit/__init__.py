@@ -19,7 +19,7 @@ def _actor() -> tuple[str, int | None, str]:
         if has_request_context() and current_user and current_user.is_authenticated:
             kind = getattr(current_user, "kind", "user")
             return kind, current_user.id, getattr(current_user, "email", "")
-    except Exception:  # noqa: BLE001 - outside an app there is simply no actor
+    except Exception:
         pass
     return "system", None, ""
 

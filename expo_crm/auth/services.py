@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -68,10 +69,8 @@ def authenticate(email: str, password: str) -> StaffUser:
     user = find_staff(email)
     refused = AuthError(_("Wrong email or password."))
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         raise refused
     now = clock.now()
     if user.locked_until and user.locked_until > now:
@@ -120,15 +119,23 @@ def set_locale(user: StaffUser, locale: str) -> None:
 TOKEN_PREFIX = "ecg_"
 
 
-def create_device_token(show_id: int, name: str, role: str = "gate", created_by=None) -> tuple[DeviceToken, str]:
+def create_device_token(
+    show_id: int, name: str, role: str = "gate", created_by=None
+) -> tuple[DeviceToken, str]:
     """The token row and the secret, which is shown once and stored only hashed."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = DeviceToken(
-        name=name, role=role, show_id=show_id, token_hash=DeviceToken.hash(secret), created_by=created_by
+        name=name,
+        role=role,
+        show_id=show_id,
+        token_hash=DeviceToken.hash(secret),
+        created_by=created_by,
     )
     db.session.add(token)
     db.session.flush()
-    audit.record("device_token.create", token, after={"name": name, "role": role, "show_id": show_id})
+    audit.record(
+        "device_token.create", token, after={"name": name, "role": role, "show_id": show_id}
+    )
     return token, secret
 
 

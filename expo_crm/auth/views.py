@@ -57,7 +57,9 @@ def sign_out(login_endpoint: str):
 @public
 @limiter.limit("10 per minute", methods=["POST"], key_func=lambda: request.remote_addr or "?")
 def login():
-    return sign_in(LoginForm(), services.authenticate, services.AuthError, "auth/login.html", "staff.dashboard")
+    return sign_in(
+        LoginForm(), services.authenticate, services.AuthError, "auth/login.html", "staff.dashboard"
+    )
 
 
 @bp.route("/logout", methods=["POST"])
@@ -93,4 +95,6 @@ def set_language():
         if current_user.is_authenticated and hasattr(current_user, "locale"):
             current_user.locale = form.lang.data
             db.session.commit()
-    return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, "/"))
+    return redirect(
+        safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, "/")
+    )

@@ -55,10 +55,14 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title: str =
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1") -> Response:
+def xlsx_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1"
+) -> Response:
     """A download of the workbook; filename without extension (non-ASCII names are fine)."""
     name = filename if filename.endswith(".xlsx") else f"{filename}.xlsx"
     ascii_name = name.encode("ascii", "ignore").decode() or "export.xlsx"
     response = Response(xlsx_bytes(headers, rows, title=title), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
     return response

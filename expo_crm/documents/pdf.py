@@ -49,4 +49,8 @@ def render_pdf(template: str, *, language: str | None = None, **context) -> byte
             html = render_template(f"pdf/{template}", **context)
     else:
         html = render_template(f"pdf/{template}", **context)
-    return HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=StaticOnlyFetcher(current_app.static_folder)).write_pdf()
+    return HTML(
+        string=html,
+        base_url=STATIC_PREFIX,
+        url_fetcher=StaticOnlyFetcher(current_app.static_folder),
+    ).write_pdf()

@@ -24,85 +24,155 @@ from expo_crm.exhibitors.models import (
 from expo_crm.exhibitors.services import ExhibitorError
 
 TRANSITIONS: dict[ApplicationState, set[ApplicationState]] = {
-    ApplicationState.submitted: {ApplicationState.under_review, ApplicationState.approved,
-                                 ApplicationState.waitlisted, ApplicationState.rejected,
-                                 ApplicationState.withdrawn},
-    ApplicationState.under_review: {ApplicationState.approved, ApplicationState.waitlisted,
-                                    ApplicationState.rejected, ApplicationState.withdrawn},
-    ApplicationState.waitlisted: {ApplicationState.under_review, ApplicationState.approved,
-                                  ApplicationState.rejected, ApplicationState.withdrawn},
+    ApplicationState.submitted: {
+        ApplicationState.under_review,
+        ApplicationState.approved,
+        ApplicationState.waitlisted,
+        ApplicationState.rejected,
+        ApplicationState.withdrawn,
+    },
+    ApplicationState.under_review: {
+        ApplicationState.approved,
+        ApplicationState.waitlisted,
+        ApplicationState.rejected,
+        ApplicationState.withdrawn,
+    },
+    ApplicationState.waitlisted: {
+        ApplicationState.under_review,
+        ApplicationState.approved,
+        ApplicationState.rejected,
+        ApplicationState.withdrawn,
+    },
     ApplicationState.approved: {ApplicationState.withdrawn, ApplicationState.waitlisted},
     ApplicationState.rejected: {ApplicationState.under_review},
     ApplicationState.withdrawn: {ApplicationState.submitted},
 }
 
 
-def create_application(company: Company, show_id: int, *, requested_area_m2, booth_type: BoothType | str,
-                       preferred_hall: str = "", notes: str = "", reason: str = "",
-                       actor: tuple[str, int | None, str] | None = None) -> Application:
+def create_application(
+    company: Company,
+    show_id: int,
+    *,
+    requested_area_m2,
+    booth_type: BoothType | str,
+    preferred_hall: str = "",
+    notes: str = "",
+    reason: str = "",
+    actor: tuple[str, int | None, str] | None = None,
+) -> Application:
     area = Decimal(str(requested_area_m2 or 0))
     if area <= 0:
         raise ExhibitorError(_("The requested area must be more than 0 m²."))
     exists = db.session.scalar(
-        sa.select(Application.id).where(Application.company_id == company.id, Application.show_id == show_id)
+        sa.select(Application.id).where(
+            Application.company_id == company.id, Application.show_id == show_id
+        )
     )
     if exists:
         raise ExhibitorError(_("This company has already applied for this show."))
     application = Application(
-        company_id=company.id, show_id=show_id, requested_area_m2=area, booth_type=BoothType(booth_type),
-        preferred_hall=preferred_hall.strip(), notes=notes, state=ApplicationState.submitted,
+        company_id=company.id,
+        show_id=show_id,
+        requested_area_m2=area,
+        booth_type=BoothType(booth_type),
+        preferred_hall=preferred_hall.strip(),
+        notes=notes,
+        state=ApplicationState.submitted,
     )
     db.session.add(application)
     db.session.flush()
-    _record_event(application, None, ApplicationState.submitted, reason or _("Application received."), actor)
+    _record_event(
+        application, None, ApplicationState.submitted, reason or _("Application received."), actor
+    )
     from expo_crm.relationships.services import log_interaction
 
     log_interaction(
-        "exhibitor", company.id, channel="system", direction="inbound", show_id=show_id,
-        subject=_("Applied for %(area)s m² (%(type)s)", area=area, type=application.booth_type.label),
+        "exhibitor",
+        company.id,
+        channel="system",
+        direction="inbound",
+        show_id=show_id,
+        subject=_(
+            "Applied for %(area)s m² (%(type)s)", area=area, type=application.booth_type.label
+        ),
         source_key=f"exhibitors.application.{application.id}",
     )
-    audit.record("application.create", application, after={"state": "submitted", "show_id": show_id})
+    audit.record(
+        "application.create", application, after={"state": "submitted", "show_id": show_id}
+    )
     return application
 
 
-def _record_event(application: Application, old: ApplicationState | None, new: ApplicationState,
-                  reason: str, actor: tuple[str, int | None, str] | None) -> None:
+def _record_event(
+    application: Application,
+    old: ApplicationState | None,
+    new: ApplicationState,
+    reason: str,
+    actor: tuple[str, int | None, str] | None,
+) -> None:
     kind, actor_id, label = actor or audit._actor()
-    application.events.append(ApplicationEvent(
-        at=clock.now(), from_state=old, to_state=new, reason=reason.strip(),
-        actor_kind=kind, actor_id=actor_id, actor_label=label,
-    ))
+    application.events.append(
+        ApplicationEvent(
+            at=clock.now(),
+            from_state=old,
+            to_state=new,
+            reason=reason.strip(),
+            actor_kind=kind,
+            actor_id=actor_id,
+            actor_label=label,
+        )
+    )
 
 
-def move_application(application: Application, new_state: ApplicationState | str, reason: str,
-                     actor: tuple[str, int | None, str] | None = None) -> Application:
+def move_application(
+    application: Application,
+    new_state: ApplicationState | str,
+    reason: str,
+    actor: tuple[str, int | None, str] | None = None,
+) -> Application:
     new = ApplicationState(new_state)
     old = application.state
     if new not in TRANSITIONS[old]:
-        raise ExhibitorError(_("An application cannot go from “%(old)s” to “%(new)s”.", old=old.label, new=new.label))
+        raise ExhibitorError(
+            _("An application cannot go from “%(old)s” to “%(new)s”.", old=old.label, new=new.label)
+        )
     if not reason.strip():
         raise ExhibitorError(_("Please give a reason for the change."))
     if old is ApplicationState.approved:
-        signed = db.session.scalar(sa.select(Contract.id).where(
-            Contract.application_id == application.id, Contract.state == ContractState.signed))
+        signed = db.session.scalar(
+            sa.select(Contract.id).where(
+                Contract.application_id == application.id, Contract.state == ContractState.signed
+            )
+        )
         if signed:
-            raise ExhibitorError(_("The contract is signed: cancel it before changing the application."))
-        for contract in db.session.scalars(sa.select(Contract).where(
-                Contract.application_id == application.id, Contract.state == ContractState.draft)):
+            raise ExhibitorError(
+                _("The contract is signed: cancel it before changing the application.")
+            )
+        for contract in db.session.scalars(
+            sa.select(Contract).where(
+                Contract.application_id == application.id, Contract.state == ContractState.draft
+            )
+        ):
             cancel_contract(contract, reason)
         for assignment in list(_assignments(application.id)):
             release_booth(assignment)
     application.state = new
     _record_event(application, old, new, reason, actor)
-    audit.record("application.state", application, {"state": old.value}, {"state": new.value, "reason": reason})
+    audit.record(
+        "application.state",
+        application,
+        {"state": old.value},
+        {"state": new.value, "reason": reason},
+    )
     return application
 
 
 def _assignments(application_id: int) -> list[BoothAssignment]:
-    return list(db.session.scalars(
-        sa.select(BoothAssignment).where(BoothAssignment.application_id == application_id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(BoothAssignment).where(BoothAssignment.application_id == application_id)
+        )
+    )
 
 
 def get_application_or_404(application_id: int) -> Application:

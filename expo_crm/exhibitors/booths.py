@@ -24,9 +24,18 @@ from expo_crm.exhibitors.models import (
 from expo_crm.exhibitors.services import ExhibitorError, money
 
 
-def create_booth(show_id: int, *, hall: str, number: str, area_m2, booth_type: BoothType | str,
-                 price_per_m2, corner: bool = False, island: bool = False,
-                 status: BoothStatus | str = BoothStatus.available) -> Booth:
+def create_booth(
+    show_id: int,
+    *,
+    hall: str,
+    number: str,
+    area_m2,
+    booth_type: BoothType | str,
+    price_per_m2,
+    corner: bool = False,
+    island: bool = False,
+    status: BoothStatus | str = BoothStatus.available,
+) -> Booth:
     hall, number = hall.strip().upper(), number.strip().upper()
     if not hall or not number:
         raise ExhibitorError(_("A booth needs a hall and a number."))
@@ -35,14 +44,27 @@ def create_booth(show_id: int, *, hall: str, number: str, area_m2, booth_type: B
         raise ExhibitorError(_("The booth area must be more than 0 m²."))
     if price < 0:
         raise ExhibitorError(_("The price per m² cannot be negative."))
-    taken = db.session.scalar(sa.select(Booth.id).where(Booth.show_id == show_id, Booth.number == number))
+    taken = db.session.scalar(
+        sa.select(Booth.id).where(Booth.show_id == show_id, Booth.number == number)
+    )
     if taken:
         raise ExhibitorError(_("Booth %(number)s already exists in this show.", number=number))
-    booth = Booth(show_id=show_id, hall=hall, number=number, area_m2=area, booth_type=BoothType(booth_type),
-                  price_per_m2=price, corner=corner, island=island, status=BoothStatus(status))
+    booth = Booth(
+        show_id=show_id,
+        hall=hall,
+        number=number,
+        area_m2=area,
+        booth_type=BoothType(booth_type),
+        price_per_m2=price,
+        corner=corner,
+        island=island,
+        status=BoothStatus(status),
+    )
     db.session.add(booth)
     db.session.flush()
-    audit.record("booth.create", booth, after={"show_id": show_id, "number": number, "area_m2": area})
+    audit.record(
+        "booth.create", booth, after={"show_id": show_id, "number": number, "area_m2": area}
+    )
     return booth
 
 
@@ -54,7 +76,9 @@ def set_booth_blocked(booth: Booth, blocked: bool) -> None:
     audit.record("booth.status", booth, {"status": old.value}, {"status": booth.status.value})
 
 
-def booths_for_show(show_id: int, hall: str = "", status: str = "") -> list[tuple[Booth, Company | None]]:
+def booths_for_show(
+    show_id: int, hall: str = "", status: str = ""
+) -> list[tuple[Booth, Company | None]]:
     query = (
         sa.select(Booth, Company)
         .outerjoin(BoothAssignment, BoothAssignment.booth_id == Booth.id)
@@ -69,7 +93,9 @@ def booths_for_show(show_id: int, hall: str = "", status: str = "") -> list[tupl
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def assign_booth(application: Application, booth_id: int, assigned_by_id: int | None = None) -> BoothAssignment:
+def assign_booth(
+    application: Application, booth_id: int, assigned_by_id: int | None = None
+) -> BoothAssignment:
     """Give a booth to an approved application. The UNIQUE(booth_id) key settles any race."""
     if application.state is not ApplicationState.approved:
         raise ExhibitorError(_("Only an approved application can get a booth."))
@@ -77,28 +103,46 @@ def assign_booth(application: Application, booth_id: int, assigned_by_id: int | 
     if booth is None or booth.show_id != application.show_id:
         raise ExhibitorError(_("This booth does not belong to the show of the application."))
     if booth.status is not BoothStatus.available:
-        raise ExhibitorError(_("Booth %(number)s is not available (%(status)s).",
-                               number=booth.number, status=booth.status.label))
+        raise ExhibitorError(
+            _(
+                "Booth %(number)s is not available (%(status)s).",
+                number=booth.number,
+                status=booth.status.label,
+            )
+        )
     assignment = BoothAssignment(
-        booth_id=booth.id, application_id=application.id, company_id=application.company_id,
-        show_id=application.show_id, assigned_at=clock.now(), assigned_by_id=assigned_by_id,
+        booth_id=booth.id,
+        application_id=application.id,
+        company_id=application.company_id,
+        show_id=application.show_id,
+        assigned_at=clock.now(),
+        assigned_by_id=assigned_by_id,
     )
     db.session.add(assignment)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ExhibitorError(_("Booth %(number)s has just been given to another exhibitor.",
-                               number=booth.number)) from None
+        raise ExhibitorError(
+            _("Booth %(number)s has just been given to another exhibitor.", number=booth.number)
+        ) from None
     booth.status = BoothStatus.reserved
-    audit.record("booth.assign", booth, after={"application_id": application.id, "company_id": application.company_id})
+    audit.record(
+        "booth.assign",
+        booth,
+        after={"application_id": application.id, "company_id": application.company_id},
+    )
     return assignment
 
 
 def release_booth(assignment: BoothAssignment) -> None:
     booth = assignment.booth
-    signed = db.session.scalar(sa.select(Contract.id).where(
-        Contract.application_id == assignment.application_id, Contract.state == ContractState.signed))
+    signed = db.session.scalar(
+        sa.select(Contract.id).where(
+            Contract.application_id == assignment.application_id,
+            Contract.state == ContractState.signed,
+        )
+    )
     if signed:
         raise ExhibitorError(_("The contract is signed: cancel it before releasing the booth."))
     booth.status = BoothStatus.available
@@ -108,11 +152,14 @@ def release_booth(assignment: BoothAssignment) -> None:
 
 
 def assigned_booths(company_id: int, show_id: int) -> list[Booth]:
-    return list(db.session.scalars(
-        sa.select(Booth).join(BoothAssignment)
-        .where(BoothAssignment.company_id == company_id, BoothAssignment.show_id == show_id)
-        .order_by(Booth.hall, Booth.number)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Booth)
+            .join(BoothAssignment)
+            .where(BoothAssignment.company_id == company_id, BoothAssignment.show_id == show_id)
+            .order_by(Booth.hall, Booth.number)
+        )
+    )
 
 
 def halls(show_id: int | None = None) -> list[str]:
@@ -124,8 +171,11 @@ def halls(show_id: int | None = None) -> list[str]:
 
 def booth_totals(show_id: int) -> dict:
     rows = db.session.execute(
-        sa.select(Booth.status, sa.func.count(Booth.id), sa.func.coalesce(sa.func.sum(Booth.area_m2), 0))
-        .where(Booth.show_id == show_id).group_by(Booth.status)
+        sa.select(
+            Booth.status, sa.func.count(Booth.id), sa.func.coalesce(sa.func.sum(Booth.area_m2), 0)
+        )
+        .where(Booth.show_id == show_id)
+        .group_by(Booth.status)
     )
     totals = {s: (0, Decimal(0)) for s in BoothStatus}
     for status, count, area in rows:
@@ -133,6 +183,8 @@ def booth_totals(show_id: int) -> dict:
     return {
         "booths": sum(c for c, _ in totals.values()),
         "area": sum((a for _, a in totals.values()), Decimal(0)),
-        "sold": totals[BoothStatus.sold][0], "sold_area": totals[BoothStatus.sold][1],
-        "reserved": totals[BoothStatus.reserved][0], "available": totals[BoothStatus.available][0],
+        "sold": totals[BoothStatus.sold][0],
+        "sold_area": totals[BoothStatus.sold][1],
+        "reserved": totals[BoothStatus.reserved][0],
+        "available": totals[BoothStatus.available][0],
     }

@@ -34,9 +34,13 @@ def import_exhibitors_command(file: Path, dry_run: bool) -> None:
     for row in result.row_errors[:200]:
         click.echo(f"row {row.line}: {'; '.join(row.errors)}", err=True)
     if not result.ok:
-        raise click.ClickException(f"{len(result.row_errors)} rows with errors; nothing was imported")
+        raise click.ClickException(
+            f"{len(result.row_errors)} rows with errors; nothing was imported"
+        )
     if dry_run:
-        click.echo(f"would create {result.count('create')} and update {result.count('update')} companies")
+        click.echo(
+            f"would create {result.count('create')} and update {result.count('update')} companies"
+        )
         return
     with writing():
         created, updated = importer.apply(result)

@@ -23,8 +23,19 @@ from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.relationships.models import LifecycleStage, RelationshipState, SubjectKind
 
 COMPANY_FIELDS = (
-    "name_zh", "name_en", "tax_id", "country", "province", "city", "industry",
-    "product_categories", "size", "website", "established_on", "notes", "owner_id",
+    "name_zh",
+    "name_en",
+    "tax_id",
+    "country",
+    "province",
+    "city",
+    "industry",
+    "product_categories",
+    "size",
+    "website",
+    "established_on",
+    "notes",
+    "owner_id",
 )
 # Legal-form words that do not tell two firms apart.
 _LEGAL_FORMS = re.compile(
@@ -45,8 +56,9 @@ def normalize_tax_id(tax_id: str | None) -> str | None:
     return text or None
 
 
-def find_duplicates(name_zh: str = "", name_en: str = "", tax_id: str | None = None,
-                    exclude_id: int | None = None) -> list[Company]:
+def find_duplicates(
+    name_zh: str = "", name_en: str = "", tax_id: str | None = None, exclude_id: int | None = None
+) -> list[Company]:
     """Existing companies with the same tax id or the same normalised name."""
     conditions = []
     tax = normalize_tax_id(tax_id)
@@ -95,7 +107,12 @@ def update_company(company: Company, **values) -> Company:
     after = audit.snapshot(company, *COMPANY_FIELDS)
     changed = {k for k in COMPANY_FIELDS if before[k] != after[k]}
     if changed:
-        audit.record("company.update", company, {k: before[k] for k in changed}, {k: after[k] for k in changed})
+        audit.record(
+            "company.update",
+            company,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+        )
     return company
 
 
@@ -113,16 +130,28 @@ def get_company_or_404(company_id: int) -> Company:
     return db.get_or_404(Company, company_id)
 
 
-def add_contact(company: Company, *, name: str, email: str = "", phone: str = "", title: str = "",
-                locale: str = "zh", is_primary: bool = False) -> Contact:
+def add_contact(
+    company: Company,
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+    locale: str = "zh",
+    is_primary: bool = False,
+) -> Contact:
     has_primary = any(c.is_primary for c in company.contacts)
     if is_primary:
         for other in company.contacts:
             other.is_primary = False
         db.session.flush()
     contact = Contact(
-        company=company, name=name.strip(), email=(email or "").strip().lower(), phone=phone.strip(),
-        title=title.strip(), locale=locale if locale in ("zh", "en") else "zh",
+        company=company,
+        name=name.strip(),
+        email=(email or "").strip().lower(),
+        phone=phone.strip(),
+        title=title.strip(),
+        locale=locale if locale in ("zh", "en") else "zh",
         is_primary=is_primary or not has_primary,
     )
     db.session.add(contact)
@@ -155,11 +184,17 @@ def company_query(filters: CompanyFilters) -> sa.Select:
     query = sa.select(Company)
     if filters.q:
         needle = f"%{filters.q.strip().lower()}%"
-        query = query.where(sa.or_(
-            sa.func.lower(Company.name_zh).like(needle), sa.func.lower(Company.name_en).like(needle),
-            Company.normalized_name.like(f"%{normalize_name(filters.q)}%") if normalize_name(filters.q) else sa.false(),
-            sa.func.lower(Company.tax_id).like(needle), sa.func.lower(Company.city).like(needle),
-        ))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Company.name_zh).like(needle),
+                sa.func.lower(Company.name_en).like(needle),
+                Company.normalized_name.like(f"%{normalize_name(filters.q)}%")
+                if normalize_name(filters.q)
+                else sa.false(),
+                sa.func.lower(Company.tax_id).like(needle),
+                sa.func.lower(Company.city).like(needle),
+            )
+        )
     if filters.owner_id:
         query = query.where(Company.owner_id == filters.owner_id)
     if filters.show_id or filters.state:
@@ -170,13 +205,17 @@ def company_query(filters: CompanyFilters) -> sa.Select:
             applied = applied.where(Application.state == ApplicationState(filters.state))
         query = query.where(Company.id.in_(applied))
     if filters.hall:
-        in_hall = sa.select(BoothAssignment.company_id).join(Booth).where(Booth.hall == filters.hall)
+        in_hall = (
+            sa.select(BoothAssignment.company_id).join(Booth).where(Booth.hall == filters.hall)
+        )
         if filters.show_id:
             in_hall = in_hall.where(BoothAssignment.show_id == filters.show_id)
         query = query.where(Company.id.in_(in_hall))
     if filters.stage in LifecycleStage.__members__:
         in_stage = sa.select(RelationshipState.company_id).where(
-            RelationshipState.kind == SubjectKind.exhibitor, RelationshipState.stage == LifecycleStage(filters.stage))
+            RelationshipState.kind == SubjectKind.exhibitor,
+            RelationshipState.stage == LifecycleStage(filters.stage),
+        )
         query = query.where(Company.id.in_(in_stage))
     key = filters.sort.lstrip("-")
     columns = SORTS.get(key, SORTS["name"])
@@ -189,7 +228,11 @@ def lifecycle_stages(company_ids: list[int]) -> dict[int, LifecycleStage]:
     """The current life-cycle stage of each listed company that has been evaluated."""
     if not company_ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(RelationshipState.company_id, RelationshipState.stage).where(
-            RelationshipState.kind == SubjectKind.exhibitor, RelationshipState.company_id.in_(company_ids))
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(RelationshipState.company_id, RelationshipState.stage).where(
+                RelationshipState.kind == SubjectKind.exhibitor,
+                RelationshipState.company_id.in_(company_ids),
+            )
+        ).all()
+    )

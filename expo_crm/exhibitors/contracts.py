@@ -44,25 +44,39 @@ def _contract_number(show_code: str) -> str:
     return f"{show_code}-{count + 1:05d}"
 
 
-def create_contract(application: Application, *, discount=0, deposit_share: Decimal = DEFAULT_DEPOSIT_SHARE,
-                    deposit_due: date | None = None, balance_due: date | None = None) -> Contract:
+def create_contract(
+    application: Application,
+    *,
+    discount=0,
+    deposit_share: Decimal = DEFAULT_DEPOSIT_SHARE,
+    deposit_due: date | None = None,
+    balance_due: date | None = None,
+) -> Contract:
     if application.state is not ApplicationState.approved:
         raise ExhibitorError(_("Only an approved application can get a contract."))
     booths = assigned_booths(application.company_id, application.show_id)
     if not booths:
         raise ExhibitorError(_("Assign a booth before drawing up the contract."))
-    live = db.session.scalar(sa.select(Contract.id).where(
-        Contract.company_id == application.company_id, Contract.show_id == application.show_id,
-        Contract.state != ContractState.cancelled))
+    live = db.session.scalar(
+        sa.select(Contract.id).where(
+            Contract.company_id == application.company_id,
+            Contract.show_id == application.show_id,
+            Contract.state != ContractState.cancelled,
+        )
+    )
     if live:
         raise ExhibitorError(_("This company already has a contract for this show."))
     show = application.show
     today = clock.today_utc()
     contract = Contract(
-        number=_contract_number(show.code), company_id=application.company_id, show_id=application.show_id,
-        application_id=application.id, state=ContractState.draft,
+        number=_contract_number(show.code),
+        company_id=application.company_id,
+        show_id=application.show_id,
+        application_id=application.id,
+        state=ContractState.draft,
         deposit_due=deposit_due or today + timedelta(days=14),
-        balance_due=balance_due or max(today + timedelta(days=14), show.open_from - timedelta(days=30)),
+        balance_due=balance_due
+        or max(today + timedelta(days=14), show.open_from - timedelta(days=30)),
     )
     _price(contract, booths, money(discount), deposit_share)
     db.session.add(contract)
@@ -71,11 +85,17 @@ def create_contract(application: Application, *, discount=0, deposit_share: Deci
     except IntegrityError:
         db.session.rollback()
         raise ExhibitorError(_("This company already has a contract for this show.")) from None
-    audit.record("contract.create", contract, after={"number": contract.number, "total": contract.total_amount})
+    audit.record(
+        "contract.create",
+        contract,
+        after={"number": contract.number, "total": contract.total_amount},
+    )
     return contract
 
 
-def _price(contract: Contract, booths: list[Booth], discount: Decimal, deposit_share: Decimal | None = None) -> None:
+def _price(
+    contract: Contract, booths: list[Booth], discount: Decimal, deposit_share: Decimal | None = None
+) -> None:
     fee = sum((b.price for b in booths), Decimal("0.00"))
     services = services_total(contract.company_id, contract.show_id)
     if discount < 0 or discount > fee + services:
@@ -84,7 +104,11 @@ def _price(contract: Contract, booths: list[Booth], discount: Decimal, deposit_s
     total = money(fee + services - discount)
     if total < paid:
         raise ExhibitorError(_("The new total would be less than what has already been paid."))
-    contract.booth_fee, contract.services_total, contract.discount = money(fee), services, money(discount)
+    contract.booth_fee, contract.services_total, contract.discount = (
+        money(fee),
+        services,
+        money(discount),
+    )
     contract.total_amount = total
     contract.booth_area_m2 = sum((b.area_m2 for b in booths), Decimal(0))
     if deposit_share is not None:
@@ -99,8 +123,12 @@ def recalculate_contract(contract: Contract, discount=None) -> Contract:
     before = audit.snapshot(contract, "booth_fee", "services_total", "discount", "total_amount")
     booths = assigned_booths(contract.company_id, contract.show_id)
     _price(contract, booths, money(contract.discount if discount is None else discount))
-    audit.record("contract.recalculate", contract, before,
-                 audit.snapshot(contract, "booth_fee", "services_total", "discount", "total_amount"))
+    audit.record(
+        "contract.recalculate",
+        contract,
+        before,
+        audit.snapshot(contract, "booth_fee", "services_total", "discount", "total_amount"),
+    )
     return contract
 
 
@@ -114,7 +142,10 @@ def sign_contract(contract: Contract) -> Contract:
     from expo_crm.relationships.services import log_interaction
 
     log_interaction(
-        "exhibitor", contract.company_id, channel="system", show_id=contract.show_id,
+        "exhibitor",
+        contract.company_id,
+        channel="system",
+        show_id=contract.show_id,
         subject=_("Contract %(number)s signed", number=contract.number),
         source_key=f"exhibitors.contract_signed.{contract.id}",
     )
@@ -129,7 +160,9 @@ def cancel_contract(contract: Contract, reason: str = "") -> Contract:
     contract.state = ContractState.cancelled
     for booth in assigned_booths(contract.company_id, contract.show_id):
         booth.status = BoothStatus.reserved
-    audit.record("contract.cancel", contract, {"state": old.value}, {"state": "cancelled", "reason": reason})
+    audit.record(
+        "contract.cancel", contract, {"state": old.value}, {"state": "cancelled", "reason": reason}
+    )
     return contract
 
 
@@ -138,14 +171,23 @@ def get_contract_or_404(contract_id: int) -> Contract:
 
 
 def contracts_of(company_id: int) -> list[Contract]:
-    return list(db.session.scalars(
-        sa.select(Contract).where(Contract.company_id == company_id).order_by(Contract.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Contract)
+            .where(Contract.company_id == company_id)
+            .order_by(Contract.created_at.desc())
+        )
+    )
 
 
 def live_contract(company_id: int, show_id: int) -> Contract | None:
-    return db.session.scalar(sa.select(Contract).where(
-        Contract.company_id == company_id, Contract.show_id == show_id, Contract.state != ContractState.cancelled))
+    return db.session.scalar(
+        sa.select(Contract).where(
+            Contract.company_id == company_id,
+            Contract.show_id == show_id,
+            Contract.state != ContractState.cancelled,
+        )
+    )
 
 
 # --- for other areas (contracts.md) -----------------------------------------------------------
@@ -164,9 +206,13 @@ def primary_contacts(show_id: int) -> list[tuple[Company, Contact]]:
 
 
 def participating_company_ids(show_id: int) -> set[int]:
-    return set(db.session.scalars(
-        sa.select(Contract.company_id).where(Contract.show_id == show_id, Contract.state == ContractState.signed)
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(Contract.company_id).where(
+                Contract.show_id == show_id, Contract.state == ContractState.signed
+            )
+        )
+    )
 
 
 def badge_quota(contract: Contract) -> int:

@@ -31,16 +31,24 @@ def _blank(choices):
 class CompanyForm(FlaskForm):
     name_zh = StringField(_l("Name (Chinese)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
-    tax_id = StringField(_l("Unified social credit code / tax id"), validators=[Optional(), Length(max=40)])
-    country = StringField(_l("Country (ISO code)"), default="CN", validators=[DataRequired(), Length(min=2, max=2)])
+    tax_id = StringField(
+        _l("Unified social credit code / tax id"), validators=[Optional(), Length(max=40)]
+    )
+    country = StringField(
+        _l("Country (ISO code)"), default="CN", validators=[DataRequired(), Length(min=2, max=2)]
+    )
     province = StringField(_l("Province"), validators=[Optional(), Length(max=80)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=120)])
-    product_categories = StringField(_l("Product categories (comma-separated)"), validators=[Optional(), Length(max=500)])
+    product_categories = StringField(
+        _l("Product categories (comma-separated)"), validators=[Optional(), Length(max=500)]
+    )
     size = SelectField(_l("Size"), validators=[Optional()])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
     established_on = DateField(_l("Established on"), validators=[Optional()])
-    owner_id = SelectField(_l("Owner"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    owner_id = SelectField(
+        _l("Owner"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
     # Set when the user has seen the duplicate warning and still wants a new record.
     confirm_new = HiddenField(default="")
@@ -53,12 +61,16 @@ class CompanyForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if not (self.name_zh.data or "").strip() and not (self.name_en.data or "").strip():
-            self.name_zh.errors = list(self.name_zh.errors) + [_l("Give a Chinese or an English name.")]
+            self.name_zh.errors = list(self.name_zh.errors) + [
+                _l("Give a Chinese or an English name.")
+            ]
             ok = False
         return ok
 
     def values(self) -> dict:
-        data = {k: f.data for k, f in self._fields.items() if k not in ("csrf_token", "confirm_new")}
+        data = {
+            k: f.data for k, f in self._fields.items() if k not in ("csrf_token", "confirm_new")
+        }
         data["size"] = data["size"] or None
         data["tax_id"] = data["tax_id"] or None
         return data
@@ -75,8 +87,11 @@ class ContactForm(FlaskForm):
 
 class ApplicationForm(FlaskForm):
     show_id = SelectField(_l("Show"), coerce=int, validators=[DataRequired()])
-    requested_area_m2 = DecimalField(_l("Requested area (m²)"), places=2,
-                                     validators=[DataRequired(), NumberRange(min=1, max=10000)])
+    requested_area_m2 = DecimalField(
+        _l("Requested area (m²)"),
+        places=2,
+        validators=[DataRequired(), NumberRange(min=1, max=10000)],
+    )
     booth_type = SelectField(_l("Booth type"), validators=[DataRequired()])
     preferred_hall = StringField(_l("Preferred hall"), validators=[Optional(), Length(max=20)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
@@ -99,9 +114,13 @@ class MoveApplicationForm(FlaskForm):
 class BoothForm(FlaskForm):
     hall = StringField(_l("Hall"), validators=[DataRequired(), Length(max=20)])
     number = StringField(_l("Booth number"), validators=[DataRequired(), Length(max=20)])
-    area_m2 = DecimalField(_l("Area (m²)"), places=2, validators=[DataRequired(), NumberRange(min=1, max=10000)])
+    area_m2 = DecimalField(
+        _l("Area (m²)"), places=2, validators=[DataRequired(), NumberRange(min=1, max=10000)]
+    )
     booth_type = SelectField(_l("Booth type"), validators=[DataRequired()])
-    price_per_m2 = DecimalField(_l("Price per m² (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    price_per_m2 = DecimalField(
+        _l("Price per m² (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0)]
+    )
     corner = BooleanField(_l("Corner booth"))
     island = BooleanField(_l("Island booth"))
 
@@ -119,18 +138,24 @@ class SimpleActionForm(FlaskForm):
 
 
 class ContractForm(FlaskForm):
-    discount = DecimalField(_l("Discount (CNY)"), places=2, default=0, validators=[Optional(), NumberRange(min=0)])
+    discount = DecimalField(
+        _l("Discount (CNY)"), places=2, default=0, validators=[Optional(), NumberRange(min=0)]
+    )
     deposit_due = DateField(_l("Deposit due"), validators=[Optional()])
     balance_due = DateField(_l("Balance due"), validators=[Optional()])
 
 
 class BadgeQuotaForm(FlaskForm):
-    badge_quota = IntegerField(_l("Staff badge quota (empty: one per 9 m²)"),
-                               validators=[Optional(), NumberRange(min=0, max=500)])
+    badge_quota = IntegerField(
+        _l("Staff badge quota (empty: one per 9 m²)"),
+        validators=[Optional(), NumberRange(min=0, max=500)],
+    )
 
 
 class PaymentForm(FlaskForm):
-    amount = DecimalField(_l("Amount (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0.01)])
+    amount = DecimalField(
+        _l("Amount (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0.01)]
+    )
     paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
     method = SelectField(_l("Method"))
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=120)])
@@ -157,9 +182,13 @@ class PortalLoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
 
 
 class SubmissionForm(FlaskForm):
@@ -167,7 +196,10 @@ class SubmissionForm(FlaskForm):
     content = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=4000)])
 
     def validate_kind(self, field):
-        if field.data not in (DeliverableKind.catalogue_entry.value, DeliverableKind.fascia_name.value):
+        if field.data not in (
+            DeliverableKind.catalogue_entry.value,
+            DeliverableKind.fascia_name.value,
+        ):
             from wtforms.validators import ValidationError
 
             raise ValidationError(_l("Unknown item."))
@@ -186,5 +218,7 @@ class StaffBadgeForm(FlaskForm):
 
 class LeadForm(FlaskForm):
     code = StringField(_l("Badge code"), validators=[DataRequired(), Length(max=300)])
-    rating = SelectField(_l("Rating"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)], default=3)
+    rating = SelectField(
+        _l("Rating"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)], default=3
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

@@ -48,7 +48,9 @@ def _key(header) -> str:
     return "".join(ch for ch in str(header or "").strip().lower() if ch not in " _-")
 
 
-_HEADER_LOOKUP = {_key(spelling): column for column, spellings in COLUMNS.items() for spelling in spellings}
+_HEADER_LOOKUP = {
+    _key(spelling): column for column, spellings in COLUMNS.items() for spelling in spellings
+}
 
 
 @dataclass
@@ -101,8 +103,12 @@ def _parse_date(value) -> date | None:
     raise ValueError(text)
 
 
-_SIZES = {m.value: m for m in CompanySize} | {"微型": CompanySize.micro, "小型": CompanySize.small,
-                                                "中型": CompanySize.medium, "大型": CompanySize.large}
+_SIZES = {m.value: m for m in CompanySize} | {
+    "微型": CompanySize.micro,
+    "小型": CompanySize.small,
+    "中型": CompanySize.medium,
+    "大型": CompanySize.large,
+}
 
 
 def check(filename: str, content: bytes) -> ImportCheck:
@@ -112,7 +118,9 @@ def check(filename: str, content: bytes) -> ImportCheck:
         rows = read_rows(filename, content)
         header = next(rows, None)
     except UnreadableFile:
-        result.file_errors.append(_("The file could not be read. Upload an Excel file (.xlsx) or a CSV file (.csv)."))
+        result.file_errors.append(
+            _("The file could not be read. Upload an Excel file (.xlsx) or a CSV file (.csv).")
+        )
         return result
     if header is None:
         result.file_errors.append(_("The file is empty."))
@@ -124,13 +132,23 @@ def check(filename: str, content: bytes) -> ImportCheck:
             continue
         column = _HEADER_LOOKUP.get(_key(title))
         if column is None:
-            result.file_errors.append(_("Column %(n)d “%(title)s” is not known. Known columns: %(known)s.",
-                                        n=position, title=_text(title), known=", ".join(TEMPLATE_HEADER)))
+            result.file_errors.append(
+                _(
+                    "Column %(n)d “%(title)s” is not known. Known columns: %(known)s.",
+                    n=position,
+                    title=_text(title),
+                    known=", ".join(TEMPLATE_HEADER),
+                )
+            )
         elif column in columns:
-            result.file_errors.append(_("The column “%(title)s” appears twice.", title=_text(title)))
+            result.file_errors.append(
+                _("The column “%(title)s” appears twice.", title=_text(title))
+            )
         columns.append(column)
     if "name_zh" not in columns and "name_en" not in columns:
-        result.file_errors.append(_("The file needs a name_zh or a name_en column (the company name)."))
+        result.file_errors.append(
+            _("The file needs a name_zh or a name_en column (the company name).")
+        )
     if result.file_errors:
         return result
 
@@ -141,14 +159,18 @@ def check(filename: str, content: bytes) -> ImportCheck:
         if all(_text(v) == "" for v in raw):
             continue
         if len(result.rows) >= MAX_ROWS:
-            result.file_errors.append(_("The file has more than %(max)d rows. Split it into smaller files.", max=MAX_ROWS))
+            result.file_errors.append(
+                _("The file has more than %(max)d rows. Split it into smaller files.", max=MAX_ROWS)
+            )
             result.rows = []
             return result
         values = {c: raw[i] if i < len(raw) else None for i, c in enumerate(columns) if c}
         row = RowResult(line=line, values={})
         _check_row(row, values)
         tax, name = row.values.get("tax_id"), row.values.get("normalized_name")
-        first = (seen_tax.get(tax) if tax else None) or (seen_name.get(name) if name and not tax else None)
+        first = (seen_tax.get(tax) if tax else None) or (
+            seen_name.get(name) if name and not tax else None
+        )
         if first:
             row.errors.append(_("This row repeats row %(line)d (same company).", line=first))
         else:
@@ -168,7 +190,8 @@ def check(filename: str, content: bytes) -> ImportCheck:
 def _existing_companies() -> tuple[dict[str, int], dict[str, int]]:
     by_tax, by_name = {}, {}
     for company_id, tax_id, name, name_en in db.session.execute(
-            sa.select(Company.id, Company.tax_id, Company.normalized_name, Company.normalized_name_en)):
+        sa.select(Company.id, Company.tax_id, Company.normalized_name, Company.normalized_name_en)
+    ):
         if tax_id:
             by_tax[tax_id] = company_id
         for key in (name, name_en):
@@ -181,8 +204,17 @@ def _check_row(row: RowResult, values: dict) -> None:
     out = {key: _text(values.get(key)) for key in COLUMNS if key not in ("established_on",)}
     if not out["name_zh"] and not out["name_en"]:
         row.errors.append(_("The company name is missing (name_zh or name_en)."))
-    for key, limit in (("name_zh", 200), ("name_en", 200), ("city", 80), ("province", 80), ("industry", 120),
-                       ("product_categories", 500), ("website", 300), ("contact_name", 120), ("contact_phone", 40)):
+    for key, limit in (
+        ("name_zh", 200),
+        ("name_en", 200),
+        ("city", 80),
+        ("province", 80),
+        ("industry", 120),
+        ("product_categories", 500),
+        ("website", 300),
+        ("contact_name", 120),
+        ("contact_phone", 40),
+    ):
         if len(out[key]) > limit:
             row.errors.append(_("%(column)s is longer than %(n)d characters.", column=key, n=limit))
     out["tax_id"] = normalize_tax_id(out["tax_id"])
@@ -191,18 +223,32 @@ def _check_row(row: RowResult, values: dict) -> None:
     try:
         out["established_on"] = _parse_date(values.get("established_on"))
     except ValueError as bad:
-        row.errors.append(_("“%(value)s” in established_on is not a date; write it as 2024-03-31.", value=str(bad)))
+        row.errors.append(
+            _(
+                "“%(value)s” in established_on is not a date; write it as 2024-03-31.",
+                value=str(bad),
+            )
+        )
     country = (out["country"] or "CN").upper()
     if len(country) != 2 or not country.isalpha():
-        row.errors.append(_("The country “%(value)s” must be a two-letter code such as CN or DE.", value=out["country"]))
+        row.errors.append(
+            _(
+                "The country “%(value)s” must be a two-letter code such as CN or DE.",
+                value=out["country"],
+            )
+        )
     out["country"] = country
     size = out["size"].lower()
     if size and size not in _SIZES:
-        row.errors.append(_("The size “%(value)s” is not one of micro, small, medium, large.", value=out["size"]))
+        row.errors.append(
+            _("The size “%(value)s” is not one of micro, small, medium, large.", value=out["size"])
+        )
     out["size"] = _SIZES.get(size)
     email = out["contact_email"].lower()
     if email and ("@" not in email or " " in email or len(email) > 254):
-        row.errors.append(_("The email address “%(value)s” is not valid.", value=out["contact_email"]))
+        row.errors.append(
+            _("The email address “%(value)s” is not valid.", value=out["contact_email"])
+        )
     out["contact_email"] = email
     locale = out["contact_locale"].lower()[:2] or "zh"
     out["contact_locale"] = locale if locale in ("zh", "en") else "zh"
@@ -221,7 +267,13 @@ def stash(instance_path: str, filename: str, content: bytes) -> str:
 
 
 def unstash(instance_path: str, token: str) -> tuple[str, bytes] | None:
-    if not token or "/" in token or "\\" in token or not token.endswith((".xlsx", ".csv")) or len(token) > 40:
+    if (
+        not token
+        or "/" in token
+        or "\\" in token
+        or not token.endswith((".xlsx", ".csv"))
+        or len(token) > 40
+    ):
         return None
     path = Path(instance_path) / "imports" / token
     if not path.is_file():
@@ -235,8 +287,19 @@ def discard(instance_path: str, token: str) -> None:
         path.unlink(missing_ok=True)
 
 
-COMPANY_KEYS = ("name_zh", "name_en", "tax_id", "country", "province", "city", "industry", "product_categories",
-                "size", "website", "established_on")
+COMPANY_KEYS = (
+    "name_zh",
+    "name_en",
+    "tax_id",
+    "country",
+    "province",
+    "city",
+    "industry",
+    "product_categories",
+    "size",
+    "website",
+    "established_on",
+)
 
 
 def apply(result: ImportCheck, owner_id: int | None = None) -> tuple[int, int]:
@@ -246,9 +309,13 @@ def apply(result: ImportCheck, owner_id: int | None = None) -> tuple[int, int]:
     created = updated = 0
     rows = result.rows
     for start in range(0, len(rows), BATCH):
-        batch = rows[start:start + BATCH]
+        batch = rows[start : start + BATCH]
         ids = [r.company_id for r in batch if r.company_id]
-        known = {c.id: c for c in db.session.scalars(sa.select(Company).where(Company.id.in_(ids)))} if ids else {}
+        known = (
+            {c.id: c for c in db.session.scalars(sa.select(Company).where(Company.id.in_(ids)))}
+            if ids
+            else {}
+        )
         contacts = _contacts_by_company(ids)
         for row in batch:
             values = row.values
@@ -263,14 +330,22 @@ def apply(result: ImportCheck, owner_id: int | None = None) -> tuple[int, int]:
                 value = values.get(key)
                 # An empty cell keeps what is there; an import never wipes data.
                 if value not in (None, "") or company.id is None:
-                    setattr(company, key, value if value is not None else ("" if key not in ("tax_id", "size", "established_on") else None))
+                    setattr(
+                        company,
+                        key,
+                        value
+                        if value is not None
+                        else ("" if key not in ("tax_id", "size", "established_on") else None),
+                    )
             company.country = company.country or "CN"
             company.normalized_name = normalize_name(company.name_zh or company.name_en)
             company.normalized_name_en = normalize_name(company.name_en)
             if values["contact_name"] or values["contact_email"]:
                 _merge_contact(company, contacts.get(company.id, []), values)
         db.session.flush()
-    audit.record("company.import", entity_type="companies", after={"created": created, "updated": updated})
+    audit.record(
+        "company.import", entity_type="companies", after={"created": created, "updated": updated}
+    )
     return created, updated
 
 
@@ -285,11 +360,16 @@ def _contacts_by_company(ids: list[int]) -> dict[int, list[Contact]]:
 def _merge_contact(company: Company, existing: list[Contact], values: dict) -> None:
     email, name = values["contact_email"], values["contact_name"]
     match = next((c for c in existing if email and c.email == email), None) or next(
-        (c for c in existing if not email and name and c.name == name), None)
+        (c for c in existing if not email and name and c.name == name), None
+    )
     if match is None:
         # Without a name the email stands in for it, cut to the name's column (emails run to 254).
-        match = Contact(company=company, name=name or email[:CONTACT_NAME_MAX], email=email,
-                        is_primary=not any(c.is_primary for c in existing))
+        match = Contact(
+            company=company,
+            name=name or email[:CONTACT_NAME_MAX],
+            email=email,
+            is_primary=not any(c.is_primary for c in existing),
+        )
         db.session.add(match)
         existing.append(match)
     if name:

@@ -25,8 +25,10 @@ class CompanySize(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "micro": _l("Micro (under 10 staff)"), "small": _l("Small (10–99 staff)"),
-            "medium": _l("Medium (100–999 staff)"), "large": _l("Large (1,000 staff or more)"),
+            "micro": _l("Micro (under 10 staff)"),
+            "small": _l("Small (10–99 staff)"),
+            "medium": _l("Medium (100–999 staff)"),
+            "large": _l("Large (1,000 staff or more)"),
         }
 
 
@@ -41,8 +43,12 @@ class ApplicationState(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "submitted": _l("Submitted"), "under_review": _l("Under review"), "approved": _l("Approved"),
-            "waitlisted": _l("Waitlisted"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
+            "submitted": _l("Submitted"),
+            "under_review": _l("Under review"),
+            "approved": _l("Approved"),
+            "waitlisted": _l("Waitlisted"),
+            "rejected": _l("Rejected"),
+            "withdrawn": _l("Withdrawn"),
         }
 
 
@@ -64,8 +70,10 @@ class BoothStatus(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "available": _l("Available"), "reserved": _l("Reserved"),
-            "sold": _l("Sold"), "blocked": _l("Blocked"),
+            "available": _l("Available"),
+            "reserved": _l("Reserved"),
+            "sold": _l("Sold"),
+            "blocked": _l("Blocked"),
         }
 
 
@@ -88,7 +96,10 @@ class PaymentMethod(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "bank_transfer": _l("Bank transfer"), "card": _l("Card"), "cash": _l("Cash"), "other": _l("Other"),
+            "bank_transfer": _l("Bank transfer"),
+            "card": _l("Card"),
+            "cash": _l("Cash"),
+            "other": _l("Other"),
         }
 
 
@@ -103,8 +114,10 @@ class DeliverableKind(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "catalogue_entry": _l("Catalogue entry"), "fascia_name": _l("Fascia name"),
-            "staff_badges": _l("Staff badges"), "service_orders": _l("Service orders"),
+            "catalogue_entry": _l("Catalogue entry"),
+            "fascia_name": _l("Fascia name"),
+            "staff_badges": _l("Staff badges"),
+            "service_orders": _l("Service orders"),
         }
 
 
@@ -136,7 +149,9 @@ class Company(TimestampMixin, db.Model):
 
     owner = relationship("StaffUser")
     contacts = relationship(
-        "Contact", back_populates="company", order_by="(Contact.is_primary.desc(), Contact.id)",
+        "Contact",
+        back_populates="company",
+        order_by="(Contact.is_primary.desc(), Contact.id)",
         cascade="all, delete-orphan",
     )
 
@@ -163,7 +178,9 @@ class Contact(TimestampMixin, db.Model):
     __tablename__ = "company_contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(120))
     title: Mapped[str] = mapped_column(sa.String(120), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
@@ -178,8 +195,11 @@ class Contact(TimestampMixin, db.Model):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         # One primary contact per company.
         sa.Index(
-            "uq_company_contacts_primary", "company_id", unique=True,
-            sqlite_where=sa.text("is_primary"), postgresql_where=sa.text("is_primary"),
+            "uq_company_contacts_primary",
+            "company_id",
+            unique=True,
+            sqlite_where=sa.text("is_primary"),
+            postgresql_where=sa.text("is_primary"),
         ),
     )
 
@@ -190,10 +210,14 @@ class Application(TimestampMixin, db.Model):
     __tablename__ = "exhibitor_applications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     state: Mapped[ApplicationState] = mapped_column(
-        enum_type(ApplicationState, "application_state"), default=ApplicationState.submitted, index=True
+        enum_type(ApplicationState, "application_state"),
+        default=ApplicationState.submitted,
+        index=True,
     )
     requested_area_m2: Mapped[Decimal] = mapped_column(AREA)
     booth_type: Mapped[BoothType] = mapped_column(enum_type(BoothType, "booth_type"))
@@ -203,7 +227,9 @@ class Application(TimestampMixin, db.Model):
     company = relationship("Company")
     show = relationship("Show")
     events = relationship(
-        "ApplicationEvent", back_populates="application", order_by="ApplicationEvent.id",
+        "ApplicationEvent",
+        back_populates="application",
+        order_by="ApplicationEvent.id",
         cascade="all, delete-orphan",
     )
 
@@ -223,7 +249,9 @@ class ApplicationEvent(db.Model):
         sa.ForeignKey("exhibitor_applications.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    from_state: Mapped[ApplicationState | None] = mapped_column(enum_type(ApplicationState, "from_state"))
+    from_state: Mapped[ApplicationState | None] = mapped_column(
+        enum_type(ApplicationState, "from_state")
+    )
     to_state: Mapped[ApplicationState] = mapped_column(enum_type(ApplicationState, "to_state"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     actor_kind: Mapped[str] = mapped_column(sa.String(20), default="system")
@@ -270,14 +298,20 @@ class BoothAssignment(db.Model):
     __tablename__ = "booth_assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booth_id: Mapped[int] = mapped_column(sa.ForeignKey("booths.id", ondelete="CASCADE"), unique=True)
+    booth_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("booths.id", ondelete="CASCADE"), unique=True
+    )
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("exhibitor_applications.id", ondelete="CASCADE"), index=True
     )
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
     booth = relationship("Booth", back_populates="assignment")
     application = relationship("Application")
@@ -289,7 +323,9 @@ class Contract(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("exhibitor_applications.id", ondelete="RESTRICT"), index=True
@@ -317,13 +353,21 @@ class Contract(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("discount >= 0", name="discount_not_negative"),
         sa.CheckConstraint("total_amount >= 0", name="total_not_negative"),
-        sa.CheckConstraint("deposit_amount >= 0 AND deposit_amount <= total_amount", name="deposit_within_total"),
-        sa.CheckConstraint("badge_quota IS NULL OR badge_quota >= 0", name="badge_quota_not_negative"),
+        sa.CheckConstraint(
+            "deposit_amount >= 0 AND deposit_amount <= total_amount", name="deposit_within_total"
+        ),
+        sa.CheckConstraint(
+            "badge_quota IS NULL OR badge_quota >= 0", name="badge_quota_not_negative"
+        ),
         sa.CheckConstraint("state <> 'signed' OR signed_at IS NOT NULL", name="signed_has_date"),
         # One live contract per company per show.
         sa.Index(
-            "uq_contracts_company_show_live", "company_id", "show_id", unique=True,
-            sqlite_where=sa.text("state <> 'cancelled'"), postgresql_where=sa.text("state <> 'cancelled'"),
+            "uq_contracts_company_show_live",
+            "company_id",
+            "show_id",
+            unique=True,
+            sqlite_where=sa.text("state <> 'cancelled'"),
+            postgresql_where=sa.text("state <> 'cancelled'"),
         ),
     )
 
@@ -332,14 +376,18 @@ class Payment(db.Model):
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id", ondelete="RESTRICT"), index=True)
+    contract_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contracts.id", ondelete="RESTRICT"), index=True
+    )
     amount: Mapped[Decimal] = mapped_column(MONEY)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime())
     method: Mapped[PaymentMethod] = mapped_column(
         enum_type(PaymentMethod, "payment_method"), default=PaymentMethod.bank_transfer
     )
     reference: Mapped[str] = mapped_column(sa.String(120), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     contract = relationship("Contract", back_populates="payments")
@@ -353,7 +401,9 @@ class PortalUser(TimestampMixin, db.Model):
     __tablename__ = "portal_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     contact_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("company_contacts.id", ondelete="SET NULL"), unique=True
     )
@@ -397,12 +447,16 @@ class PortalInvitation(db.Model):
     __tablename__ = "portal_invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    portal_user_id: Mapped[int] = mapped_column(sa.ForeignKey("portal_users.id", ondelete="CASCADE"), index=True)
+    portal_user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("portal_users.id", ondelete="CASCADE"), index=True
+    )
     secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
     portal_user = relationship("PortalUser")
 
@@ -417,12 +471,16 @@ class Submission(TimestampMixin, db.Model):
     __tablename__ = "exhibitor_submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     kind: Mapped[DeliverableKind] = mapped_column(enum_type(DeliverableKind, "deliverable_kind"))
     content: Mapped[str] = mapped_column(sa.Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("portal_users.id", ondelete="SET NULL"))
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("portal_users.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (sa.UniqueConstraint("company_id", "show_id", "kind"),)
 
@@ -433,7 +491,9 @@ class StaffBadge(db.Model):
     __tablename__ = "exhibitor_staff_badges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     email: Mapped[str] = mapped_column(sa.String(254))
@@ -453,7 +513,9 @@ class Lead(db.Model):
     __tablename__ = "exhibitor_leads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     # Ids of the visitors area's rows (registrations, visitors), read through its services.
     registration_id: Mapped[int]
@@ -461,7 +523,9 @@ class Lead(db.Model):
     rating: Mapped[int] = mapped_column(default=3)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    captured_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("portal_users.id", ondelete="SET NULL"))
+    captured_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("portal_users.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("company_id", "show_id", "visitor_id"),

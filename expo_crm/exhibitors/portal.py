@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import secrets
 from dataclasses import dataclass
@@ -67,22 +68,39 @@ def invite_contact(contact: Contact, invited_by_id: int | None = None) -> str:
     if user is not None and user.company_id != contact.company_id:
         raise PortalError(_("This email address already signs in for another company."))
     if user is None:
-        user = PortalUser(company_id=contact.company_id, contact_id=contact.id, email=email,
-                          name=contact.name, locale=contact.locale)
+        user = PortalUser(
+            company_id=contact.company_id,
+            contact_id=contact.id,
+            email=email,
+            name=contact.name,
+            locale=contact.locale,
+        )
         db.session.add(user)
         db.session.flush()
     secret = secrets.token_urlsafe(32)
     now = clock.now()
-    invitation = PortalInvitation(portal_user_id=user.id, secret_hash=PortalInvitation.hash(secret),
-                                  created_at=now, expires_at=now + INVITATION_VALID_FOR,
-                                  invited_by_id=invited_by_id)
+    invitation = PortalInvitation(
+        portal_user_id=user.id,
+        secret_hash=PortalInvitation.hash(secret),
+        created_at=now,
+        expires_at=now + INVITATION_VALID_FOR,
+        invited_by_id=invited_by_id,
+    )
     db.session.add(invitation)
     db.session.flush()
     enqueue_email(
-        email, "exhibitors/portal_invitation", language=contact.locale or "zh", to_name=contact.name,
-        context={"name": contact.name, "company": contact.company, "token": invitation_token(secret),
-                 "expires_at": invitation.expires_at},
-        dedupe_key=f"exhibitors.invitation.{invitation.id}", subject_ref=("exhibitor", contact.company_id),
+        email,
+        "exhibitors/portal_invitation",
+        language=contact.locale or "zh",
+        to_name=contact.name,
+        context={
+            "name": contact.name,
+            "company": contact.company,
+            "token": invitation_token(secret),
+            "expires_at": invitation.expires_at,
+        },
+        dedupe_key=f"exhibitors.invitation.{invitation.id}",
+        subject_ref=("exhibitor", contact.company_id),
     )
     audit.record("portal.invite", user, after={"email": email, "invitation_id": invitation.id})
     return invitation_token(secret)
@@ -111,12 +129,18 @@ def invitation_for(token: str) -> PortalInvitation:
         secret = ""
     if isinstance(secret, str) and secret:
         invitation = db.session.scalar(
-            sa.select(PortalInvitation).where(PortalInvitation.secret_hash == PortalInvitation.hash(secret))
+            sa.select(PortalInvitation).where(
+                PortalInvitation.secret_hash == PortalInvitation.hash(secret)
+            )
         )
     if invitation is None:
         raise PortalError(_("This link is not valid. Ask the organiser for a new invitation."))
     if invitation.used_at is not None:
-        raise PortalError(_("This link has already been used. Sign in with your password, or ask the organiser for a new invitation."))
+        raise PortalError(
+            _(
+                "This link has already been used. Sign in with your password, or ask the organiser for a new invitation."
+            )
+        )
     if invitation.expires_at <= clock.now():
         raise PortalError(_("This link has expired. Ask the organiser for a new invitation."))
     return invitation
@@ -134,7 +158,11 @@ def accept_invitation(token: str, password: str) -> PortalUser:
         .values(used_at=clock.now())
     ).rowcount
     if not won:
-        raise PortalError(_("This link has already been used. Sign in with your password, or ask the organiser for a new invitation."))
+        raise PortalError(
+            _(
+                "This link has already been used. Sign in with your password, or ask the organiser for a new invitation."
+            )
+        )
     user = invitation.portal_user
     user.password_hash = hash_password(password)
     user.session_version += 1
@@ -145,12 +173,12 @@ def accept_invitation(token: str, password: str) -> PortalUser:
 
 def authenticate(email: str, password: str) -> PortalUser:
     refused = PortalError(_("Wrong email or password."))
-    user = db.session.scalar(sa.select(PortalUser).where(PortalUser.email == (email or "").strip().lower()))
+    user = db.session.scalar(
+        sa.select(PortalUser).where(PortalUser.email == (email or "").strip().lower())
+    )
     if user is None or user.password_hash is None:
-        try:
+        with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         raise refused
     try:
         hasher.verify(user.password_hash, password)
@@ -167,7 +195,9 @@ def authenticate(email: str, password: str) -> PortalUser:
 
 
 def portal_users_of(company_id: int) -> list[PortalUser]:
-    return list(db.session.scalars(sa.select(PortalUser).where(PortalUser.company_id == company_id)))
+    return list(
+        db.session.scalars(sa.select(PortalUser).where(PortalUser.company_id == company_id))
+    )
 
 
 # --- what the portal shows ------------------------------------------------------------------
@@ -175,11 +205,14 @@ def portal_users_of(company_id: int) -> list[PortalUser]:
 
 def participations(company_id: int) -> list[Contract]:
     """The company's live contracts, newest show first: one per show it exhibits at."""
-    return list(db.session.scalars(
-        sa.select(Contract).join(Show)
-        .where(Contract.company_id == company_id, Contract.state != ContractState.cancelled)
-        .order_by(Show.open_from.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Contract)
+            .join(Show)
+            .where(Contract.company_id == company_id, Contract.state != ContractState.cancelled)
+            .order_by(Show.open_from.desc())
+        )
+    )
 
 
 def current_participation(company_id: int, show_id: int | None = None) -> Contract | None:
@@ -189,15 +222,20 @@ def current_participation(company_id: int, show_id: int | None = None) -> Contra
         return next((c for c in contracts if c.show_id == show_id), None)
     today = clock.today_utc()
     upcoming = [c for c in contracts if c.show.move_out_date >= today]
-    return min(upcoming, key=lambda c: c.show.open_from) if upcoming else (contracts[0] if contracts else None)
+    return (
+        min(upcoming, key=lambda c: c.show.open_from)
+        if upcoming
+        else (contracts[0] if contracts else None)
+    )
 
 
 def own_contract_or_404(company_id: int, contract_id: int) -> Contract:
     """A contract of this company, else 404: another company's id reveals nothing."""
     from flask import abort
 
-    contract = db.session.scalar(sa.select(Contract).where(
-        Contract.id == contract_id, Contract.company_id == company_id))
+    contract = db.session.scalar(
+        sa.select(Contract).where(Contract.id == contract_id, Contract.company_id == company_id)
+    )
     if contract is None:
         abort(404)
     return contract
@@ -222,8 +260,12 @@ class ChecklistItem:
 def checklist(contract: Contract) -> list[ChecklistItem]:
     show = contract.show
     submitted = {
-        s.kind: s for s in db.session.scalars(sa.select(Submission).where(
-            Submission.company_id == contract.company_id, Submission.show_id == contract.show_id))
+        s.kind: s
+        for s in db.session.scalars(
+            sa.select(Submission).where(
+                Submission.company_id == contract.company_id, Submission.show_id == contract.show_id
+            )
+        )
     }
     named = staff_badges(contract.company_id, contract.show_id)
     orders = service_orders(contract.company_id, contract.show_id)
@@ -232,16 +274,24 @@ def checklist(contract: Contract) -> list[ChecklistItem]:
         due = show.open_from - timedelta(days=days)
         if kind in TEXT_DELIVERABLES:
             entry = submitted.get(kind)
-            items.append(ChecklistItem(kind, due, entry is not None, entry.content if entry else ""))
+            items.append(
+                ChecklistItem(kind, due, entry is not None, entry.content if entry else "")
+            )
         elif kind is DeliverableKind.staff_badges:
-            items.append(ChecklistItem(kind, due, bool(named), f"{len(named)} / {badge_quota(contract)}"))
+            items.append(
+                ChecklistItem(kind, due, bool(named), f"{len(named)} / {badge_quota(contract)}")
+            )
         else:
             items.append(ChecklistItem(kind, due, bool(orders), str(len(orders))))
     return sorted(items, key=lambda i: i.due)
 
 
-def submit_deliverable(contract: Contract, kind: DeliverableKind | str, content: str,
-                       submitted_by_id: int | None = None) -> Submission:
+def submit_deliverable(
+    contract: Contract,
+    kind: DeliverableKind | str,
+    content: str,
+    submitted_by_id: int | None = None,
+) -> Submission:
     kind = DeliverableKind(kind)
     if kind not in TEXT_DELIVERABLES:
         raise PortalError(_("This item cannot be handed in as text."))
@@ -250,9 +300,13 @@ def submit_deliverable(contract: Contract, kind: DeliverableKind | str, content:
         raise PortalError(_("Please fill in the text."))
     if kind is DeliverableKind.fascia_name and len(content) > 60:
         raise PortalError(_("The fascia name may have at most 60 characters."))
-    entry = db.session.scalar(sa.select(Submission).where(
-        Submission.company_id == contract.company_id, Submission.show_id == contract.show_id,
-        Submission.kind == kind))
+    entry = db.session.scalar(
+        sa.select(Submission).where(
+            Submission.company_id == contract.company_id,
+            Submission.show_id == contract.show_id,
+            Submission.kind == kind,
+        )
+    )
     if entry is None:
         entry = Submission(company_id=contract.company_id, show_id=contract.show_id, kind=kind)
         db.session.add(entry)
@@ -271,27 +325,40 @@ def send_message(user: PortalUser, subject: str, body: str, show_id: int | None 
     if not subject or not body:
         raise PortalError(_("Please write a subject and a message."))
     return log_interaction(
-        "exhibitor", user.company_id, channel="portal", direction="inbound", subject=subject,
-        notes=f"{body}\n\n— {user.name or user.email}", show_id=show_id,
+        "exhibitor",
+        user.company_id,
+        channel="portal",
+        direction="inbound",
+        subject=subject,
+        notes=f"{body}\n\n— {user.name or user.email}",
+        show_id=show_id,
     )
 
 
 def messages(company_id: int, limit: int = 30) -> list:
     from expo_crm.relationships.models import Channel, Interaction
 
-    return list(db.session.scalars(
-        sa.select(Interaction)
-        .where(Interaction.company_id == company_id, Interaction.channel == Channel.portal)
-        .order_by(Interaction.occurred_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Interaction)
+            .where(Interaction.company_id == company_id, Interaction.channel == Channel.portal)
+            .order_by(Interaction.occurred_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- staff badges -----------------------------------------------------------------------------
 
 
 def staff_badges(company_id: int, show_id: int) -> list[StaffBadge]:
-    return list(db.session.scalars(sa.select(StaffBadge).where(
-        StaffBadge.company_id == company_id, StaffBadge.show_id == show_id).order_by(StaffBadge.id)))
+    return list(
+        db.session.scalars(
+            sa.select(StaffBadge)
+            .where(StaffBadge.company_id == company_id, StaffBadge.show_id == show_id)
+            .order_by(StaffBadge.id)
+        )
+    )
 
 
 def _visitors_service(name: str):
@@ -316,12 +383,25 @@ def name_staff(contract: Contract, name: str, email: str, locale: str = "zh") ->
     name, email = (name or "").strip(), (email or "").strip().lower()
     if not name or "@" not in email:
         raise PortalError(_("Please give a name and a valid email address."))
-    used = db.session.scalar(sa.select(sa.func.count(StaffBadge.id)).where(
-        StaffBadge.company_id == contract.company_id, StaffBadge.show_id == contract.show_id)) or 0
+    used = (
+        db.session.scalar(
+            sa.select(sa.func.count(StaffBadge.id)).where(
+                StaffBadge.company_id == contract.company_id, StaffBadge.show_id == contract.show_id
+            )
+        )
+        or 0
+    )
     if used >= badge_quota(contract):
-        raise PortalError(_("All %(n)d staff badges of your quota are used.", n=badge_quota(contract)))
-    badge = StaffBadge(company_id=contract.company_id, show_id=contract.show_id, name=name, email=email,
-                       created_at=clock.now())
+        raise PortalError(
+            _("All %(n)d staff badges of your quota are used.", n=badge_quota(contract))
+        )
+    badge = StaffBadge(
+        company_id=contract.company_id,
+        show_id=contract.show_id,
+        name=name,
+        email=email,
+        created_at=clock.now(),
+    )
     db.session.add(badge)
     try:
         db.session.flush()
@@ -356,26 +436,44 @@ def badge_registration(code: str):
     if badge is None or getattr(badge, "revoked_at", None) is not None:
         return None
     registration = getattr(badge, "registration", None)
-    if registration is None or getattr(getattr(registration, "state", None), "value", "active") != "active":
+    if (
+        registration is None
+        or getattr(getattr(registration, "state", None), "value", "active") != "active"
+    ):
         return None
     return registration
 
 
-def record_lead(contract: Contract, code: str, rating: int = 3, note: str = "",
-                captured_by_id: int | None = None) -> tuple[Lead, bool]:
+def record_lead(
+    contract: Contract,
+    code: str,
+    rating: int = 3,
+    note: str = "",
+    captured_by_id: int | None = None,
+) -> tuple[Lead, bool]:
     """(lead, created). Scanning the same visitor again updates the rating and note."""
     registration = badge_registration(code)
     if registration is None or registration.show_id != contract.show_id:
         raise PortalError(_("This badge is not valid for this show."))
     if not 1 <= int(rating) <= 5:
         raise PortalError(_("The rating goes from 1 to 5."))
-    lead = db.session.scalar(sa.select(Lead).where(
-        Lead.company_id == contract.company_id, Lead.show_id == contract.show_id,
-        Lead.visitor_id == registration.visitor_id))
+    lead = db.session.scalar(
+        sa.select(Lead).where(
+            Lead.company_id == contract.company_id,
+            Lead.show_id == contract.show_id,
+            Lead.visitor_id == registration.visitor_id,
+        )
+    )
     created = lead is None
     if created:
-        lead = Lead(company_id=contract.company_id, show_id=contract.show_id, registration_id=registration.id,
-                    visitor_id=registration.visitor_id, captured_at=clock.now(), captured_by_id=captured_by_id)
+        lead = Lead(
+            company_id=contract.company_id,
+            show_id=contract.show_id,
+            registration_id=registration.id,
+            visitor_id=registration.visitor_id,
+            captured_at=clock.now(),
+            captured_by_id=captured_by_id,
+        )
         db.session.add(lead)
     lead.rating = int(rating)
     if note.strip():
@@ -391,7 +489,9 @@ def record_lead(contract: Contract, code: str, rating: int = 3, note: str = "",
 def update_lead(company_id: int, lead_id: int, rating: int, note: str) -> Lead:
     from flask import abort
 
-    lead = db.session.scalar(sa.select(Lead).where(Lead.id == lead_id, Lead.company_id == company_id))
+    lead = db.session.scalar(
+        sa.select(Lead).where(Lead.id == lead_id, Lead.company_id == company_id)
+    )
     if lead is None:
         abort(404)
     if not 1 <= int(rating) <= 5:
@@ -402,8 +502,13 @@ def update_lead(company_id: int, lead_id: int, rating: int, note: str) -> Lead:
 
 def leads(company_id: int, show_id: int) -> list[LeadView]:
     """The company's leads; contact details only where the visitor agreed to share them."""
-    rows = list(db.session.scalars(sa.select(Lead).where(
-        Lead.company_id == company_id, Lead.show_id == show_id).order_by(Lead.captured_at.desc())))
+    rows = list(
+        db.session.scalars(
+            sa.select(Lead)
+            .where(Lead.company_id == company_id, Lead.show_id == show_id)
+            .order_by(Lead.captured_at.desc())
+        )
+    )
     if not rows:
         return []
     try:
@@ -411,27 +516,53 @@ def leads(company_id: int, show_id: int) -> list[LeadView]:
     except ImportError:
         return [LeadView(lead, "", "", "", "", False) for lead in rows]
     people = {
-        r.id: (r, v) for r, v in db.session.execute(
-            sa.select(Registration, Visitor).join(Visitor, Visitor.id == Registration.visitor_id)
-            .where(Registration.id.in_([lead.registration_id for lead in rows])))
+        r.id: (r, v)
+        for r, v in db.session.execute(
+            sa.select(Registration, Visitor)
+            .join(Visitor, Visitor.id == Registration.visitor_id)
+            .where(Registration.id.in_([lead.registration_id for lead in rows]))
+        )
     }
     views = []
     for lead in rows:
         registration, visitor = people.get(lead.registration_id, (None, None))
         shared = bool(registration is not None and getattr(registration, "share_contact", False))
-        views.append(LeadView(
-            lead, visitor.name if visitor else "", (visitor.company if visitor else "") or "",
-            visitor.email if shared else "", (getattr(visitor, "phone", "") or "") if shared else "", shared,
-        ))
+        views.append(
+            LeadView(
+                lead,
+                visitor.name if visitor else "",
+                (visitor.company if visitor else "") or "",
+                visitor.email if shared else "",
+                (getattr(visitor, "phone", "") or "") if shared else "",
+                shared,
+            )
+        )
     return views
 
 
 def lead_rows(company_id: int, show_id: int) -> list[list]:
-    header = [_("Name"), _("Company"), _("Email"), _("Phone"), _("Rating"), _("Note"), _("Scanned at")]
+    header = [
+        _("Name"),
+        _("Company"),
+        _("Email"),
+        _("Phone"),
+        _("Rating"),
+        _("Note"),
+        _("Scanned at"),
+    ]
     rows: list[list] = [header]
     for view in leads(company_id, show_id):
-        rows.append([view.name, view.company, view.email, view.phone, view.lead.rating, view.lead.note,
-                     _naive(view.lead.captured_at)])
+        rows.append(
+            [
+                view.name,
+                view.company,
+                view.email,
+                view.phone,
+                view.lead.rating,
+                view.lead.note,
+                _naive(view.lead.captured_at),
+            ]
+        )
     return rows
 
 

@@ -43,7 +43,7 @@ def read_rows(filename: str, content: bytes) -> Iterator[list]:
 
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as broken:  # noqa: BLE001 - any parse failure means the same to the user
+        except Exception as broken:
             raise UnreadableFile(str(broken)) from None
         worksheet = workbook.worksheets[0]
         for row in worksheet.iter_rows(values_only=True):

@@ -42,7 +42,9 @@ MAX_BACKOFF = timedelta(hours=6)
 def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = formataddr((message.to_name, message.to_address)) if message.to_name else message.to_address
+    email["To"] = (
+        formataddr((message.to_name, message.to_address)) if message.to_name else message.to_address
+    )
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
@@ -59,13 +61,19 @@ def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
         for item in inline:
             maintype, _, subtype = item.content_type.partition("/")
             html_part.add_related(
-                item.content, maintype=maintype, subtype=subtype or "octet-stream",
-                cid=f"<{item.content_id}>", filename=item.filename,
+                item.content,
+                maintype=maintype,
+                subtype=subtype or "octet-stream",
+                cid=f"<{item.content_id}>",
+                filename=item.filename,
             )
     for item in files + ([] if message.body_html else inline):
         maintype, _, subtype = item.content_type.partition("/")
         email.add_attachment(
-            item.content, maintype=maintype, subtype=subtype or "octet-stream", filename=item.filename,
+            item.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=item.filename,
         )
     return email
 
@@ -102,10 +110,14 @@ def _due_batch(at: datetime, after_id: int, sender: str) -> list[_Due]:
     ).all()
     batch = [
         _Due(
-            id=m.id, email=build_message(m, sender), to_address=m.to_address,
+            id=m.id,
+            email=build_message(m, sender),
+            to_address=m.to_address,
             marketing=m.category is MailCategory.marketing,
             subject_ref=(m.subject_kind, m.subject_id) if m.subject_kind is not None else None,
-            subject=m.subject, notes=m.body_text[:2000], show_id=m.show_id,
+            subject=m.subject,
+            notes=m.body_text[:2000],
+            show_id=m.show_id,
         )
         for m in messages
     ]
@@ -119,7 +131,11 @@ _outbox = OutboxMessage.__table__.c
 _AT = sa.bindparam("at", type_=UTCDateTime())
 _CLAIM = (
     sa.update(OutboxMessage.__table__)
-    .where(_outbox.id == sa.bindparam("outbox_id"), _outbox.state == MailState.pending, _outbox.next_attempt_at <= _AT)
+    .where(
+        _outbox.id == sa.bindparam("outbox_id"),
+        _outbox.state == MailState.pending,
+        _outbox.next_attempt_at <= _AT,
+    )
     .values(state=MailState.sending, attempts=_outbox.attempts + 1, updated_at=_AT)
     .returning(_outbox.attempts)
 )
@@ -146,7 +162,9 @@ def _claim(message_id: int, at: datetime) -> int | None:
 
 def _set(message_id: int, at: datetime, **values) -> None:
     db.session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(updated_at=at, **values)
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(updated_at=at, **values)
         .execution_options(synchronize_session=False)
     )
 
@@ -170,8 +188,15 @@ def _record_on_timeline(due: _Due, at: datetime) -> None:
         return
     kind, subject_id = due.subject_ref
     record_new_interaction(
-        kind, subject_id, channel=Channel.email, direction=Direction.outbound, subject=due.subject,
-        notes=due.notes, show_id=due.show_id, source_key=f"mail:{due.id}", occurred_at=at,
+        kind,
+        subject_id,
+        channel=Channel.email,
+        direction=Direction.outbound,
+        subject=due.subject,
+        notes=due.notes,
+        show_id=due.show_id,
+        source_key=f"mail:{due.id}",
+        occurred_at=at,
     )
 
 
@@ -180,9 +205,10 @@ def _remove_from_timeline(message_id: int) -> None:
 
 
 def _suppressed(address: str) -> bool:
-    return db.session.scalar(
-        sa.select(Unsubscribe.id).where(Unsubscribe.email == address.lower())
-    ) is not None
+    return (
+        db.session.scalar(sa.select(Unsubscribe.id).where(Unsubscribe.email == address.lower()))
+        is not None
+    )
 
 
 @periodic_job("mail.send_outbox", label=_l("Send the mail outbox"), minutes=1)
@@ -200,12 +226,16 @@ class _OutboxRun:
         self.settings = smtp.parse_smtp_url(current_app.config["SMTP_URL"])
         self.sender = current_app.config["MAIL_FROM"]
         self.connection: smtplib.SMTP | None = None
-        self.delivered: list[int] = []  # answered "250" by the server, still 'sending' in the database
+        self.delivered: list[
+            int
+        ] = []  # answered "250" by the server, still 'sending' in the database
 
     def commit(self) -> None:
         """Commit the open transaction, with the messages delivered since the last one marked sent."""
         if self.delivered:
-            db.session.execute(_CONFIRM, [{"outbox_id": message_id} for message_id in self.delivered])
+            db.session.execute(
+                _CONFIRM, [{"outbox_id": message_id} for message_id in self.delivered]
+            )
         db.session.commit()
         self.delivered.clear()
 
@@ -222,7 +252,9 @@ class _OutboxRun:
                         self.connection = smtp.connect(self.settings)
                     except (OSError, smtplib.SMTPException) as refused:
                         current_app.logger.warning("SMTP server unreachable: %s", refused)
-                        _note_unreachable([d.id for d in due], self.at, f"{type(refused).__name__}: {refused}")
+                        _note_unreachable(
+                            [d.id for d in due], self.at, f"{type(refused).__name__}: {refused}"
+                        )
                         self.commit()
                         return sent
                 for message in due:
@@ -259,7 +291,9 @@ class _OutboxRun:
             smtp.hand_over(self.connection, message.email, message.to_address)
         except (OSError, smtplib.SMTPException) as error:
             return self.not_sent(message.id, attempts, error)
-        db.session.execute(_HANDED_OVER, {"outbox_id": message.id, "at": self.at, "now": clock.now()})
+        db.session.execute(
+            _HANDED_OVER, {"outbox_id": message.id, "at": self.at, "now": clock.now()}
+        )
         _record_on_timeline(message, self.at)
         self.commit()
         try:
@@ -278,8 +312,13 @@ class _OutboxRun:
         if smtp.is_permanent(error):
             _set(message_id, self.at, state=MailState.failed, last_error=text)
         else:
-            _set(message_id, self.at, state=MailState.pending, next_attempt_at=self.at + backoff(attempts),
-                 last_error=text)
+            _set(
+                message_id,
+                self.at,
+                state=MailState.pending,
+                next_attempt_at=self.at + backoff(attempts),
+                last_error=text,
+            )
         self.commit()
         lost = isinstance(error, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError)
         return "disconnected" if lost else "failed"
@@ -301,12 +340,21 @@ def retry(message: OutboxMessage, now: datetime) -> bool:
     have been confirmed or retried by someone else since the page was shown)."""
     retryable = sa.or_(
         OutboxMessage.state == MailState.failed,
-        sa.and_(OutboxMessage.state == MailState.sending, OutboxMessage.updated_at < now - UNCONFIRMED_AFTER),
+        sa.and_(
+            OutboxMessage.state == MailState.sending,
+            OutboxMessage.updated_at < now - UNCONFIRMED_AFTER,
+        ),
     )
     retried = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message.id, retryable)
-        .values(state=MailState.pending, next_attempt_at=now, last_error="", sent_at=None, updated_at=now)
+        .values(
+            state=MailState.pending,
+            next_attempt_at=now,
+            last_error="",
+            sent_at=None,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if retried:  # a message handed over had its timeline entry: it gets one again when sent

@@ -20,8 +20,11 @@ class MailState(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "pending": _l("Waiting"), "sending": _l("Handed over, not confirmed"), "sent": _l("Sent"),
-            "failed": _l("Failed"), "suppressed": _l("Not sent (unsubscribed)"),
+            "pending": _l("Waiting"),
+            "sending": _l("Handed over, not confirmed"),
+            "sent": _l("Sent"),
+            "failed": _l("Failed"),
+            "suppressed": _l("Not sent (unsubscribed)"),
         }
 
 
@@ -32,7 +35,11 @@ class MailCategory(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"transactional": _l("Transactional"), "service": _l("Service"), "marketing": _l("Marketing")}
+        return {
+            "transactional": _l("Transactional"),
+            "service": _l("Service"),
+            "marketing": _l("Marketing"),
+        }
 
 
 class OutboxMessage(SubjectRefMixin, TimestampMixin, db.Model):
@@ -48,8 +55,12 @@ class OutboxMessage(SubjectRefMixin, TimestampMixin, db.Model):
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     language: Mapped[str] = mapped_column(sa.String(8), default="zh")
     template: Mapped[str] = mapped_column(sa.String(120))
-    category: Mapped[MailCategory] = mapped_column(enum_type(MailCategory, "mail_category"), default=MailCategory.transactional)
-    state: Mapped[MailState] = mapped_column(enum_type(MailState, "mail_state"), default=MailState.pending)
+    category: Mapped[MailCategory] = mapped_column(
+        enum_type(MailCategory, "mail_category"), default=MailCategory.transactional
+    )
+    state: Mapped[MailState] = mapped_column(
+        enum_type(MailState, "mail_state"), default=MailState.pending
+    )
     # One email per purpose per recipient ("survey:12:visitor:7"): a job that runs twice queues nothing twice.
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(160), unique=True)
     # The Message-ID header, fixed when queued, so a resend after a crash is recognisable.
@@ -76,7 +87,9 @@ class OutboxAttachment(db.Model):
     __tablename__ = "outbox_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)

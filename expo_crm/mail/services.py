@@ -84,7 +84,9 @@ def enqueue_email(
         language=language,
         template=template,
         category=category,
-        state=MailState.suppressed if category is MailCategory.marketing and is_unsubscribed(address) else MailState.pending,
+        state=MailState.suppressed
+        if category is MailCategory.marketing and is_unsubscribed(address)
+        else MailState.pending,
         dedupe_key=dedupe_key,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         next_attempt_at=clock.now(),
@@ -95,8 +97,10 @@ def enqueue_email(
     for item in attachments:
         message.attachments.append(
             OutboxAttachment(
-                filename=item.filename, content_type=item.content_type,
-                content=item.content, content_id=item.content_id,
+                filename=item.filename,
+                content_type=item.content_type,
+                content=item.content,
+                content_id=item.content_id,
             )
         )
     db.session.add(message)
@@ -111,7 +115,9 @@ def _already_queued(dedupe_key: str) -> bool:
     if dedupe_key in _keys_queued_in_this_transaction():
         return True
     with db.session.no_autoflush:
-        found = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        found = db.session.scalar(
+            sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
     return found is not None
 
 
@@ -151,9 +157,12 @@ def address_from_token(token: str) -> str | None:
 
 
 def is_unsubscribed(address: str) -> bool:
-    return db.session.scalar(
-        sa.select(Unsubscribe.id).where(Unsubscribe.email == address.strip().lower())
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(Unsubscribe.id).where(Unsubscribe.email == address.strip().lower())
+        )
+        is not None
+    )
 
 
 def unsubscribe(address: str) -> bool:
@@ -186,7 +195,9 @@ def outbox_page(state: MailState | None, page: int, per_page: int = 50):
 
 def state_counts() -> dict[MailState, int]:
     rows = db.session.execute(
-        sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
+        sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(
+            OutboxMessage.state
+        )
     )
     counts = {state: 0 for state in MailState}
     for state, count in rows:

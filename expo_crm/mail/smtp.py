@@ -50,7 +50,9 @@ def parse_smtp_url(url: str) -> SmtpSettings:
 
 def connect(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.ssl:
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=SMTP_TIMEOUT
+        )
     else:
         connection = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
     # The end-of-data line goes out alone after a commit: without this, Nagle's algorithm holds
@@ -77,7 +79,9 @@ def is_permanent(error: Exception) -> bool:
     return code is not None and 500 <= code < 600
 
 
-def _refused(connection: smtplib.SMTP, error: smtplib.SMTPResponseException) -> smtplib.SMTPResponseException:
+def _refused(
+    connection: smtplib.SMTP, error: smtplib.SMTPResponseException
+) -> smtplib.SMTPResponseException:
     """Cancel the transaction so the connection serves the next message; hand back the error."""
     if error.smtp_code == 421:
         connection.close()
@@ -93,7 +97,9 @@ def hand_over(connection: smtplib.SMTP, email: EmailMessage, recipient: str) -> 
     options: list[str] = []
     if not (sender + recipient).isascii():
         if not connection.has_extn("smtputf8"):
-            raise smtplib.SMTPNotSupportedError("the server cannot take non-ASCII addresses (SMTPUTF8)")
+            raise smtplib.SMTPNotSupportedError(
+                "the server cannot take non-ASCII addresses (SMTPUTF8)"
+            )
         options += ["SMTPUTF8", "BODY=8BITMIME"]
     data = email.as_bytes(policy=email.policy.clone(linesep="\r\n", utf8=bool(options)))
     data = _LEADING_DOT.sub(b"..", data)

@@ -22,8 +22,14 @@ def outbox():
     chosen = MailState(state) if state in MailState._value2member_map_ else None
     page = services.outbox_page(chosen, request.args.get("page", 1, type=int))
     return render_template(
-        "mail/outbox.html", page=page, state=chosen, states=list(MailState),
-        counts=services.state_counts(), form=ActionForm(), now=clock.now(), can_retry=jobs.can_retry,
+        "mail/outbox.html",
+        page=page,
+        state=chosen,
+        states=list(MailState),
+        counts=services.state_counts(),
+        form=ActionForm(),
+        now=clock.now(),
+        can_retry=jobs.can_retry,
     )
 
 
@@ -32,7 +38,10 @@ def outbox():
 def message_detail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template(
-        "mail/message.html", message=message, form=ActionForm(), can_retry=jobs.can_retry(message, clock.now()),
+        "mail/message.html",
+        message=message,
+        form=ActionForm(),
+        can_retry=jobs.can_retry(message, clock.now()),
     )
 
 
@@ -44,10 +53,20 @@ def retry(message_id: int):
         abort(400)
     before = message.state
     if not jobs.retry(message, clock.now()):
-        flash(_("This message cannot be sent again: only a failed message, or one whose delivery was "
-                "never confirmed, can."), "error")
+        flash(
+            _(
+                "This message cannot be sent again: only a failed message, or one whose delivery was "
+                "never confirmed, can."
+            ),
+            "error",
+        )
     else:
-        audit.record("mail.retry", message, before={"state": before.value}, after={"state": MailState.pending.value})
+        audit.record(
+            "mail.retry",
+            message,
+            before={"state": before.value},
+            after={"state": MailState.pending.value},
+        )
         db.session.commit()
         flash(_("The message will be sent again within a minute."), "success")
     return redirect(request.referrer or url_for("mail.outbox"))

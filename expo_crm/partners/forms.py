@@ -35,11 +35,29 @@ class PartnerForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
     def values(self) -> dict:
-        return {f: getattr(self, f).data for f in ("name_zh", "name_en", "kind", "contact_name", "email", "phone",
-                                                   "locale", "website", "owner_id", "notes", "active")} | {
-            "name_zh": self.name_zh.data or "", "name_en": self.name_en.data or "", "email": self.email.data or "",
-            "contact_name": self.contact_name.data or "", "phone": self.phone.data or "",
-            "website": self.website.data or "", "notes": self.notes.data or "",
+        return {
+            f: getattr(self, f).data
+            for f in (
+                "name_zh",
+                "name_en",
+                "kind",
+                "contact_name",
+                "email",
+                "phone",
+                "locale",
+                "website",
+                "owner_id",
+                "notes",
+                "active",
+            )
+        } | {
+            "name_zh": self.name_zh.data or "",
+            "name_en": self.name_en.data or "",
+            "email": self.email.data or "",
+            "contact_name": self.contact_name.data or "",
+            "phone": self.phone.data or "",
+            "website": self.website.data or "",
+            "notes": self.notes.data or "",
         }
 
 
@@ -54,7 +72,9 @@ class AgreementForm(FlaskForm):
 class DeliverableForm(FlaskForm):
     kind = SelectField(_l("Deliverable"), choices=DeliverableKind.choices)
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
-    due_date = DateField(_l("Due date"), validators=[DataRequired(message=_l("Give the deliverable's due date."))])
+    due_date = DateField(
+        _l("Due date"), validators=[DataRequired(message=_l("Give the deliverable's due date."))]
+    )
 
 
 class StateForm(FlaskForm):
@@ -63,8 +83,14 @@ class StateForm(FlaskForm):
 
 class ReferralCodeForm(FlaskForm):
     show_id = SelectField(_l("Show"), coerce=int, validate_choice=False)
-    code = StringField(_l("Code (empty: a random one)"), validators=[
-        Optional(), Length(max=32), Regexp(r"^[A-Za-z0-9-]*$", message=_l("Letters, digits and hyphens only."))])
+    code = StringField(
+        _l("Code (empty: a random one)"),
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(r"^[A-Za-z0-9-]*$", message=_l("Letters, digits and hyphens only.")),
+        ],
+    )
     label = StringField(_l("Label"), validators=[Optional(), Length(max=120)])
 
 
@@ -72,8 +98,12 @@ class PackageForm(FlaskForm):
     show_id = SelectField(_l("Show"), coerce=int, validate_choice=False)
     level_zh = StringField(_l("Level (Chinese)"), validators=[Optional(), Length(max=120)])
     level_en = StringField(_l("Level (English)"), validators=[Optional(), Length(max=120)])
-    price = DecimalField(_l("Price (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0)])
-    total = IntegerField(_l("Number offered"), validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    price = DecimalField(
+        _l("Price (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0)]
+    )
+    total = IntegerField(
+        _l("Number offered"), validators=[DataRequired(), NumberRange(min=1, max=1000)]
+    )
     benefits = TextAreaField(_l("Benefits"), validators=[Optional()])
 
 

@@ -19,21 +19,32 @@ from expo_crm.staff.services import create_task
 KEY_PREFIX = "partner-deliverable:"
 
 
-@periodic_job("partners.deliverables_overdue", label=_l("Partner deliverables past their due date"), hours=24)
+@periodic_job(
+    "partners.deliverables_overdue", label=_l("Partner deliverables past their due date"), hours=24
+)
 def overdue_deliverable_alerts(at: datetime) -> int:
     """One task per overdue deliverable (source_key), so reruns add nothing."""
     created = 0
     with writing():
-        existing = set(db.session.scalars(sa.select(Task.source_key).where(Task.source_key.like(KEY_PREFIX + "%"))))
+        existing = set(
+            db.session.scalars(
+                sa.select(Task.source_key).where(Task.source_key.like(KEY_PREFIX + "%"))
+            )
+        )
         for deliverable in services.overdue_deliverables(at.date()):
             key = f"{KEY_PREFIX}{deliverable.id}"
             if key in existing:
                 continue
             partner = deliverable.agreement.partner
             create_task(
-                _bilingual_title(deliverable), owner_id=partner.owner_id, kind=TaskKind.deliverable,
-                description=deliverable.description, due_date=at.date(), subject=("partner", partner.id),
-                show_id=deliverable.agreement.show_id, source_key=key,
+                _bilingual_title(deliverable),
+                owner_id=partner.owner_id,
+                kind=TaskKind.deliverable,
+                description=deliverable.description,
+                due_date=at.date(),
+                subject=("partner", partner.id),
+                show_id=deliverable.agreement.show_id,
+                source_key=key,
             )
             created += 1
         db.session.commit()
@@ -45,6 +56,12 @@ def _bilingual_title(deliverable: Deliverable) -> str:
     titles = []
     for language in ("zh", "en"):
         with force_locale(language):
-            titles.append(_("%(partner)s: %(deliverable)s overdue since %(day)s", partner=deliverable.agreement.partner.name,
-                            deliverable=deliverable.kind.label, day=deliverable.due_date.isoformat()))
+            titles.append(
+                _(
+                    "%(partner)s: %(deliverable)s overdue since %(day)s",
+                    partner=deliverable.agreement.partner.name,
+                    deliverable=deliverable.kind.label,
+                    day=deliverable.due_date.isoformat(),
+                )
+            )
     return " / ".join(titles)

@@ -1,4 +1,5 @@
 """Partners blueprint: directory, agreements, deliverables, referral codes, sponsorship."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -22,8 +23,11 @@ class PartnerKind(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "association": _l("Industry association"), "media": _l("Media"), "sponsor": _l("Sponsor"),
-            "co_organiser": _l("Co-organiser"), "government": _l("Government body"),
+            "association": _l("Industry association"),
+            "media": _l("Media"),
+            "sponsor": _l("Sponsor"),
+            "co_organiser": _l("Co-organiser"),
+            "government": _l("Government body"),
             "overseas_agent": _l("Overseas agent"),
         }
 
@@ -39,7 +43,9 @@ class Partner(TimestampMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
     )
-    kind: Mapped[PartnerKind] = mapped_column(enum_type(PartnerKind, "partner_kind"), default=PartnerKind.association, index=True)
+    kind: Mapped[PartnerKind] = mapped_column(
+        enum_type(PartnerKind, "partner_kind"), default=PartnerKind.association, index=True
+    )
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -65,7 +71,9 @@ class ReferralCode(TimestampMixin, db.Model):
     __tablename__ = "referral_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     label: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -83,7 +91,12 @@ class AgreementState(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"draft": _l("Draft"), "active": _l("Active"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
+        return {
+            "draft": _l("Draft"),
+            "active": _l("Active"),
+            "completed": _l("Completed"),
+            "cancelled": _l("Cancelled"),
+        }
 
 
 class Agreement(TimestampMixin, db.Model):
@@ -92,17 +105,25 @@ class Agreement(TimestampMixin, db.Model):
     __tablename__ = "partner_agreements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     signed_on: Mapped[date | None]
-    state: Mapped[AgreementState] = mapped_column(enum_type(AgreementState, "agreement_state"), default=AgreementState.active)
+    state: Mapped[AgreementState] = mapped_column(
+        enum_type(AgreementState, "agreement_state"), default=AgreementState.active
+    )
     notes: Mapped[str] = mapped_column(sa.Text, default="")
 
     partner = relationship("Partner")
     show = relationship("Show")
-    deliverables = relationship("Deliverable", back_populates="agreement", cascade="all, delete-orphan",
-                                order_by="Deliverable.due_date")
+    deliverables = relationship(
+        "Deliverable",
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="Deliverable.due_date",
+    )
 
 
 class DeliverableKind(LabeledEnum):
@@ -116,9 +137,12 @@ class DeliverableKind(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "logo_placement": _l("Logo placement"), "advertising": _l("Advertising"),
-            "buyer_delegation": _l("Buyer delegation"), "member_mailing": _l("Mailing to members"),
-            "booth_discount": _l("Booth discount"), "other": _l("Other"),
+            "logo_placement": _l("Logo placement"),
+            "advertising": _l("Advertising"),
+            "buyer_delegation": _l("Buyer delegation"),
+            "member_mailing": _l("Mailing to members"),
+            "booth_discount": _l("Booth discount"),
+            "other": _l("Other"),
         }
 
 
@@ -138,18 +162,24 @@ class Deliverable(TimestampMixin, db.Model):
     __tablename__ = "partner_deliverables"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("partner_agreements.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partner_agreements.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[DeliverableKind] = mapped_column(enum_type(DeliverableKind, "deliverable_kind"))
     description: Mapped[str] = mapped_column(sa.String(300), default="")
     due_date: Mapped[date] = mapped_column(index=True)
     state: Mapped[DeliverableState] = mapped_column(
-        enum_type(DeliverableState, "deliverable_state"), default=DeliverableState.pending, index=True
+        enum_type(DeliverableState, "deliverable_state"),
+        default=DeliverableState.pending,
+        index=True,
     )
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     agreement = relationship("Agreement", back_populates="deliverables")
 
-    __table_args__ = (sa.CheckConstraint("(state = 'done') = (done_at IS NOT NULL)", name="done_when_delivered"),)
+    __table_args__ = (
+        sa.CheckConstraint("(state = 'done') = (done_at IS NOT NULL)", name="done_when_delivered"),
+    )
 
 
 class SponsorshipPackage(TimestampMixin, db.Model):
@@ -187,8 +217,12 @@ class Sponsorship(TimestampMixin, db.Model):
     __tablename__ = "sponsorships"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    package_id: Mapped[int] = mapped_column(sa.ForeignKey("sponsorship_packages.id", ondelete="RESTRICT"), index=True)
-    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="RESTRICT"), index=True)
+    package_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sponsorship_packages.id", ondelete="RESTRICT"), index=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partners.id", ondelete="RESTRICT"), index=True
+    )
     sold_at: Mapped[datetime] = mapped_column(UTCDateTime())
     price: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
 

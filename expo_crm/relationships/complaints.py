@@ -49,7 +49,10 @@ def fallback_owner_id() -> int | None:
 
     for role in (Role.sales, Role.admin):
         found = db.session.scalar(
-            sa.select(StaffUser.id).where(StaffUser.role == role, StaffUser.active.is_(True)).order_by(StaffUser.id).limit(1)
+            sa.select(StaffUser.id)
+            .where(StaffUser.role == role, StaffUser.active.is_(True))
+            .order_by(StaffUser.id)
+            .limit(1)
         )
         if found is not None:
             return found
@@ -89,34 +92,68 @@ def open_complaint(
         raise ComplaintError(str(_l("Describe the complaint.")))
     try:
         kind, category, severity, source = (
-            SubjectKind(kind), ComplaintCategory(category), Severity(severity), ComplaintSource(source),
+            SubjectKind(kind),
+            ComplaintCategory(category),
+            Severity(severity),
+            ComplaintSource(source),
         )
     except ValueError as bad:
         raise ComplaintError(str(bad)) from None
     opened_at = clock.now()
     complaint = Complaint(
-        show_id=show_id, category=category, severity=severity, state=ComplaintState.open, source=source,
-        description=description, opened_at=opened_at, sla_due_at=sla_due(severity, opened_at),
-        owner_id=owner_id or customer_owner_id(kind, subject_id), source_key=source_key,
+        show_id=show_id,
+        category=category,
+        severity=severity,
+        state=ComplaintState.open,
+        source=source,
+        description=description,
+        opened_at=opened_at,
+        sla_due_at=sla_due(severity, opened_at),
+        owner_id=owner_id or customer_owner_id(kind, subject_id),
+        source_key=source_key,
     )
     setattr(complaint, SUBJECT_COLUMNS[kind], subject_id)
     db.session.add(complaint)
     db.session.flush()
     task = create_task(
-        str(_l("Complaint: %(category)s (%(severity)s)", category=category.label, severity=severity.label)),
-        owner_id=complaint.owner_id, kind=TaskKind.complaint, description=description,
-        due_date=complaint.sla_due_at.date(), subject=(kind, subject_id), show_id=show_id,
+        str(
+            _l(
+                "Complaint: %(category)s (%(severity)s)",
+                category=category.label,
+                severity=severity.label,
+            )
+        ),
+        owner_id=complaint.owner_id,
+        kind=TaskKind.complaint,
+        description=description,
+        due_date=complaint.sla_due_at.date(),
+        subject=(kind, subject_id),
+        show_id=show_id,
         source_key=f"complaint:{complaint.id}",
     )
     complaint.task_id = task.id
     log_interaction(
-        kind, subject_id, channel=CHANNEL_OF_SOURCE[source], direction=Direction.inbound,
-        subject=str(_l("Complaint: %(category)s", category=category.label)), notes=description,
-        tone=Tone.negative, show_id=show_id, occurred_at=opened_at, source_key=f"complaint:{complaint.id}",
+        kind,
+        subject_id,
+        channel=CHANNEL_OF_SOURCE[source],
+        direction=Direction.inbound,
+        subject=str(_l("Complaint: %(category)s", category=category.label)),
+        notes=description,
+        tone=Tone.negative,
+        show_id=show_id,
+        occurred_at=opened_at,
+        source_key=f"complaint:{complaint.id}",
     )
-    audit.record("complaint.open", complaint, after={
-        "category": category.value, "severity": severity.value, "source": source.value, "owner_id": complaint.owner_id,
-    })
+    audit.record(
+        "complaint.open",
+        complaint,
+        after={
+            "category": category.value,
+            "severity": severity.value,
+            "source": source.value,
+            "owner_id": complaint.owner_id,
+        },
+    )
     return complaint
 
 
@@ -143,7 +180,9 @@ def resolve_complaint(complaint: Complaint, resolution: str) -> Complaint:
 def record_verdict(complaint: Complaint, verdict: Verdict | str, note: str = "") -> Complaint:
     """The customer judges the resolution; that closes the complaint."""
     if complaint.state is ComplaintState.open:
-        raise ComplaintError(str(_l("The complaint must be resolved before the customer's verdict.")))
+        raise ComplaintError(
+            str(_l("The complaint must be resolved before the customer's verdict."))
+        )
     if complaint.state is ComplaintState.closed:
         raise ComplaintError(str(_l("The customer's verdict is already recorded.")))
     try:
@@ -157,9 +196,17 @@ def record_verdict(complaint: Complaint, verdict: Verdict | str, note: str = "")
     return complaint
 
 
-def list_complaints(*, state: str | None = None, owner_id: int | None = None, company_id: int | None = None,
-                    overdue_at: datetime | None = None, limit: int = 300) -> list[Complaint]:
-    query = sa.select(Complaint).order_by(Complaint.opened_at.desc(), Complaint.id.desc()).limit(limit)
+def list_complaints(
+    *,
+    state: str | None = None,
+    owner_id: int | None = None,
+    company_id: int | None = None,
+    overdue_at: datetime | None = None,
+    limit: int = 300,
+) -> list[Complaint]:
+    query = (
+        sa.select(Complaint).order_by(Complaint.opened_at.desc(), Complaint.id.desc()).limit(limit)
+    )
     if state:
         query = query.where(Complaint.state == ComplaintState(state))
     if owner_id is not None:
@@ -167,5 +214,7 @@ def list_complaints(*, state: str | None = None, owner_id: int | None = None, co
     if company_id is not None:
         query = query.where(Complaint.company_id == company_id)
     if overdue_at is not None:
-        query = query.where(Complaint.state == ComplaintState.open, Complaint.sla_due_at < overdue_at)
+        query = query.where(
+            Complaint.state == ComplaintState.open, Complaint.sla_due_at < overdue_at
+        )
     return list(db.session.scalars(query))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.relationships import services, stages
+from expo_crm.relationships.complaints import open_complaint, record_verdict, resolve_complaint
 from expo_crm.relationships.models import LifecycleStage, Tone
 
 CONTACTS = (
@@ -24,13 +25,40 @@ CONTACTS = (
     ("portal", "inbound", "门户留言：询问展位位置 / Portal message about booth location"),
     ("phone", "inbound", "来电：咨询物流安排 / Called about logistics"),
 )
-NEXT_STEPS = ("寄送续展优惠 / Send the rebooking offer", "确认展位图 / Confirm the floor plan",
-              "安排高层会面 / Arrange a meeting with their director")
+NEXT_STEPS = (
+    "寄送续展优惠 / Send the rebooking offer",
+    "确认展位图 / Confirm the floor plan",
+    "安排高层会面 / Arrange a meeting with their director",
+)
 COMPLAINTS = (
-    ("booth", "high", "展位地毯破损，开展前未更换 / Torn carpet not replaced before opening", "closed", "satisfied"),
-    ("logistics", "medium", "展品到馆延误半天 / Exhibits arrived half a day late", "closed", "partly"),
-    ("visitors", "low", "专业观众数量少于预期 / Fewer trade visitors than expected", "resolved", None),
-    ("service", "critical", "开展首日展位断电两小时 / Two hours without power on day one", "open", None),
+    (
+        "booth",
+        "high",
+        "展位地毯破损，开展前未更换 / Torn carpet not replaced before opening",
+        "closed",
+        "satisfied",
+    ),
+    (
+        "logistics",
+        "medium",
+        "展品到馆延误半天 / Exhibits arrived half a day late",
+        "closed",
+        "partly",
+    ),
+    (
+        "visitors",
+        "low",
+        "专业观众数量少于预期 / Fewer trade visitors than expected",
+        "resolved",
+        None,
+    ),
+    (
+        "service",
+        "critical",
+        "开展首日展位断电两小时 / Two hours without power on day one",
+        "open",
+        None,
+    ),
     ("billing", "low", "发票抬头错误 / Wrong company name on the invoice", "open", None),
 )
 
@@ -57,12 +85,24 @@ def seed(ctx) -> None:
             for k in range(rng.randint(1, 4) if kind != "visitor" else rng.randint(0, 2)):
                 channel, direction, subject = rng.choice(CONTACTS)
                 when = now - timedelta(days=rng.randint(2, span), hours=rng.randint(0, 9))
-                tone = rng.choices((Tone.positive, Tone.neutral, Tone.negative), weights=(4, 5, 1))[0]
+                tone = rng.choices((Tone.positive, Tone.neutral, Tone.negative), weights=(4, 5, 1))[
+                    0
+                ]
                 step = rng.choice(NEXT_STEPS) if k == 0 and rng.random() < 0.4 else ""
                 services.log_interaction(
-                    kind, person.id, channel=channel, direction=direction, subject=subject, tone=tone,
-                    notes="", next_step=step, next_step_due=(now + timedelta(days=rng.randint(-5, 20))).date() if step else None,
-                    staff_id=rng.choice(staff_ids) if staff_ids else None, occurred_at=when,
+                    kind,
+                    person.id,
+                    channel=channel,
+                    direction=direction,
+                    subject=subject,
+                    tone=tone,
+                    notes="",
+                    next_step=step,
+                    next_step_due=(now + timedelta(days=rng.randint(-5, 20))).date()
+                    if step
+                    else None,
+                    staff_id=rng.choice(staff_ids) if staff_ids else None,
+                    occurred_at=when,
                     source_key=f"demo.contact.{kind}.{person.id}.{k}",
                 )
                 count += 1
@@ -75,33 +115,45 @@ def seed(ctx) -> None:
         _add_missing_stages(ctx, missing, now)
         services.evaluate_all(now)
     counts = stages.stage_counts()
-    ctx.notes.append("relationships: {} contacts, life cycle {}".format(
-        count, ", ".join(f"{stage.value} {n}" for stage, n in counts.items())))
+    ctx.notes.append(
+        "relationships: {} contacts, life cycle {}".format(
+            count, ", ".join(f"{stage.value} {n}" for stage, n in counts.items())
+        )
+    )
 
 
 def _complaints(ctx, companies, now: datetime) -> None:
     from expo_crm.exhibitors.contracts import participating_company_ids
 
-    present = [c for c in companies if c.id in participating_company_ids(ctx.current.id)] or companies
+    present = [
+        c for c in companies if c.id in participating_company_ids(ctx.current.id)
+    ] or companies
     for n, (category, severity, text, state, verdict) in enumerate(COMPLAINTS):
         if n >= len(present):
             break
         company = present[(n * 3) % len(present)]
-        complaint = services.open_complaint(
-            "exhibitor", company.id, description=text, category=category, severity=severity,
-            show_id=ctx.current.id if n != 1 else ctx.past.id, source="portal" if n % 2 else "staff",
+        complaint = open_complaint(
+            "exhibitor",
+            company.id,
+            description=text,
+            category=category,
+            severity=severity,
+            show_id=ctx.current.id if n != 1 else ctx.past.id,
+            source="portal" if n % 2 else "staff",
             source_key=f"demo.complaint.{n}",
         )
         # Backdated so the SLA story is visible: the critical one is already past its SLA.
-        opened = now - timedelta(days=2, hours=n) if state == "open" else now - timedelta(days=20 + n)
+        opened = (
+            now - timedelta(days=2, hours=n) if state == "open" else now - timedelta(days=20 + n)
+        )
         complaint.sla_due_at = opened + (complaint.sla_due_at - complaint.opened_at)
         complaint.opened_at = opened
         db.session.flush()
         if state in ("resolved", "closed"):
-            services.resolve_complaint(complaint, "已致歉并补偿 / Apologised and compensated")
+            resolve_complaint(complaint, "已致歉并补偿 / Apologised and compensated")
             complaint.resolved_at = opened + timedelta(hours=6)
             if state == "closed":
-                services.record_verdict(complaint, verdict, "")
+                record_verdict(complaint, verdict, "")
                 complaint.closed_at = opened + timedelta(days=2)
 
 
@@ -126,13 +178,21 @@ def _follow_up_alerts(done_at: datetime) -> None:
     from expo_crm.relationships.models import Alert, AlertState
     from expo_crm.staff.models import Task, TaskState
 
-    outcomes = ("电话回访，客户表示会续展 / Called; they intend to rebook",
-                "约见面谈，提出展位优惠 / Met them and offered a booth discount",
-                "客户未回复 / No answer from the customer")
-    for n, alert in enumerate(db.session.scalars(sa.select(Alert).where(Alert.state == AlertState.open))):
+    outcomes = (
+        "电话回访，客户表示会续展 / Called; they intend to rebook",
+        "约见面谈，提出展位优惠 / Met them and offered a booth discount",
+        "客户未回复 / No answer from the customer",
+    )
+    for n, alert in enumerate(
+        db.session.scalars(sa.select(Alert).where(Alert.state == AlertState.open))
+    ):
         task = db.session.get(Task, alert.task_id) if alert.task_id else None
         if task is not None and task.state is TaskState.open:
-            task.state, task.completed_at, task.outcome = TaskState.done, done_at, outcomes[n % len(outcomes)]
+            task.state, task.completed_at, task.outcome = (
+                TaskState.done,
+                done_at,
+                outcomes[n % len(outcomes)],
+            )
     db.session.commit()
     services.sync_alert_outcomes()
     db.session.commit()
@@ -149,19 +209,39 @@ def _add_missing_stages(ctx, missing: list[LifecycleStage], now: datetime) -> No
         return row
 
     def participate(row: Company, show, area: str = "18") -> None:
-        application = Application(company_id=row.id, show_id=show.id, state="approved",
-                                  requested_area_m2=Decimal(area), booth_type="shell_scheme")
+        application = Application(
+            company_id=row.id,
+            show_id=show.id,
+            state="approved",
+            requested_area_m2=Decimal(area),
+            booth_type="shell_scheme",
+        )
         db.session.add(application)
         db.session.flush()
-        db.session.add(Contract(
-            number=f"DEMO-LC-{row.id}-{show.id}", company_id=row.id, show_id=show.id, application_id=application.id,
-            state="signed", signed_at=_local(show, show.open_from - timedelta(days=90)),
-            booth_fee=Decimal(area) * 1500, total_amount=Decimal(area) * 1500, booth_area_m2=Decimal(area),
-        ))
+        db.session.add(
+            Contract(
+                number=f"DEMO-LC-{row.id}-{show.id}",
+                company_id=row.id,
+                show_id=show.id,
+                application_id=application.id,
+                state="signed",
+                signed_at=_local(show, show.open_from - timedelta(days=90)),
+                booth_fee=Decimal(area) * 1500,
+                total_amount=Decimal(area) * 1500,
+                booth_area_m2=Decimal(area),
+            )
+        )
 
     def contact(row: Company, tone: Tone, days_ago: int) -> None:
-        services.log_interaction("exhibitor", row.id, channel="phone", subject="回访 / Follow-up call", tone=tone,
-                                 occurred_at=now - timedelta(days=days_ago), source_key=f"demo.lc.{row.id}.{days_ago}")
+        services.log_interaction(
+            "exhibitor",
+            row.id,
+            channel="phone",
+            subject="回访 / Follow-up call",
+            tone=tone,
+            occurred_at=now - timedelta(days=days_ago),
+            source_key=f"demo.lc.{row.id}.{days_ago}",
+        )
 
     for stage in missing:
         if stage is LifecycleStage.cultivation:
@@ -185,6 +265,13 @@ def _add_missing_stages(ctx, missing: list[LifecycleStage], now: datetime) -> No
             participate(row, ctx.earlier)
             contact(row, Tone.negative, 200)
             # Withdrew from a later edition: the customer declined.
-            db.session.add(Application(company_id=row.id, show_id=ctx.current.id, state="withdrawn",
-                                       requested_area_m2=Decimal(9), booth_type="shell_scheme"))
+            db.session.add(
+                Application(
+                    company_id=row.id,
+                    show_id=ctx.current.id,
+                    state="withdrawn",
+                    requested_area_m2=Decimal(9),
+                    booth_type="shell_scheme",
+                )
+            )
     db.session.commit()

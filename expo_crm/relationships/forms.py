@@ -48,7 +48,9 @@ class ComplaintForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     severity = SelectField(_l("Severity"), default="medium", validators=[DataRequired()])
     show_id = SelectField(_l("Show"), coerce=int, default=0)
-    description = TextAreaField(_l("What is the complaint?"), validators=[DataRequired(), Length(max=5000)])
+    description = TextAreaField(
+        _l("What is the complaint?"), validators=[DataRequired(), Length(max=5000)]
+    )
 
     def __init__(self, *args, shows=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +63,9 @@ class ComplaintForm(FlaskForm):
 class PortalComplaintForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     show_id = SelectField(_l("Show"), coerce=int, default=0)
-    description = TextAreaField(_l("What went wrong?"), validators=[DataRequired(), Length(max=5000)])
+    description = TextAreaField(
+        _l("What went wrong?"), validators=[DataRequired(), Length(max=5000)]
+    )
 
     def __init__(self, *args, shows=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +78,9 @@ class ResolveForm(FlaskForm):
 
 
 class VerdictForm(FlaskForm):
-    verdict = SelectField(_l("The customer's verdict on the resolution"), validators=[DataRequired()])
+    verdict = SelectField(
+        _l("The customer's verdict on the resolution"), validators=[DataRequired()]
+    )
     verdict_note = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
     def __init__(self, *args, **kwargs):
@@ -83,11 +89,15 @@ class VerdictForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    note = TextAreaField(_l("What did the customer say?"), validators=[DataRequired(), Length(max=2000)])
+    note = TextAreaField(
+        _l("What did the customer say?"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class AlertCloseForm(FlaskForm):
-    outcome = TextAreaField(_l("Outcome of the follow-up"), validators=[DataRequired(), Length(max=2000)])
+    outcome = TextAreaField(
+        _l("Outcome of the follow-up"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class EmptyForm(FlaskForm):
@@ -105,6 +115,10 @@ class SettingsForm(FlaskForm):
             pass
 
         for setting in SETTINGS:
-            setattr(_Form, setting.key, StringField(setting.label, validators=[Optional(), Length(max=32)]))
+            setattr(
+                _Form,
+                setting.key,
+                StringField(setting.label, validators=[Optional(), Length(max=32)]),
+            )
         data = {key: ("" if value is None else str(value)) for key, value in values.items()}
         return _Form(formdata=formdata, data=data) if formdata is not None else _Form(data=data)

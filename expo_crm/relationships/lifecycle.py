@@ -24,29 +24,73 @@ from expo_crm.relationships import settings
 from expo_crm.relationships.complaints import fallback_owner_id
 
 SIGNAL_COLUMNS = (
-    "rule", "editions", "editions_since_return", "missed_editions", "last_show_id", "satisfaction", "nps",
-    "overdue_complaints", "open_complaints", "area_before_m2", "area_now_m2", "rebooking_deadline",
-    "last_contact_at", "no_contact", "declined", "low_satisfaction", "low_nps", "area_cut", "not_rebooked",
+    "rule",
+    "editions",
+    "editions_since_return",
+    "missed_editions",
+    "last_show_id",
+    "satisfaction",
+    "nps",
+    "overdue_complaints",
+    "open_complaints",
+    "area_before_m2",
+    "area_now_m2",
+    "rebooking_deadline",
+    "last_contact_at",
+    "no_contact",
+    "declined",
+    "low_satisfaction",
+    "low_nps",
+    "area_cut",
+    "not_rebooked",
 )
 HEALTH_COLUMNS = (
-    "health", "health_participation", "health_spend", "health_repeat", "health_recency",
-    "health_satisfaction", "health_nps", "health_complaints", "health_tone",
+    "health",
+    "health_participation",
+    "health_spend",
+    "health_repeat",
+    "health_recency",
+    "health_satisfaction",
+    "health_nps",
+    "health_complaints",
+    "health_tone",
 )
 
 _scratch = sa.MetaData()
 EVAL = sa.Table(
-    "lc_eval", _scratch,
-    sa.Column("kind", sa.String(16)), sa.Column("subject_id", sa.Integer), sa.Column("owner_id", sa.Integer),
-    sa.Column("state_id", sa.Integer), sa.Column("is_new", sa.Boolean), sa.Column("prev_stage", sa.String(16)),
-    sa.Column("stage", sa.String(16)), sa.Column("rule", sa.String(32)),
-    sa.Column("editions", sa.Integer), sa.Column("editions_since_return", sa.Integer),
-    sa.Column("missed_editions", sa.Integer), sa.Column("last_show_id", sa.Integer),
-    sa.Column("satisfaction", sa.Numeric(3, 2)), sa.Column("nps", sa.Integer),
-    sa.Column("overdue_complaints", sa.Integer), sa.Column("open_complaints", sa.Integer),
-    sa.Column("area_before_m2", sa.Numeric(10, 2)), sa.Column("area_now_m2", sa.Numeric(10, 2)),
-    sa.Column("rebooking_deadline", sa.Date), sa.Column("last_contact_at", UTCDateTime()),
-    *(sa.Column(name, sa.Boolean) for name in (
-        "no_contact", "declined", "low_satisfaction", "low_nps", "area_cut", "not_rebooked")),
+    "lc_eval",
+    _scratch,
+    sa.Column("kind", sa.String(16)),
+    sa.Column("subject_id", sa.Integer),
+    sa.Column("owner_id", sa.Integer),
+    sa.Column("state_id", sa.Integer),
+    sa.Column("is_new", sa.Boolean),
+    sa.Column("prev_stage", sa.String(16)),
+    sa.Column("stage", sa.String(16)),
+    sa.Column("rule", sa.String(32)),
+    sa.Column("editions", sa.Integer),
+    sa.Column("editions_since_return", sa.Integer),
+    sa.Column("missed_editions", sa.Integer),
+    sa.Column("last_show_id", sa.Integer),
+    sa.Column("satisfaction", sa.Numeric(3, 2)),
+    sa.Column("nps", sa.Integer),
+    sa.Column("overdue_complaints", sa.Integer),
+    sa.Column("open_complaints", sa.Integer),
+    sa.Column("area_before_m2", sa.Numeric(10, 2)),
+    sa.Column("area_now_m2", sa.Numeric(10, 2)),
+    sa.Column("rebooking_deadline", sa.Date),
+    sa.Column("last_contact_at", UTCDateTime()),
+    *(
+        sa.Column(name, sa.Boolean)
+        for name in (
+            "no_contact",
+            "declined",
+            "low_satisfaction",
+            "low_nps",
+            "area_cut",
+            "not_rebooked",
+        )
+    ),
     *(sa.Column(name, sa.Integer) for name in HEALTH_COLUMNS),
     prefixes=["TEMPORARY"],
 )
@@ -67,28 +111,39 @@ NO_ONE = "SELECT CAST(NULL AS INTEGER) AS sid WHERE 1 = 0"
 
 KINDS = (
     KindSql(
-        "exhibitor", "companies", "company_id",
+        "exhibitor",
+        "companies",
+        "company_id",
         "SELECT c.company_id AS sid, c.show_id, c.signed_at AS part_at, c.booth_area_m2 AS area,"
         " c.total_amount AS amount FROM contracts c"
         " WHERE c.state = 'signed' AND c.signed_at IS NOT NULL AND c.signed_at <= :at",
         "SELECT DISTINCT l.sid FROM latest l JOIN exhibitor_applications a ON a.company_id = l.sid"
         " JOIN shows s ON s.id = a.show_id"
         " WHERE s.series = l.series AND s.open_from > l.open_from AND a.state IN ('withdrawn', 'rejected')",
-        True, True,
+        True,
+        True,
     ),
     KindSql(
-        "visitor", "visitors", "visitor_id",
+        "visitor",
+        "visitors",
+        "visitor_id",
         "SELECT r.visitor_id AS sid, r.show_id, r.first_checked_in_at AS part_at, CAST(NULL AS NUMERIC) AS area,"
         " CAST(NULL AS NUMERIC) AS amount FROM registrations r"
         " WHERE r.first_checked_in_at IS NOT NULL AND r.first_checked_in_at <= :at",
-        NO_ONE, False, False,
+        NO_ONE,
+        False,
+        False,
     ),
     KindSql(
-        "partner", "partners", "partner_id",
+        "partner",
+        "partners",
+        "partner_id",
         "SELECT a.partner_id AS sid, a.show_id, a.created_at AS part_at, CAST(NULL AS NUMERIC) AS area,"
         " CAST(NULL AS NUMERIC) AS amount FROM partner_agreements a"
         " WHERE a.state IN ('active', 'completed') AND a.created_at <= :at",
-        NO_ONE, False, False,
+        NO_ONE,
+        False,
+        False,
     ),
 )
 
@@ -231,7 +286,9 @@ def _statement(sql: str, **types) -> sa.TextClause:
     return statement.bindparams(*binds) if binds else statement
 
 
-DATETIME_PARAMS = {name: UTCDateTime() for name in ("at", "tone_since", "contact_cutoff", "recent30", "recent90")}
+DATETIME_PARAMS = {
+    name: UTCDateTime() for name in ("at", "tone_since", "contact_cutoff", "recent30", "recent90")
+}
 TYPES = DATETIME_PARAMS | {"today": sa.Date(), "due": sa.Date()}
 
 
@@ -239,13 +296,18 @@ def _params(at: datetime) -> dict:
     values = settings.current()
     no_contact_days = int(values["no_contact_days"])
     return {
-        "at": at, "today": at.date(), "tone_since": at - timedelta(days=365),
+        "at": at,
+        "today": at.date(),
+        "tone_since": at - timedelta(days=365),
         "contact_cutoff": at - timedelta(days=no_contact_days),
         "recent30": at - timedelta(days=min(30, no_contact_days)),
         "recent90": at - timedelta(days=min(90, no_contact_days)),
-        "sat_min": float(values["satisfaction_min"]), "nps_min": int(values["nps_min"]),
-        "loss_missed": int(values["loss_missed_editions"]), "trust_editions": int(values["trust_editions"]),
-        "spend_ref": float(values["spend_reference"]), "w100": round(float(values["behaviour_weight"]) * 100),
+        "sat_min": float(values["satisfaction_min"]),
+        "nps_min": int(values["nps_min"]),
+        "loss_missed": int(values["loss_missed_editions"]),
+        "trust_editions": int(values["trust_editions"]),
+        "spend_ref": float(values["spend_reference"]),
+        "w100": round(float(values["behaviour_weight"]) * 100),
     }
 
 
@@ -261,8 +323,12 @@ def compute(connection: sa.Connection, params: dict) -> None:
     insert_head = f"INSERT INTO lc_eval ({', '.join(EVAL_COLUMNS)}) "
     for kind in KINDS:
         sql = SIGNALS_SQL.format(
-            participation=kind.participation, declined=kind.declined, column=kind.column, table=kind.table,
-            kind=kind.kind, rebooking=REBOOKING_SQL if kind.has_rebooking else "FALSE",
+            participation=kind.participation,
+            declined=kind.declined,
+            column=kind.column,
+            table=kind.table,
+            kind=kind.kind,
+            rebooking=REBOOKING_SQL if kind.has_rebooking else "FALSE",
             spend=SPEND_SQL if kind.has_spend else "h_participation",
         )
         _run(connection, insert_head + sql, params)
@@ -271,60 +337,97 @@ def compute(connection: sa.Connection, params: dict) -> None:
 def evaluate(at: datetime) -> int:
     """Evaluate every relationship at `at`, in the current transaction. Returns the stage changes."""
     connection = db.session.connection()
-    params = _params(at) | {"fallback_owner": fallback_owner_id(), "due": (at + timedelta(days=7)).date()}
+    params = _params(at) | {
+        "fallback_owner": fallback_owner_id(),
+        "due": (at + timedelta(days=7)).date(),
+    }
     compute(connection, params)
     # New relationships: a state row each.
-    _run(connection, f"""
+    _run(
+        connection,
+        f"""
         INSERT INTO lifecycle_states (kind, company_id, visitor_id, partner_id, stage, stage_since, stage_since_day,
             evaluated_at, lost_at, declined_note, {_signals}, {_health})
         SELECT kind, {SUBJECT_CASES}, stage, :at, :today, :at, CASE WHEN stage = 'loss' THEN :at END, '',
             {_signals}, {_health}
-        FROM lc_eval WHERE is_new""", params)
+        FROM lc_eval WHERE is_new""",
+        params,
+    )
     for kind in KINDS:
-        _run(connection, f"""
+        _run(
+            connection,
+            f"""
             UPDATE lc_eval SET state_id = (SELECT st.id FROM lifecycle_states st WHERE st.{kind.column} = lc_eval.subject_id)
-            WHERE is_new AND kind = '{kind.kind}'""", params)
-    changes = _run(connection, f"""
+            WHERE is_new AND kind = '{kind.kind}'""",
+            params,
+        )
+    changes = _run(
+        connection,
+        f"""
         INSERT INTO lifecycle_transitions (state_id, company_id, visitor_id, partner_id, from_stage, to_stage, at,
             health, {_signals})
-        SELECT e.state_id, {SUBJECT_CASES.replace('kind', 'e.kind').replace('subject_id', 'e.subject_id')},
-            e.prev_stage, e.stage, :at, e.health, {', '.join('e.' + c for c in SIGNAL_COLUMNS)}
-        FROM lc_eval e WHERE e.is_new OR e.prev_stage <> e.stage""", params)
+        SELECT e.state_id, {SUBJECT_CASES.replace("kind", "e.kind").replace("subject_id", "e.subject_id")},
+            e.prev_stage, e.stage, :at, e.health, {", ".join("e." + c for c in SIGNAL_COLUMNS)}
+        FROM lc_eval e WHERE e.is_new OR e.prev_stage <> e.stage""",
+        params,
+    )
     updates = ", ".join(f"{c} = e.{c}" for c in SIGNAL_COLUMNS + HEALTH_COLUMNS)
-    _run(connection, f"""
+    _run(
+        connection,
+        f"""
         UPDATE lifecycle_states SET
             stage_since = CASE WHEN e.prev_stage <> e.stage THEN :at ELSE lifecycle_states.stage_since END,
             stage_since_day = CASE WHEN e.prev_stage <> e.stage THEN :today ELSE lifecycle_states.stage_since_day END,
             lost_at = CASE WHEN e.stage = 'loss' AND e.prev_stage <> 'loss' THEN :at ELSE lifecycle_states.lost_at END,
             stage = e.stage, evaluated_at = :at, {updates}
-        FROM lc_eval e WHERE e.state_id = lifecycle_states.id AND NOT e.is_new""", params)
+        FROM lc_eval e WHERE e.state_id = lifecycle_states.id AND NOT e.is_new""",
+        params,
+    )
     raised = _raise_alerts(connection, params)
     closed = sync_alert_outcomes(connection)
     EVAL.drop(connection)
     if changes or raised or closed:
-        audit.record("lifecycle.evaluate", entity_type="lifecycle", entity_id=at.date().isoformat(),
-                     after={"at": at.isoformat(), "transitions": changes, "alerts": raised, "alerts_closed": closed})
+        audit.record(
+            "lifecycle.evaluate",
+            entity_type="lifecycle",
+            entity_id=at.date().isoformat(),
+            after={
+                "at": at.isoformat(),
+                "transitions": changes,
+                "alerts": raised,
+                "alerts_closed": closed,
+            },
+        )
     return changes
 
 
 def _raise_alerts(connection: sa.Connection, params: dict) -> int:
     """Entering weakening or loss: an alert for the owner and a follow-up task, each made once."""
-    raised = _run(connection, """
+    raised = _run(
+        connection,
+        """
         INSERT INTO alerts (transition_id, company_id, visitor_id, partner_id, stage, state, owner_id, raised_at,
             outcome, source_key)
         SELECT t.id, t.company_id, t.visitor_id, t.partner_id, t.to_stage, 'open', COALESCE(e.owner_id, :fallback_owner),
             :at, '', 'lifecycle:' || t.to_stage || ':' || e.kind || ':' || e.subject_id || ':' || t.id
         FROM lifecycle_transitions t JOIN lc_eval e ON e.state_id = t.state_id
         WHERE t.at = :at AND t.to_stage IN ('weakening', 'loss')
-          AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.transition_id = t.id)""", params)
+          AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.transition_id = t.id)""",
+        params,
+    )
     if not raised:
         return 0
     texts = {
-        "retention_title": str(_l("Retention")), "winback_title": str(_l("Win-back")),
-        "retention_text": str(_l("The relationship entered weakening: see why on its stage page and act on it.")),
+        "retention_title": str(_l("Retention")),
+        "winback_title": str(_l("Win-back")),
+        "retention_text": str(
+            _l("The relationship entered weakening: see why on its stage page and act on it.")
+        ),
         "winback_text": str(_l("The customer is lost: find out why and try to win them back.")),
     }
-    _run(connection, """
+    _run(
+        connection,
+        """
         INSERT INTO tasks (title, description, kind, state, owner_id, due_date, company_id, visitor_id, partner_id,
             source_key, outcome, created_at, updated_at)
         SELECT CASE a.stage WHEN 'weakening' THEN :retention_title ELSE :winback_title END || ': '
@@ -337,17 +440,25 @@ def _raise_alerts(connection: sa.Connection, params: dict) -> int:
         LEFT JOIN visitors v ON v.id = a.visitor_id
         LEFT JOIN partners p ON p.id = a.partner_id
         WHERE a.task_id IS NULL AND a.raised_at = :at
-          AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.source_key = a.source_key)""", params | texts)
-    _run(connection, """
+          AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.source_key = a.source_key)""",
+        params | texts,
+    )
+    _run(
+        connection,
+        """
         UPDATE alerts SET task_id = (SELECT t.id FROM tasks t WHERE t.source_key = alerts.source_key)
-        WHERE task_id IS NULL AND raised_at = :at""", params)
+        WHERE task_id IS NULL AND raised_at = :at""",
+        params,
+    )
     return raised
 
 
 def sync_alert_outcomes(connection: sa.Connection | None = None) -> int:
     """An alert closes with the outcome of its task once staff complete or cancel that task."""
     connection = connection or db.session.connection()
-    return connection.execute(sa.text("""
+    return connection.execute(
+        sa.text("""
         UPDATE alerts SET state = 'closed', closed_at = t.completed_at, outcome = t.outcome
         FROM tasks t WHERE t.id = alerts.task_id AND alerts.state = 'open' AND t.state <> 'open'
-          AND t.completed_at IS NOT NULL""")).rowcount
+          AND t.completed_at IS NOT NULL""")
+    ).rowcount

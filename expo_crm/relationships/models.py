@@ -25,9 +25,16 @@ class Channel(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "phone": _l("Phone"), "face_to_face": _l("Face to face"), "email": _l("Email"),
-            "letter": _l("Letter"), "portal": _l("Portal message"), "event": _l("Event or club"),
-            "web": _l("Web"), "gate": _l("Badge scan"), "survey": _l("Survey"), "system": _l("System"),
+            "phone": _l("Phone"),
+            "face_to_face": _l("Face to face"),
+            "email": _l("Email"),
+            "letter": _l("Letter"),
+            "portal": _l("Portal message"),
+            "event": _l("Event or club"),
+            "web": _l("Web"),
+            "gate": _l("Badge scan"),
+            "survey": _l("Survey"),
+            "system": _l("System"),
         }
 
 
@@ -38,7 +45,11 @@ class Direction(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"inbound": _l("From the customer"), "outbound": _l("To the customer"), "internal": _l("Internal")}
+        return {
+            "inbound": _l("From the customer"),
+            "outbound": _l("To the customer"),
+            "internal": _l("Internal"),
+        }
 
 
 class Tone(LabeledEnum):
@@ -61,16 +72,29 @@ class SubjectKind(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"exhibitor": _l("Exhibitor"), "visitor": _l("Visitor"), "supplier": _l("Supplier"), "partner": _l("Partner")}
+        return {
+            "exhibitor": _l("Exhibitor"),
+            "visitor": _l("Visitor"),
+            "supplier": _l("Supplier"),
+            "partner": _l("Partner"),
+        }
 
 
 class SubjectRefMixin:
     """Exactly one of four foreign keys says whose record this is (checked in the database)."""
 
-    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
-    visitor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
-    supplier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
-    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    visitor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    supplier_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
 
     @staticmethod
     def one_subject_check() -> sa.CheckConstraint:
@@ -116,8 +140,12 @@ class Interaction(SubjectRefMixin, TimestampMixin, db.Model):
     next_step: Mapped[str] = mapped_column(sa.String(200), default="")
     next_step_due: Mapped[date | None]
     next_step_done: Mapped[bool] = mapped_column(default=False)
-    show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True)
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    show_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
     # What made a system interaction ("mail:123", "scan:456"): at most one interaction per event.
     source_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
 
@@ -146,10 +174,14 @@ class ComplaintCategory(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "booth": _l("Booth and construction"), "service": _l("On-site service"),
-            "logistics": _l("Logistics"), "billing": _l("Billing and contract"),
-            "visitors": _l("Visitor quality"), "staff": _l("Staff conduct"),
-            "venue": _l("Venue and facilities"), "other": _l("Other"),
+            "booth": _l("Booth and construction"),
+            "service": _l("On-site service"),
+            "logistics": _l("Logistics"),
+            "billing": _l("Billing and contract"),
+            "visitors": _l("Visitor quality"),
+            "staff": _l("Staff conduct"),
+            "venue": _l("Venue and facilities"),
+            "other": _l("Other"),
         }
 
 
@@ -161,7 +193,12 @@ class Severity(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "critical": _l("Critical")}
+        return {
+            "low": _l("Low"),
+            "medium": _l("Medium"),
+            "high": _l("High"),
+            "critical": _l("Critical"),
+        }
 
 
 class ComplaintState(LabeledEnum):
@@ -181,7 +218,11 @@ class ComplaintSource(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"staff": _l("Taken by staff"), "portal": _l("Exhibitor portal"), "survey": _l("Survey answer")}
+        return {
+            "staff": _l("Taken by staff"),
+            "portal": _l("Exhibitor portal"),
+            "survey": _l("Survey answer"),
+        }
 
 
 class Verdict(LabeledEnum):
@@ -193,7 +234,11 @@ class Verdict(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"satisfied": _l("Satisfied"), "partly": _l("Partly satisfied"), "dissatisfied": _l("Not satisfied")}
+        return {
+            "satisfied": _l("Satisfied"),
+            "partly": _l("Partly satisfied"),
+            "dissatisfied": _l("Not satisfied"),
+        }
 
 
 class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
@@ -202,8 +247,12 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
     __tablename__ = "complaints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True)
-    category: Mapped[ComplaintCategory] = mapped_column(enum_type(ComplaintCategory, "complaint_category"))
+    show_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[ComplaintCategory] = mapped_column(
+        enum_type(ComplaintCategory, "complaint_category")
+    )
     severity: Mapped[Severity] = mapped_column(enum_type(Severity, "complaint_severity"))
     state: Mapped[ComplaintState] = mapped_column(
         enum_type(ComplaintState, "complaint_state"), default=ComplaintState.open, index=True
@@ -217,7 +266,9 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
     resolution: Mapped[str] = mapped_column(sa.Text, default="")
     verdict: Mapped[Verdict | None] = mapped_column(enum_type(Verdict, "complaint_verdict"))
     verdict_note: Mapped[str] = mapped_column(sa.Text, default="")
-    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
     task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id", ondelete="SET NULL"))
     # What raised it ("survey_response:12"): one complaint per source event.
     source_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
@@ -228,8 +279,12 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
         sa.CheckConstraint("sla_due_at >= opened_at", name="sla_after_opening"),
-        sa.CheckConstraint("(state = 'open') = (resolved_at IS NULL)", name="resolved_when_not_open"),
-        sa.CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"),
+        sa.CheckConstraint(
+            "(state = 'open') = (resolved_at IS NULL)", name="resolved_when_not_open"
+        ),
+        sa.CheckConstraint(
+            "(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"
+        ),
     )
 
     def overdue_at(self, moment: datetime) -> bool:
@@ -249,8 +304,11 @@ class LifecycleStage(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "cultivation": _l("Cultivation"), "confirmation": _l("Confirmation"), "trust": _l("Trust"),
-            "weakening": _l("Weakening"), "loss": _l("Loss"),
+            "cultivation": _l("Cultivation"),
+            "confirmation": _l("Confirmation"),
+            "trust": _l("Trust"),
+            "weakening": _l("Weakening"),
+            "loss": _l("Loss"),
         }
 
 
@@ -295,7 +353,9 @@ class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SubjectKind] = mapped_column(enum_type(SubjectKind, "lifecycle_kind"), index=True)
-    stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "lifecycle_stage"), index=True)
+    stage: Mapped[LifecycleStage] = mapped_column(
+        enum_type(LifecycleStage, "lifecycle_stage"), index=True
+    )
     stage_since: Mapped[datetime] = mapped_column(UTCDateTime())
     stage_since_day: Mapped[date]
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -330,9 +390,15 @@ class StageTransition(SubjectRefMixin, SignalsMixin, db.Model):
     __tablename__ = "lifecycle_transitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    state_id: Mapped[int] = mapped_column(sa.ForeignKey("lifecycle_states.id", ondelete="CASCADE"), index=True)
-    from_stage: Mapped[LifecycleStage | None] = mapped_column(enum_type(LifecycleStage, "transition_from_stage"))
-    to_stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "transition_to_stage"))
+    state_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lifecycle_states.id", ondelete="CASCADE"), index=True
+    )
+    from_stage: Mapped[LifecycleStage | None] = mapped_column(
+        enum_type(LifecycleStage, "transition_from_stage")
+    )
+    to_stage: Mapped[LifecycleStage] = mapped_column(
+        enum_type(LifecycleStage, "transition_to_stage")
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     health: Mapped[int] = mapped_column(default=0)
 
@@ -363,8 +429,12 @@ class Alert(SubjectRefMixin, db.Model):
         sa.ForeignKey("lifecycle_transitions.id", ondelete="CASCADE"), unique=True
     )
     stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "alert_stage"))
-    state: Mapped[AlertState] = mapped_column(enum_type(AlertState, "alert_state"), default=AlertState.open, index=True)
-    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[AlertState] = mapped_column(
+        enum_type(AlertState, "alert_state"), default=AlertState.open, index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
@@ -378,7 +448,9 @@ class Alert(SubjectRefMixin, db.Model):
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
         sa.CheckConstraint("stage IN ('weakening', 'loss')", name="alert_stage_at_risk"),
-        sa.CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"),
+        sa.CheckConstraint(
+            "(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"
+        ),
     )
 
 
@@ -390,4 +462,6 @@ class LifecycleSetting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )

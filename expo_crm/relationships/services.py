@@ -40,7 +40,9 @@ def log_interaction(
 ) -> Interaction:
     """Add an interaction to the current transaction. With a source_key, a repeat adds nothing."""
     if source_key is not None:
-        existing = db.session.scalar(sa.select(Interaction).where(Interaction.source_key == source_key))
+        existing = db.session.scalar(
+            sa.select(Interaction).where(Interaction.source_key == source_key)
+        )
         if existing is not None:
             return existing
     interaction = Interaction(
@@ -65,17 +67,37 @@ _INSERT_INTERACTION = sa.insert(Interaction.__table__)  # built once: hot paths 
 
 
 def record_new_interaction(
-    kind: SubjectKind, subject_id: int, *, channel: Channel, direction: Direction, subject: str,
-    source_key: str, occurred_at: datetime, show_id: int | None = None, notes: str = "",
+    kind: SubjectKind,
+    subject_id: int,
+    *,
+    channel: Channel,
+    direction: Direction,
+    subject: str,
+    source_key: str,
+    occurred_at: datetime,
+    show_id: int | None = None,
+    notes: str = "",
 ) -> None:
     """Add an interaction whose source key the caller knows to be new (a first check-in, a mail
     in the transaction that marks it sent): one prebuilt INSERT, no lookup, no ORM unit of work."""
-    db.session.execute(_INSERT_INTERACTION, {
-        SUBJECT_COLUMNS[kind]: subject_id, "occurred_at": occurred_at, "channel": channel,
-        "direction": direction, "subject": subject[:200], "notes": notes, "tone": Tone.neutral,
-        "next_step": "", "next_step_done": False, "show_id": show_id, "source_key": source_key,
-        "created_at": occurred_at, "updated_at": occurred_at,
-    })
+    db.session.execute(
+        _INSERT_INTERACTION,
+        {
+            SUBJECT_COLUMNS[kind]: subject_id,
+            "occurred_at": occurred_at,
+            "channel": channel,
+            "direction": direction,
+            "subject": subject[:200],
+            "notes": notes,
+            "tone": Tone.neutral,
+            "next_step": "",
+            "next_step_done": False,
+            "show_id": show_id,
+            "source_key": source_key,
+            "created_at": occurred_at,
+            "updated_at": occurred_at,
+        },
+    )
 
 
 def timeline(kind: SubjectKind | str, subject_id: int, limit: int = 200) -> list[Interaction]:
@@ -89,13 +111,18 @@ def timeline(kind: SubjectKind | str, subject_id: int, limit: int = 200) -> list
     )
 
 
-def where_we_left_off(kind: SubjectKind | str, subject_id: int) -> tuple[Interaction | None, Interaction | None]:
+def where_we_left_off(
+    kind: SubjectKind | str, subject_id: int
+) -> tuple[Interaction | None, Interaction | None]:
     """The last contact, and the earliest next step still open."""
     base = sa.select(Interaction).where(subject_filter(Interaction, kind, subject_id))
-    last = db.session.scalar(base.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1))
+    last = db.session.scalar(
+        base.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1)
+    )
     open_step = db.session.scalar(
         base.where(Interaction.next_step != "", Interaction.next_step_done.is_(False))
-        .order_by(Interaction.next_step_due.is_(None), Interaction.next_step_due, Interaction.id).limit(1)
+        .order_by(Interaction.next_step_due.is_(None), Interaction.next_step_due, Interaction.id)
+        .limit(1)
     )
     return last, open_step
 
@@ -105,28 +132,16 @@ def mark_next_step_done(interaction: Interaction) -> Interaction:
 
     if not interaction.next_step_done:
         interaction.next_step_done = True
-        audit.record("interaction.next_step_done", interaction, after={"next_step": interaction.next_step})
+        audit.record(
+            "interaction.next_step_done", interaction, after={"next_step": interaction.next_step}
+        )
     return interaction
 
 
-# Complaints live in their own module; the portal and surveys call them from here.
-from expo_crm.relationships.complaints import (
-    ComplaintError,
-    list_complaints,
-    open_complaint,
-    record_verdict,
-    resolve_complaint,
-)
-
 __all__ = [
-    "ComplaintError",
     "evaluate_all",
-    "list_complaints",
     "log_interaction",
     "mark_next_step_done",
-    "open_complaint",
-    "record_verdict",
-    "resolve_complaint",
     "subject_filter",
     "timeline",
     "where_we_left_off",

@@ -32,24 +32,90 @@ def _d(text: str) -> Decimal:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("satisfaction_min", _d("3.5"), _l("Satisfaction below this is a warning (1–5)"), _d(1), _d(5)),
+    Setting(
+        "satisfaction_min",
+        _d("3.5"),
+        _l("Satisfaction below this is a warning (1–5)"),
+        _d(1),
+        _d(5),
+    ),
     Setting("nps_min", _d("7"), _l("NPS answer below this is a warning (0–10)"), _d(0), _d(10)),
-    Setting("no_contact_days", _d("180"), _l("Days without any interaction before it is a warning"), _d(1), _d(3650)),
+    Setting(
+        "no_contact_days",
+        _d("180"),
+        _l("Days without any interaction before it is a warning"),
+        _d(1),
+        _d(3650),
+    ),
     Setting("trust_editions", _d("2"), _l("Editions attended to reach trust"), _d(2), _d(20)),
-    Setting("loss_missed_editions", _d("2"), _l("Editions missed in a row that mean loss"), _d(1), _d(10)),
-    Setting("sla_hours_low", _d("168"), _l("Complaint SLA in hours: low severity"), _d(1), _d(2000)),
-    Setting("sla_hours_medium", _d("72"), _l("Complaint SLA in hours: medium severity"), _d(1), _d(2000)),
-    Setting("sla_hours_high", _d("24"), _l("Complaint SLA in hours: high severity"), _d(1), _d(2000)),
-    Setting("sla_hours_critical", _d("8"), _l("Complaint SLA in hours: critical severity"), _d(1), _d(2000)),
-    Setting("behaviour_weight", _d("0.5"), _l("Weight of behaviour in the health score (the rest is feeling)"), _d(0), _d(1)),
-    Setting("spend_reference", _d("200000"), _l("Spend per customer that scores full marks (CNY)"), _d(1)),
-    Setting("margin_rate", _d("0.35"), _l("Margin on contract amounts (m of the CLV)"), _d(0), _d(1)),
+    Setting(
+        "loss_missed_editions",
+        _d("2"),
+        _l("Editions missed in a row that mean loss"),
+        _d(1),
+        _d(10),
+    ),
+    Setting(
+        "sla_hours_low", _d("168"), _l("Complaint SLA in hours: low severity"), _d(1), _d(2000)
+    ),
+    Setting(
+        "sla_hours_medium", _d("72"), _l("Complaint SLA in hours: medium severity"), _d(1), _d(2000)
+    ),
+    Setting(
+        "sla_hours_high", _d("24"), _l("Complaint SLA in hours: high severity"), _d(1), _d(2000)
+    ),
+    Setting(
+        "sla_hours_critical",
+        _d("8"),
+        _l("Complaint SLA in hours: critical severity"),
+        _d(1),
+        _d(2000),
+    ),
+    Setting(
+        "behaviour_weight",
+        _d("0.5"),
+        _l("Weight of behaviour in the health score (the rest is feeling)"),
+        _d(0),
+        _d(1),
+    ),
+    Setting(
+        "spend_reference",
+        _d("200000"),
+        _l("Spend per customer that scores full marks (CNY)"),
+        _d(1),
+    ),
+    Setting(
+        "margin_rate", _d("0.35"), _l("Margin on contract amounts (m of the CLV)"), _d(0), _d(1)
+    ),
     Setting("discount_rate", _d("0.10"), _l("Discount rate i of the CLV"), _d(0), _d(1)),
-    Setting("retention_rate", _d("0"), _l("Retention rate r of the CLV (blank: measured per segment)"), _d(0), _d("0.99"), True),
-    Setting("visitor_value", _d("800"), _l("Average purchase value of a referred visitor (CNY)"), _d(0)),
-    Setting("pyramid_key_share", _d("0.5"), _l("Value share held by key customers"), _d("0.01"), _d(1)),
-    Setting("pyramid_major_share", _d("0.8"), _l("Value share held by key and major customers together"), _d("0.01"), _d(1)),
-    Setting("pyramid_ordinary_share", _d("0.95"), _l("Value share held by key, major and ordinary customers"), _d("0.01"), _d(1)),
+    Setting(
+        "retention_rate",
+        _d("0"),
+        _l("Retention rate r of the CLV (blank: measured per segment)"),
+        _d(0),
+        _d("0.99"),
+        True,
+    ),
+    Setting(
+        "visitor_value", _d("800"), _l("Average purchase value of a referred visitor (CNY)"), _d(0)
+    ),
+    Setting(
+        "pyramid_key_share", _d("0.5"), _l("Value share held by key customers"), _d("0.01"), _d(1)
+    ),
+    Setting(
+        "pyramid_major_share",
+        _d("0.8"),
+        _l("Value share held by key and major customers together"),
+        _d("0.01"),
+        _d(1),
+    ),
+    Setting(
+        "pyramid_ordinary_share",
+        _d("0.95"),
+        _l("Value share held by key, major and ordinary customers"),
+        _d("0.01"),
+        _d(1),
+    ),
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}
@@ -83,12 +149,20 @@ def parse(key: str, text: str | None) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise SettingError(str(_l("%(label)s: %(value)s is not a number.", label=setting.label, value=text))) from None
+        raise SettingError(
+            str(_l("%(label)s: %(value)s is not a number.", label=setting.label, value=text))
+        ) from None
     if value < setting.minimum or (setting.maximum is not None and value > setting.maximum):
-        raise SettingError(str(_l(
-            "%(label)s: must lie between %(low)s and %(high)s.", label=setting.label, low=setting.minimum,
-            high=setting.maximum if setting.maximum is not None else "∞",
-        )))
+        raise SettingError(
+            str(
+                _l(
+                    "%(label)s: must lie between %(low)s and %(high)s.",
+                    label=setting.label,
+                    low=setting.minimum,
+                    high=setting.maximum if setting.maximum is not None else "∞",
+                )
+            )
+        )
     return value
 
 
@@ -97,7 +171,11 @@ def save(values: dict[str, str | None], staff_id: int | None) -> dict[str, Decim
     from expo_crm import audit
 
     parsed = {key: parse(key, values.get(key)) for key in BY_KEY}
-    if not (parsed["pyramid_key_share"] <= parsed["pyramid_major_share"] <= parsed["pyramid_ordinary_share"]):
+    if not (
+        parsed["pyramid_key_share"]
+        <= parsed["pyramid_major_share"]
+        <= parsed["pyramid_ordinary_share"]
+    ):
         raise SettingError(str(_l("The pyramid shares must grow from key to ordinary customers.")))
     before = current()
     for key, value in parsed.items():
@@ -108,5 +186,7 @@ def save(values: dict[str, str | None], staff_id: int | None) -> dict[str, Decim
         db.session.add(row)
     changed = {k: str(v) for k, v in parsed.items() if before.get(k) != v}
     if changed:
-        audit.record("lifecycle.settings", entity_type="lifecycle_settings", entity_id="all", after=changed)
+        audit.record(
+            "lifecycle.settings", entity_type="lifecycle_settings", entity_id="all", after=changed
+        )
     return parsed

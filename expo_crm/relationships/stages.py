@@ -52,29 +52,106 @@ def reasons(signals, values: dict | None = None) -> list[Reason]:
     values = values or settings.current()
     found = [Reason(str(RULES.get(signals.rule, signals.rule)))]
     if signals.editions:
-        found.append(Reason(str(_l(
-            "Took part in %(n)d edition(s); %(since)d since the last loss.", n=signals.editions,
-            since=signals.editions_since_return,
-        ))))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Took part in %(n)d edition(s); %(since)d since the last loss.",
+                        n=signals.editions,
+                        since=signals.editions_since_return,
+                    )
+                )
+            )
+        )
     if signals.declined:
-        found.append(Reason(str(_l("Declined: withdrew, was turned down or told us no for a later edition.")), True))
+        found.append(
+            Reason(
+                str(_l("Declined: withdrew, was turned down or told us no for a later edition.")),
+                True,
+            )
+        )
     if signals.missed_editions:
-        found.append(Reason(str(_l("Missed %(n)d edition(s) held since the last participation.", n=signals.missed_editions)), True))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Missed %(n)d edition(s) held since the last participation.",
+                        n=signals.missed_editions,
+                    )
+                ),
+                True,
+            )
+        )
     if signals.low_satisfaction:
-        found.append(Reason(str(_l("Latest satisfaction %(value)s is below %(min)s.", value=signals.satisfaction,
-                                   min=values["satisfaction_min"])), True))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Latest satisfaction %(value)s is below %(min)s.",
+                        value=signals.satisfaction,
+                        min=values["satisfaction_min"],
+                    )
+                ),
+                True,
+            )
+        )
     if signals.low_nps:
-        found.append(Reason(str(_l("Latest NPS answer %(value)s is below %(min)s.", value=signals.nps,
-                                   min=values["nps_min"])), True))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Latest NPS answer %(value)s is below %(min)s.",
+                        value=signals.nps,
+                        min=values["nps_min"],
+                    )
+                ),
+                True,
+            )
+        )
     if signals.overdue_complaints:
-        found.append(Reason(str(_l("%(n)d complaint(s) open past their SLA.", n=signals.overdue_complaints)), True))
+        found.append(
+            Reason(
+                str(_l("%(n)d complaint(s) open past their SLA.", n=signals.overdue_complaints)),
+                True,
+            )
+        )
     if signals.area_cut:
-        found.append(Reason(str(_l("Booth area cut from %(before)s m² to %(now)s m².", before=_money(signals.area_before_m2),
-                                   now=_money(signals.area_now_m2))), True))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Booth area cut from %(before)s m² to %(now)s m².",
+                        before=_money(signals.area_before_m2),
+                        now=_money(signals.area_now_m2),
+                    )
+                ),
+                True,
+            )
+        )
     if signals.not_rebooked:
-        found.append(Reason(str(_l("Not rebooked by the rebooking deadline %(day)s.", day=signals.rebooking_deadline)), True))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Not rebooked by the rebooking deadline %(day)s.",
+                        day=signals.rebooking_deadline,
+                    )
+                ),
+                True,
+            )
+        )
     if signals.no_contact:
-        found.append(Reason(str(_l("No interaction for more than %(days)s days.", days=values["no_contact_days"])), True))
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "No interaction for more than %(days)s days.",
+                        days=values["no_contact_days"],
+                    )
+                ),
+                True,
+            )
+        )
     return found
 
 
@@ -85,28 +162,42 @@ def state_of(kind: SubjectKind | str, subject_id: int) -> RelationshipState | No
 
 def history(kind: SubjectKind | str, subject_id: int) -> list[StageTransition]:
     column = getattr(StageTransition, SUBJECT_COLUMNS[SubjectKind(kind)])
-    return list(db.session.scalars(
-        sa.select(StageTransition).where(column == subject_id).order_by(StageTransition.at.desc(), StageTransition.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(StageTransition)
+            .where(column == subject_id)
+            .order_by(StageTransition.at.desc(), StageTransition.id.desc())
+        )
+    )
 
 
 def alerts_of(kind: SubjectKind | str, subject_id: int) -> list[Alert]:
     column = getattr(Alert, SUBJECT_COLUMNS[SubjectKind(kind)])
-    return list(db.session.scalars(sa.select(Alert).where(column == subject_id).order_by(Alert.raised_at.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Alert).where(column == subject_id).order_by(Alert.raised_at.desc())
+        )
+    )
 
 
-def mark_declined(kind: SubjectKind | str, subject_id: int, note: str, staff_id: int | None) -> RelationshipState | None:
+def mark_declined(
+    kind: SubjectKind | str, subject_id: int, note: str, staff_id: int | None
+) -> RelationshipState | None:
     """Staff record that the customer said no; the next evaluation moves them to loss."""
     state = state_of(kind, subject_id)
     if state is None:
         return None
     state.declined_at = clock.now()
     state.declined_note = (note or "").strip()
-    audit.record("lifecycle.declined", state, after={"note": state.declined_note, "staff_id": staff_id})
+    audit.record(
+        "lifecycle.declined", state, after={"note": state.declined_note, "staff_id": staff_id}
+    )
     return state
 
 
-def list_alerts(*, state: str | None = "open", owner_id: int | None = None, limit: int = 300) -> list[Alert]:
+def list_alerts(
+    *, state: str | None = "open", owner_id: int | None = None, limit: int = 300
+) -> list[Alert]:
     query = sa.select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
     if state in ("open", "closed"):
         query = query.where(Alert.state == AlertState(state))
@@ -135,9 +226,16 @@ def close_alert(alert: Alert, outcome: str) -> Alert:
     return alert
 
 
-def customers(stage: str | None = None, kind: str | None = None, owner_id: int | None = None,
-              page: int = 1, per_page: int = 50):
-    query = sa.select(RelationshipState).order_by(RelationshipState.health.asc(), RelationshipState.id)
+def customers(
+    stage: str | None = None,
+    kind: str | None = None,
+    owner_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+):
+    query = sa.select(RelationshipState).order_by(
+        RelationshipState.health.asc(), RelationshipState.id
+    )
     if stage in LifecycleStage.__members__:
         query = query.where(RelationshipState.stage == LifecycleStage(stage))
     if kind in SubjectKind.__members__:
@@ -169,11 +267,14 @@ def stage_counts() -> dict[LifecycleStage, int]:
 
 
 def at_risk(limit: int = 8) -> list[RelationshipState]:
-    return list(db.session.scalars(
-        sa.select(RelationshipState)
-        .where(RelationshipState.stage.in_([LifecycleStage.weakening, LifecycleStage.loss]))
-        .order_by(RelationshipState.stage_since.desc(), RelationshipState.health).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(RelationshipState)
+            .where(RelationshipState.stage.in_([LifecycleStage.weakening, LifecycleStage.loss]))
+            .order_by(RelationshipState.stage_since.desc(), RelationshipState.health)
+            .limit(limit)
+        )
+    )
 
 
 def subject_names(rows) -> dict[tuple[str, int], str]:

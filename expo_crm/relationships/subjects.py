@@ -15,8 +15,10 @@ def model_of(kind: SubjectKind | str):
     from expo_crm.visitors.models import Visitor
 
     return {
-        SubjectKind.exhibitor: Company, SubjectKind.visitor: Visitor,
-        SubjectKind.supplier: Supplier, SubjectKind.partner: Partner,
+        SubjectKind.exhibitor: Company,
+        SubjectKind.visitor: Visitor,
+        SubjectKind.supplier: Supplier,
+        SubjectKind.partner: Partner,
     }[SubjectKind(kind)]
 
 

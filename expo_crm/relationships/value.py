@@ -27,7 +27,9 @@ def clv(m: float | Decimal, r: float | Decimal, i: float | Decimal) -> float:
     return round(m * r / (1 + i - r), 2)
 
 
-def word_of_mouth(influence: float | Decimal, reach: float | Decimal, avg_purchase: float | Decimal) -> float:
+def word_of_mouth(
+    influence: float | Decimal, reach: float | Decimal, avg_purchase: float | Decimal
+) -> float:
     """Word-of-mouth value 口碑价值 = influence × reach × average purchase of those reached."""
     return round(float(influence) * float(reach) * float(avg_purchase), 2)
 
@@ -39,7 +41,9 @@ class Tier:
     small = "small"
     ORDER = ("key", "major", "ordinary", "small")
     LABELS: ClassVar[dict] = {
-        "key": _l("Key customers"), "major": _l("Major customers"), "ordinary": _l("Ordinary customers"),
+        "key": _l("Key customers"),
+        "major": _l("Major customers"),
+        "ordinary": _l("Ordinary customers"),
         "small": _l("Small customers"),
     }
 
@@ -80,9 +84,16 @@ def participations():
     from expo_crm.shows.models import Show
 
     return db.session.execute(
-        sa.select(Contract.company_id, Contract.show_id, Show.series, Show.open_from,
-                  Contract.booth_area_m2.label("area"), Contract.total_amount.label("amount"))
-        .join(Show, Show.id == Contract.show_id).where(Contract.state == "signed")
+        sa.select(
+            Contract.company_id,
+            Contract.show_id,
+            Show.series,
+            Show.open_from,
+            Contract.booth_area_m2.label("area"),
+            Contract.total_amount.label("amount"),
+        )
+        .join(Show, Show.id == Contract.show_id)
+        .where(Contract.state == "signed")
     ).all()
 
 
@@ -95,7 +106,9 @@ def measured_retention(rows=None, today: date | None = None) -> float | None:
     by_show: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         by_show[row.show_id].add(row.company_id)
-    editions = db.session.execute(sa.select(Show.id, Show.series).where(Show.open_to < today).order_by(Show.open_from)).all()
+    editions = db.session.execute(
+        sa.select(Show.id, Show.series).where(Show.open_to < today).order_by(Show.open_from)
+    ).all()
     previous: dict[str, int] = {}
     kept = base = 0
     for show_id, series in editions:
@@ -119,11 +132,17 @@ def customer_values(today: date | None = None) -> Pyramid:
     override = values["retention_rate"]
     retention = float(override) if override else (measured if measured is not None else 0.0)
     by_company: dict[int, CustomerValue] = {}
-    names = dict(db.session.execute(
-        sa.select(Company.id, sa.func.coalesce(sa.func.nullif(Company.name_zh, ""), Company.name_en))
-    ).all())
+    names = dict(
+        db.session.execute(
+            sa.select(
+                Company.id, sa.func.coalesce(sa.func.nullif(Company.name_zh, ""), Company.name_en)
+            )
+        ).all()
+    )
     for row in rows:
-        value = by_company.setdefault(row.company_id, CustomerValue(row.company_id, names.get(row.company_id, "")))
+        value = by_company.setdefault(
+            row.company_id, CustomerValue(row.company_id, names.get(row.company_id, ""))
+        )
         if row.show_id in held:
             value.historical += row.amount or 0
             value.editions += 1
@@ -131,7 +150,8 @@ def customer_values(today: date | None = None) -> Pyramid:
             value.current += row.amount or 0
     orders = db.session.execute(
         sa.select(ServiceOrder.company_id, ServiceOrder.show_id, sa.func.sum(ServiceOrder.amount))
-        .where(ServiceOrder.state != "cancelled").group_by(ServiceOrder.company_id, ServiceOrder.show_id)
+        .where(ServiceOrder.state != "cancelled")
+        .group_by(ServiceOrder.company_id, ServiceOrder.show_id)
     ).all()
     for company_id, show_id, amount in orders:
         if company_id in by_company and show_id not in held:
@@ -140,7 +160,9 @@ def customer_values(today: date | None = None) -> Pyramid:
     for value in by_company.values():
         per_edition = value.historical / value.editions if value.editions else value.current
         value.margin_per_edition = (per_edition * margin).quantize(Decimal("0.01"))
-        value.potential = clv(value.margin_per_edition, min(retention, 0.99), values["discount_rate"])
+        value.potential = clv(
+            value.margin_per_edition, min(retention, 0.99), values["discount_rate"]
+        )
     customers = sorted(by_company.values(), key=lambda v: (-v.total, v.company_id))
     pyramid = Pyramid(customers, retention, override is None and measured is not None)
     _assign_tiers(pyramid, values)
@@ -149,8 +171,11 @@ def customer_values(today: date | None = None) -> Pyramid:
 
 def _assign_tiers(pyramid: Pyramid, values: dict) -> None:
     grand = sum((c.total for c in pyramid.customers), Decimal(0))
-    cuts = ((Tier.key, values["pyramid_key_share"]), (Tier.major, values["pyramid_major_share"]),
-            (Tier.ordinary, values["pyramid_ordinary_share"]))
+    cuts = (
+        (Tier.key, values["pyramid_key_share"]),
+        (Tier.major, values["pyramid_major_share"]),
+        (Tier.ordinary, values["pyramid_ordinary_share"]),
+    )
     running = Decimal(0)
     tiers = {t: {"label": Tier.LABELS[t], "customers": 0, "value": Decimal(0)} for t in Tier.ORDER}
     for customer in pyramid.customers:
@@ -173,8 +198,13 @@ def partner_word_of_mouth() -> list[dict]:
 
     avg = settings.current()["visitor_value"]
     rows = db.session.execute(
-        sa.select(Partner.id, Partner.name_zh, Partner.name_en, sa.func.count(Registration.id),
-                  sa.func.count(Registration.first_checked_in_at))
+        sa.select(
+            Partner.id,
+            Partner.name_zh,
+            Partner.name_en,
+            sa.func.count(Registration.id),
+            sa.func.count(Registration.first_checked_in_at),
+        )
         .join(ReferralCode, ReferralCode.partner_id == Partner.id)
         .join(Registration, Registration.referral_code_id == ReferralCode.id)
         .group_by(Partner.id, Partner.name_zh, Partner.name_en)
@@ -183,8 +213,16 @@ def partner_word_of_mouth() -> list[dict]:
     result = []
     for partner_id, name_zh, name_en, reach, came in rows:
         influence = came / reach if reach else 0
-        result.append({"partner_id": partner_id, "name": name_zh or name_en, "reach": reach, "came": came,
-                       "influence": influence, "value": word_of_mouth(influence, reach, avg)})
+        result.append(
+            {
+                "partner_id": partner_id,
+                "name": name_zh or name_en,
+                "reach": reach,
+                "came": came,
+                "influence": influence,
+                "value": word_of_mouth(influence, reach, avg),
+            }
+        )
     return result
 
 
@@ -202,44 +240,81 @@ def loyalty_by_show(today: date | None = None) -> list[dict]:
         exhibitors[row.show_id][row.company_id] = row.area or Decimal(0)
     visitors: dict[int, set[int]] = defaultdict(set)
     for visitor_id, show_id in db.session.execute(
-        sa.select(Registration.visitor_id, Registration.show_id).where(Registration.first_checked_in_at.is_not(None))
+        sa.select(Registration.visitor_id, Registration.show_id).where(
+            Registration.first_checked_in_at.is_not(None)
+        )
     ):
         visitors[show_id].add(visitor_id)
-    orders = {show_id: (n, companies, amount) for show_id, n, companies, amount in db.session.execute(
-        sa.select(ServiceOrder.show_id, sa.func.count(), sa.func.count(sa.distinct(ServiceOrder.company_id)),
-                  sa.func.sum(ServiceOrder.amount)).where(ServiceOrder.state != "cancelled").group_by(ServiceOrder.show_id)
-    )}
-    surveys = {show_id: (sat, nps, n) for show_id, sat, nps, n in db.session.execute(
-        sa.select(SurveyResponse.show_id, sa.func.avg(SurveyResponse.satisfaction), sa.func.avg(SurveyResponse.nps),
-                  sa.func.count()).group_by(SurveyResponse.show_id)
-    )}
-    referrals = dict(db.session.execute(
-        sa.select(Registration.show_id, sa.func.count()).where(Registration.referral_code_id.is_not(None))
-        .group_by(Registration.show_id)
-    ).all())
+    orders = {
+        show_id: (n, companies, amount)
+        for show_id, n, companies, amount in db.session.execute(
+            sa.select(
+                ServiceOrder.show_id,
+                sa.func.count(),
+                sa.func.count(sa.distinct(ServiceOrder.company_id)),
+                sa.func.sum(ServiceOrder.amount),
+            )
+            .where(ServiceOrder.state != "cancelled")
+            .group_by(ServiceOrder.show_id)
+        )
+    }
+    surveys = {
+        show_id: (sat, nps, n)
+        for show_id, sat, nps, n in db.session.execute(
+            sa.select(
+                SurveyResponse.show_id,
+                sa.func.avg(SurveyResponse.satisfaction),
+                sa.func.avg(SurveyResponse.nps),
+                sa.func.count(),
+            ).group_by(SurveyResponse.show_id)
+        )
+    }
+    referrals = dict(
+        db.session.execute(
+            sa.select(Registration.show_id, sa.func.count())
+            .where(Registration.referral_code_id.is_not(None))
+            .group_by(Registration.show_id)
+        ).all()
+    )
     result = []
     previous: dict[str, int] = {}
-    for show in db.session.scalars(sa.select(Show).where(Show.open_to < today).order_by(Show.open_from)):
+    for show in db.session.scalars(
+        sa.select(Show).where(Show.open_to < today).order_by(Show.open_from)
+    ):
         now_ex = exhibitors.get(show.id, {})
         prev_id = previous.get(show.series)
         before_ex = exhibitors.get(prev_id, {}) if prev_id else {}
         repeat = set(now_ex) & set(before_ex)
         up = sum(1 for c in repeat if now_ex[c] > before_ex[c])
-        now_vi, before_vi = visitors.get(show.id, set()), visitors.get(prev_id, set()) if prev_id else set()
+        now_vi, before_vi = (
+            visitors.get(show.id, set()),
+            visitors.get(prev_id, set()) if prev_id else set(),
+        )
         n_orders, ordering, order_amount = orders.get(show.id, (0, 0, 0))
         sat, nps, answers = surveys.get(show.id, (None, None, 0))
         retention = len(repeat) / len(before_ex) if before_ex else None
         v_retention = len(now_vi & before_vi) / len(before_vi) if before_vi else None
-        result.append({
-            "show": show, "exhibitors": len(now_ex), "repeat": len(repeat), "retention": retention,
-            "churn": None if retention is None else 1 - retention, "up_selling": up,
-            "cross_selling": ordering, "orders": n_orders, "order_amount": order_amount or 0,
-            "satisfaction": float(sat) if sat is not None else None,
-            "nps": float(nps) if nps is not None else None, "answers": answers,
-            "referrals": referrals.get(show.id, 0), "visitors": len(now_vi),
-            "returning_visitors": len(now_vi & before_vi), "visitor_retention": v_retention,
-            "visitor_churn": None if v_retention is None else 1 - v_retention,
-        })
+        result.append(
+            {
+                "show": show,
+                "exhibitors": len(now_ex),
+                "repeat": len(repeat),
+                "retention": retention,
+                "churn": None if retention is None else 1 - retention,
+                "up_selling": up,
+                "cross_selling": ordering,
+                "orders": n_orders,
+                "order_amount": order_amount or 0,
+                "satisfaction": float(sat) if sat is not None else None,
+                "nps": float(nps) if nps is not None else None,
+                "answers": answers,
+                "referrals": referrals.get(show.id, 0),
+                "visitors": len(now_vi),
+                "returning_visitors": len(now_vi & before_vi),
+                "visitor_retention": v_retention,
+                "visitor_churn": None if v_retention is None else 1 - v_retention,
+            }
+        )
         previous[show.series] = show.id
     return result
 
@@ -251,20 +326,25 @@ def retention_by_segment(today: date | None = None) -> list[dict]:
     from expo_crm.visitors.models import Registration
 
     today = today or clock.now().date()
-    sizes = {cid: (size.label if size is not None else str(_l("Size unknown")))
-             for cid, size in db.session.execute(sa.select(Company.id, Company.size))}
+    sizes = {
+        cid: (size.label if size is not None else str(_l("Size unknown")))
+        for cid, size in db.session.execute(sa.select(Company.id, Company.size))
+    }
     ex: dict[int, set[int]] = defaultdict(set)
     for row in participations():
         ex[row.show_id].add(row.company_id)
     vi: dict[int, dict[int, str]] = defaultdict(dict)
     for visitor_id, show_id, category in db.session.execute(
-        sa.select(Registration.visitor_id, Registration.show_id, Registration.category)
-        .where(Registration.first_checked_in_at.is_not(None))
+        sa.select(Registration.visitor_id, Registration.show_id, Registration.category).where(
+            Registration.first_checked_in_at.is_not(None)
+        )
     ):
         vi[show_id][visitor_id] = category.label if category is not None else ""
     rows = []
     previous: dict[str, int] = {}
-    for show in db.session.scalars(sa.select(Show).where(Show.open_to < today).order_by(Show.open_from)):
+    for show in db.session.scalars(
+        sa.select(Show).where(Show.open_to < today).order_by(Show.open_from)
+    ):
         prev_id = previous.get(show.series)
         if prev_id:
             groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -277,7 +357,16 @@ def retention_by_segment(today: date | None = None) -> list[dict]:
                 bucket[0] += 1
                 bucket[1] += visitor in vi.get(show.id, {})
             for (audience, segment), (base, kept) in sorted(groups.items()):
-                rows.append({"show": show, "audience": audience, "segment": segment, "base": base, "kept": kept,
-                             "retention": kept / base, "churn": 1 - kept / base})
+                rows.append(
+                    {
+                        "show": show,
+                        "audience": audience,
+                        "segment": segment,
+                        "base": base,
+                        "kept": kept,
+                        "retention": kept / base,
+                        "churn": 1 - kept / base,
+                    }
+                )
         previous[show.series] = show.id
     return rows

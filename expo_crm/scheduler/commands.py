@@ -21,7 +21,9 @@ def register(cli: click.Group) -> None:
         """Scheduled jobs and service plans."""
 
     @jobs_group.command("run-due")
-    @click.option("--at", "at_text", required=True, help="ISO time, e.g. 2027-05-20T09:00 (UTC unless zoned)")
+    @click.option(
+        "--at", "at_text", required=True, help="ISO time, e.g. 2027-05-20T09:00 (UTC unless zoned)"
+    )
     @with_appcontext
     def run_due_command(at_text: str) -> None:
         """Freeze the clock at --at and run every due plan step and periodic job once."""
@@ -46,8 +48,13 @@ def register(cli: click.Group) -> None:
 
         for job in services.jobs_overview():
             last = job.last_run
-            click.echo("\t".join([
-                job.name, "paused" if job.paused else "active",
-                job.next_run_at.isoformat() if job.next_run_at else "-",
-                f"{last.state.value}@{last.started_at.isoformat()}" if last else "-",
-            ]))
+            click.echo(
+                "\t".join(
+                    [
+                        job.name,
+                        "paused" if job.paused else "active",
+                        job.next_run_at.isoformat() if job.next_run_at else "-",
+                        f"{last.state.value}@{last.started_at.isoformat()}" if last else "-",
+                    ]
+                )
+            )

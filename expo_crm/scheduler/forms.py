@@ -9,13 +9,17 @@ class ActionForm(FlaskForm):
 
 
 ANCHOR_CHOICES = [
-    ("move_in_date", _l("Move-in")), ("open_from", _l("First open day")),
-    ("open_to", _l("Last open day")), ("move_out_date", _l("Move-out")),
+    ("move_in_date", _l("Move-in")),
+    ("open_from", _l("First open day")),
+    ("open_to", _l("Last open day")),
+    ("move_out_date", _l("Move-out")),
 ]
 
 
 class PlanStepForm(FlaskForm):
     anchor = SelectField(_l("Anchor date"), choices=ANCHOR_CHOICES)
-    offset_days = IntegerField(_l("Offset in days (negative = before)"), validators=[InputRequired()])
+    offset_days = IntegerField(
+        _l("Offset in days (negative = before)"), validators=[InputRequired()]
+    )
     hour = IntegerField(_l("Local hour"), validators=[InputRequired(), NumberRange(0, 23)])
     enabled = BooleanField(_l("Enabled"))

@@ -19,7 +19,9 @@ class RunState(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "running": _l("Running"), "succeeded": _l("Done"), "failed": _l("Failed"),
+            "running": _l("Running"),
+            "succeeded": _l("Done"),
+            "failed": _l("Failed"),
             "skipped": _l("Skipped (too late)"),
         }
 
@@ -54,10 +56,14 @@ class JobRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_name: Mapped[str] = mapped_column(sa.String(80))
-    trigger: Mapped[str] = mapped_column(sa.String(20), default="schedule")  # schedule | manual | cli
+    trigger: Mapped[str] = mapped_column(
+        sa.String(20), default="schedule"
+    )  # schedule | manual | cli
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    state: Mapped[RunState] = mapped_column(enum_type(RunState, "job_run_state"), default=RunState.running)
+    state: Mapped[RunState] = mapped_column(
+        enum_type(RunState, "job_run_state"), default=RunState.running
+    )
     result: Mapped[int | None]
     error: Mapped[str] = mapped_column(sa.Text, default="")
     host: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -89,7 +95,8 @@ class ServicePlanStep(TimestampMixin, db.Model):
         sa.UniqueConstraint("show_id", "action"),
         sa.CheckConstraint("hour >= 0 AND hour <= 23", name="hour_of_day"),
         sa.CheckConstraint(
-            "anchor IN ('move_in_date', 'open_from', 'open_to', 'move_out_date')", name="known_anchor"
+            "anchor IN ('move_in_date', 'open_from', 'open_to', 'move_out_date')",
+            name="known_anchor",
         ),
     )
 
@@ -103,7 +110,9 @@ class PlanStepRun(db.Model):
     step_id: Mapped[int] = mapped_column(sa.ForeignKey("service_plan_steps.id", ondelete="CASCADE"))
     # The due time; for hourly steps the hour it is for.
     slot: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[RunState] = mapped_column(enum_type(RunState, "plan_step_run_state"), default=RunState.running)
+    state: Mapped[RunState] = mapped_column(
+        enum_type(RunState, "plan_step_run_state"), default=RunState.running
+    )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=1)

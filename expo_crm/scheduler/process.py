@@ -44,7 +44,9 @@ class Leadership:
     def try_acquire(self) -> bool:
         if db.engine.dialect.name == "postgresql":
             connection = db.engine.connect()
-            got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
+            got = connection.execute(
+                sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+            ).scalar()
             connection.commit()
             if got:
                 self._connection = connection
@@ -78,7 +80,9 @@ class Leadership:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+                self._connection.execute(
+                    sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                )
                 self._connection.commit()
             finally:
                 self._connection.close()
@@ -102,9 +106,13 @@ def _beat(active: bool) -> None:
 def _write_beat(active: bool) -> None:
     now = clock.now()
     with writing():
-        row = db.session.scalar(sa.select(SchedulerInstance).where(SchedulerInstance.instance == _instance))
+        row = db.session.scalar(
+            sa.select(SchedulerInstance).where(SchedulerInstance.instance == _instance)
+        )
         if row is None:
-            row = SchedulerInstance(instance=_instance, pid=os.getpid(), host=services.HOST, started_at=now)
+            row = SchedulerInstance(
+                instance=_instance, pid=os.getpid(), host=services.HOST, started_at=now
+            )
             db.session.add(row)
         row.heartbeat_at = now
         row.active = active
@@ -182,7 +190,10 @@ def _first_run(name: str, kind: str, arguments: dict, started: datetime) -> date
     now = clock.now()
     previous, candidate = None, trigger.get_next_fire_time(None, now - timedelta(days=8))
     while candidate is not None and candidate <= now:
-        previous, candidate = candidate, trigger.get_next_fire_time(candidate, candidate + timedelta(seconds=1))
+        previous, candidate = (
+            candidate,
+            trigger.get_next_fire_time(candidate, candidate + timedelta(seconds=1)),
+        )
     if previous is None:
         return None
     with _app.app_context():
@@ -242,7 +253,11 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS) -> None:
         db.session.remove()
 
     scheduler = BlockingScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=_job_store_engine(url), tablename="apscheduler_jobs")},
+        jobstores={
+            "default": SQLAlchemyJobStore(
+                engine=_job_store_engine(url), tablename="apscheduler_jobs"
+            )
+        },
         executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 120},
         timezone="UTC",
@@ -253,11 +268,24 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS) -> None:
         kind, arguments = _trigger_of(name)
         first = _first_run(name, kind, arguments, started)
         scheduler.add_job(
-            scheduled_job, kind, args=[name], id=name, name=name, replace_existing=True,
-            **({"next_run_time": first} if first is not None else {}), **arguments,
+            scheduled_job,
+            kind,
+            args=[name],
+            id=name,
+            name=name,
+            replace_existing=True,
+            **({"next_run_time": first} if first is not None else {}),
+            **arguments,
         )
-    scheduler.add_job(control_tick, "interval", seconds=CONTROL_SECONDS, id="scheduler.control",
-                      name="scheduler.control", replace_existing=True, next_run_time=started)
+    scheduler.add_job(
+        control_tick,
+        "interval",
+        seconds=CONTROL_SECONDS,
+        id="scheduler.control",
+        name="scheduler.control",
+        replace_existing=True,
+        next_run_time=started,
+    )
     _scheduler = scheduler
     try:
         if not stopping["now"]:
@@ -267,7 +295,9 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS) -> None:
             try:
                 with writing():
                     db.session.execute(
-                        sa.update(SchedulerInstance).where(SchedulerInstance.instance == _instance).values(active=False)
+                        sa.update(SchedulerInstance)
+                        .where(SchedulerInstance.instance == _instance)
+                        .values(active=False)
                     )
                     db.session.commit()
             finally:

@@ -22,14 +22,18 @@ class PlanAction:
     hour: int  # local hour of day in the show's time zone
     fn: Callable
     repeat_hourly: bool = False  # runs every hour while the show is open (traffic snapshot)
-    repeat_daily: bool = False  # runs at `hour` on each day from its date to the last open day (digest)
+    repeat_daily: bool = (
+        False  # runs at `hour` on each day from its date to the last open day (digest)
+    )
 
 
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
     label: object
-    trigger: dict = field(default_factory=dict)  # APScheduler trigger arguments, e.g. {"minutes": 1}
+    trigger: dict = field(
+        default_factory=dict
+    )  # APScheduler trigger arguments, e.g. {"minutes": 1}
     fn: Callable | None = None
 
 
@@ -51,11 +55,20 @@ JOB_MODULES = (
 
 
 def plan_action(
-    name: str, *, label, audience: str, anchor: str, offset_days: int, hour: int = 9,
-    repeat_hourly: bool = False, repeat_daily: bool = False,
+    name: str,
+    *,
+    label,
+    audience: str,
+    anchor: str,
+    offset_days: int,
+    hour: int = 9,
+    repeat_hourly: bool = False,
+    repeat_daily: bool = False,
 ) -> Callable:
     def register(fn: Callable) -> Callable:
-        _actions[name] = PlanAction(name, label, audience, anchor, offset_days, hour, fn, repeat_hourly, repeat_daily)
+        _actions[name] = PlanAction(
+            name, label, audience, anchor, offset_days, hour, fn, repeat_hourly, repeat_daily
+        )
         return fn
 
     return register

@@ -70,26 +70,41 @@ def check_step(show: Show, anchor: str, offset_days: int, hour: int) -> None:
     earliest = show.move_in_date - timedelta(days=WINDOW_BEFORE_DAYS)
     latest = show.move_out_date + timedelta(days=WINDOW_AFTER_DAYS)
     if day < earliest or day > latest:
-        raise PlanError(_(
-            "This step would run on %(day)s, outside the show's window: at most %(before)d days "
-            "before move-in (%(earliest)s) and %(after)d days after move-out (%(latest)s).",
-            day=day.isoformat(), before=WINDOW_BEFORE_DAYS, earliest=earliest.isoformat(),
-            after=WINDOW_AFTER_DAYS, latest=latest.isoformat(),
-        ))
+        raise PlanError(
+            _(
+                "This step would run on %(day)s, outside the show's window: at most %(before)d days "
+                "before move-in (%(earliest)s) and %(after)d days after move-out (%(latest)s).",
+                day=day.isoformat(),
+                before=WINDOW_BEFORE_DAYS,
+                earliest=earliest.isoformat(),
+                after=WINDOW_AFTER_DAYS,
+                latest=latest.isoformat(),
+            )
+        )
 
 
 def ensure_plan(show: Show) -> list[ServicePlanStep]:
     """Add a step for every registered plan action the show has no step for yet."""
-    have = set(db.session.scalars(sa.select(ServicePlanStep.action).where(ServicePlanStep.show_id == show.id)))
+    have = set(
+        db.session.scalars(
+            sa.select(ServicePlanStep.action).where(ServicePlanStep.show_id == show.id)
+        )
+    )
     added = []
     for action in registry.actions().values():
         if action.name in have:
             continue
         step = ServicePlanStep(
-            show_id=show.id, stage=stage_for(show, action.anchor, action.offset_days), anchor=action.anchor,
-            offset_days=action.offset_days, hour=action.hour, audience=action.audience,
-            action=action.name, repeat_hourly=action.repeat_hourly,
-            repeat_daily=action.repeat_daily, enabled=True,
+            show_id=show.id,
+            stage=stage_for(show, action.anchor, action.offset_days),
+            anchor=action.anchor,
+            offset_days=action.offset_days,
+            hour=action.hour,
+            audience=action.audience,
+            action=action.name,
+            repeat_hourly=action.repeat_hourly,
+            repeat_daily=action.repeat_daily,
+            enabled=True,
         )
         db.session.add(step)
         added.append(step)
@@ -100,16 +115,25 @@ def ensure_plan(show: Show) -> list[ServicePlanStep]:
 
 def plan_of(show: Show) -> list[ServicePlanStep]:
     ensure_plan(show)
-    steps = list(db.session.scalars(sa.select(ServicePlanStep).where(ServicePlanStep.show_id == show.id)))
+    steps = list(
+        db.session.scalars(sa.select(ServicePlanStep).where(ServicePlanStep.show_id == show.id))
+    )
     return sorted(steps, key=lambda s: (due_at(s, show), s.id))
 
 
-def update_step(step: ServicePlanStep, *, anchor: str, offset_days: int, hour: int, enabled: bool) -> ServicePlanStep:
+def update_step(
+    step: ServicePlanStep, *, anchor: str, offset_days: int, hour: int, enabled: bool
+) -> ServicePlanStep:
     check_step(step.show, anchor, offset_days, hour)
     before = audit.snapshot(step, "anchor", "offset_days", "hour", "enabled")
     step.anchor, step.offset_days, step.hour, step.enabled = anchor, offset_days, hour, enabled
     step.stage = stage_for(step.show, anchor, offset_days)
-    audit.record("plan_step.update", step, before=before, after=audit.snapshot(step, "anchor", "offset_days", "hour", "enabled"))
+    audit.record(
+        "plan_step.update",
+        step,
+        before=before,
+        after=audit.snapshot(step, "anchor", "offset_days", "hour", "enabled"),
+    )
     return step
 
 
@@ -179,9 +203,18 @@ class StepOutcome:
     error: str = ""
 
 
-def _claim_step(step: ServicePlanStep, slot: datetime, at: datetime) -> tuple[PlanStepRun | None, bool]:
+def _claim_step(
+    step: ServicePlanStep, slot: datetime, at: datetime
+) -> tuple[PlanStepRun | None, bool]:
     """(run, resumed). The run row is committed before the step acts; None when not ours."""
-    run = PlanStepRun(step_id=step.id, slot=slot, started_at=at, host=HOST, pid=os.getpid(), state=RunState.running)
+    run = PlanStepRun(
+        step_id=step.id,
+        slot=slot,
+        started_at=at,
+        host=HOST,
+        pid=os.getpid(),
+        state=RunState.running,
+    )
     db.session.add(run)
     try:
         db.session.commit()
@@ -196,17 +229,28 @@ def _claim_step(step: ServicePlanStep, slot: datetime, at: datetime) -> tuple[Pl
     if existing is None:
         db.session.rollback()
         return None, False
-    retry = existing.state is RunState.failed or (existing.state is RunState.running and _abandoned(existing, at))
+    retry = existing.state is RunState.failed or (
+        existing.state is RunState.running and _abandoned(existing, at)
+    )
     if not retry:
         db.session.rollback()
         return None, False
     # Take over the unfinished run, atomically against another process doing the same.
     taken = db.session.execute(
         sa.update(PlanStepRun)
-        .where(PlanStepRun.id == existing.id, PlanStepRun.attempts == existing.attempts,
-               PlanStepRun.state == existing.state)
-        .values(attempts=existing.attempts + 1, host=HOST, pid=os.getpid(), started_at=at,
-                state=RunState.running, error="")
+        .where(
+            PlanStepRun.id == existing.id,
+            PlanStepRun.attempts == existing.attempts,
+            PlanStepRun.state == existing.state,
+        )
+        .values(
+            attempts=existing.attempts + 1,
+            host=HOST,
+            pid=os.getpid(),
+            started_at=at,
+            state=RunState.running,
+            error="",
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -238,7 +282,11 @@ def run_step(step: ServicePlanStep, show: Show, slot: datetime, at: datetime) ->
         # Kept as failed: the next run-due tries it again.
         text = f"{type(error).__name__}: {error}"
         run = db.session.get(PlanStepRun, run_id)
-        run.state, run.finished_at, run.error = RunState.failed, at, traceback.format_exc(limit=8)[-4000:]
+        run.state, run.finished_at, run.error = (
+            RunState.failed,
+            at,
+            traceback.format_exc(limit=8)[-4000:],
+        )
         db.session.commit()
         return StepOutcome(show, step, slot, RunState.failed, error=text)
     run = db.session.get(PlanStepRun, run_id)
@@ -257,7 +305,9 @@ def run_due_steps(at: datetime, report: Callable[[str], None] | None = None) -> 
         db.session.commit()
         for show in shows:
             steps = db.session.scalars(
-                sa.select(ServicePlanStep).where(ServicePlanStep.show_id == show.id, ServicePlanStep.enabled)
+                sa.select(ServicePlanStep).where(
+                    ServicePlanStep.show_id == show.id, ServicePlanStep.enabled
+                )
             ).all()
             for step in sorted(steps, key=lambda s: (due_at(s, show), s.id)):
                 slot = due_slot(step, show, at)
@@ -309,20 +359,26 @@ def is_paused(name: str) -> bool:
     return bool(state and state.paused)
 
 
-def run_job(name: str, at: datetime, trigger: str = "schedule", report: Callable[[str], None] | None = None) -> JobRun:
+def run_job(
+    name: str, at: datetime, trigger: str = "schedule", report: Callable[[str], None] | None = None
+) -> JobRun:
     """Run one job now, recording its start, end, result or error in job_runs."""
     # Templates (mail, PDF) rendered by jobs expect a request; give them one at the public base URL.
     with writing(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        run = JobRun(job_name=name, trigger=trigger, started_at=at, state=RunState.running, host=HOST, pid=os.getpid())
+        run = JobRun(
+            job_name=name,
+            trigger=trigger,
+            started_at=at,
+            state=RunState.running,
+            host=HOST,
+            pid=os.getpid(),
+        )
         db.session.add(run)
         db.session.commit()
         run_id = run.id
         try:
-            if name == RUN_DUE_JOB:
-                result = run_due_steps(at, report)
-            else:
-                result = job_function(name)(at)
-        except Exception:  # noqa: BLE001 - the error is recorded; the next run tries again
+            result = run_due_steps(at, report) if name == RUN_DUE_JOB else job_function(name)(at)
+        except Exception:
             db.session.rollback()
             error = traceback.format_exc(limit=8)
             current_app.logger.error("job %s failed:\n%s", name, error)
@@ -347,8 +403,10 @@ def run_everything_due(at: datetime, echo: Callable[[str], None]) -> list[JobRun
     for name in others:
         runs.append(run_job(name, at, trigger="cli"))
     for run in runs:
-        echo(f"job\t{run.job_name}\t{run.state.value}\t{run.result if run.result is not None else ''}"
-             + (f"\t{run.error.strip().splitlines()[-1]}" if run.error else ""))
+        echo(
+            f"job\t{run.job_name}\t{run.state.value}\t{run.result if run.result is not None else ''}"
+            + (f"\t{run.error.strip().splitlines()[-1]}" if run.error else "")
+        )
     return runs
 
 
@@ -370,24 +428,36 @@ def jobs_overview() -> list[JobOverview]:
     labels[RUN_DUE_JOB] = _("Run the due steps of every show's service plan")
     states = {s.name: s for s in db.session.scalars(sa.select(JobState))}
     latest = (
-        sa.select(JobRun.job_name, sa.func.max(JobRun.id).label("last_id")).group_by(JobRun.job_name).subquery()
+        sa.select(JobRun.job_name, sa.func.max(JobRun.id).label("last_id"))
+        .group_by(JobRun.job_name)
+        .subquery()
     )
-    last_runs = {r.job_name: r for r in db.session.scalars(sa.select(JobRun).join(latest, JobRun.id == latest.c.last_id))}
+    last_runs = {
+        r.job_name: r
+        for r in db.session.scalars(sa.select(JobRun).join(latest, JobRun.id == latest.c.last_id))
+    }
     rows = []
     for name in job_names():
         state = states.get(name)
-        rows.append(JobOverview(
-            name=name, label=labels.get(name, name), paused=bool(state and state.paused),
-            next_run_at=state.next_run_at if state else None,
-            run_requested_at=state.run_requested_at if state else None, last_run=last_runs.get(name),
-        ))
+        rows.append(
+            JobOverview(
+                name=name,
+                label=labels.get(name, name),
+                paused=bool(state and state.paused),
+                next_run_at=state.next_run_at if state else None,
+                run_requested_at=state.run_requested_at if state else None,
+                last_run=last_runs.get(name),
+            )
+        )
     return rows
 
 
 def last_run_started(name: str) -> datetime | None:
     """When the job last started successfully (by any trigger)."""
     return db.session.scalar(
-        sa.select(sa.func.max(JobRun.started_at)).where(JobRun.job_name == name, JobRun.state == RunState.succeeded)
+        sa.select(sa.func.max(JobRun.started_at)).where(
+            JobRun.job_name == name, JobRun.state == RunState.succeeded
+        )
     )
 
 
@@ -418,12 +488,18 @@ def request_run(name: str, at: datetime) -> JobState:
 
 
 def instances(limit: int = 10) -> list[SchedulerInstance]:
-    return list(db.session.scalars(
-        sa.select(SchedulerInstance).order_by(SchedulerInstance.heartbeat_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(SchedulerInstance)
+            .order_by(SchedulerInstance.heartbeat_at.desc())
+            .limit(limit)
+        )
+    )
 
 
-def active_instance(at: datetime, stale: timedelta = timedelta(seconds=90)) -> SchedulerInstance | None:
+def active_instance(
+    at: datetime, stale: timedelta = timedelta(seconds=90)
+) -> SchedulerInstance | None:
     return db.session.scalar(
         sa.select(SchedulerInstance)
         .where(SchedulerInstance.active, SchedulerInstance.heartbeat_at >= at - stale)

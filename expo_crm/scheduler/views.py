@@ -22,8 +22,12 @@ nav_item(_l("Jobs"), "scheduler.console", "jobs.manage", order=95)
 def console():
     at = clock.now()
     return render_template(
-        "scheduler/console.html", jobs=services.jobs_overview(), runs=services.recent_runs(limit=30),
-        instances=services.instances(), active=services.active_instance(at), form=ActionForm(),
+        "scheduler/console.html",
+        jobs=services.jobs_overview(),
+        runs=services.recent_runs(limit=30),
+        instances=services.instances(),
+        active=services.active_instance(at),
+        form=ActionForm(),
         shows=list_shows(),
     )
 
@@ -40,7 +44,10 @@ def job_control(name: str, what: str):
         flash(_("The scheduler will run %(job)s within a few seconds.", job=name), "success")
     else:
         services.set_paused(name, what == "pause")
-        flash(_("%(job)s paused.", job=name) if what == "pause" else _("%(job)s resumed.", job=name), "success")
+        flash(
+            _("%(job)s paused.", job=name) if what == "pause" else _("%(job)s resumed.", job=name),
+            "success",
+        )
     db.session.commit()
     return redirect(url_for("scheduler.console"))
 
@@ -53,13 +60,20 @@ def plan(show_id: int):
     db.session.commit()  # a show seen for the first time gets its default plan
     runs = {}
     for run in db.session.scalars(
-        db.select(PlanStepRun).where(PlanStepRun.step_id.in_([s.id for s in steps])).order_by(PlanStepRun.id)
+        db.select(PlanStepRun)
+        .where(PlanStepRun.step_id.in_([s.id for s in steps]))
+        .order_by(PlanStepRun.id)
     ):
         runs.setdefault(run.step_id, []).append(run)
     actions = registry.actions()
     return render_template(
-        "scheduler/plan.html", show=show, steps=steps, runs=runs, actions=actions,
-        due_at=lambda step: services.due_at(step, show), snapshots=snapshots(show)[-24:],
+        "scheduler/plan.html",
+        show=show,
+        steps=steps,
+        runs=runs,
+        actions=actions,
+        due_at=lambda step: services.due_at(step, show),
+        snapshots=snapshots(show)[-24:],
     )
 
 
@@ -72,8 +86,13 @@ def plan_step(show_id: int, step_id: int):
     form = PlanStepForm(obj=step)
     if form.validate_on_submit():
         try:
-            services.update_step(step, anchor=form.anchor.data, offset_days=form.offset_days.data,
-                                 hour=form.hour.data, enabled=form.enabled.data)
+            services.update_step(
+                step,
+                anchor=form.anchor.data,
+                offset_days=form.offset_days.data,
+                hour=form.hour.data,
+                enabled=form.enabled.data,
+            )
         except services.PlanError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -82,5 +101,11 @@ def plan_step(show_id: int, step_id: int):
             flash(_("Plan step saved."), "success")
             return redirect(url_for("scheduler.plan", show_id=show_id))
     label = registry.actions().get(step.action)
-    return render_template("scheduler/step_form.html", form=form, step=step, show=step.show,
-                           label=label.label if label else step.action, request=request)
+    return render_template(
+        "scheduler/step_form.html",
+        form=form,
+        step=step,
+        show=step.show,
+        label=label.label if label else step.action,
+        request=request,
+    )

@@ -8,7 +8,8 @@ class ShowForm(FlaskForm):
     code = StringField(
         _l("Code"),
         validators=[
-            DataRequired(), Length(max=32),
+            DataRequired(),
+            Length(max=32),
             Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, - and _ only.")),
         ],
     )

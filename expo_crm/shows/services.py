@@ -13,8 +13,19 @@ from expo_crm.db import db
 from expo_crm.shows.models import ServiceStage, Show
 
 SHOW_FIELDS = (
-    "code", "series", "name_zh", "name_en", "venue", "timezone", "move_in_date", "open_from",
-    "open_to", "move_out_date", "rebooking_deadline", "reentry_allowed", "registration_open",
+    "code",
+    "series",
+    "name_zh",
+    "name_en",
+    "venue",
+    "timezone",
+    "move_in_date",
+    "open_from",
+    "open_to",
+    "move_out_date",
+    "rebooking_deadline",
+    "reentry_allowed",
+    "registration_open",
 )
 
 
@@ -43,8 +54,11 @@ def _check(values: dict, show_id: int | None) -> None:
     except (ZoneInfoNotFoundError, ValueError, KeyError):
         raise ShowError(_("Unknown time zone.")) from None
     problems = date_problems(
-        values["move_in_date"], values["open_from"], values["open_to"],
-        values["move_out_date"], values.get("rebooking_deadline"),
+        values["move_in_date"],
+        values["open_from"],
+        values["open_to"],
+        values["move_out_date"],
+        values.get("rebooking_deadline"),
     )
     if problems:
         raise ShowError(" ".join(problems))
@@ -76,8 +90,10 @@ def update_show(show: Show, **values) -> Show:
     changed = {k for k in SHOW_FIELDS if before[k] != after[k]}
     if changed:
         audit.record(
-            "show.update", show,
-            before={k: before[k] for k in changed}, after={k: after[k] for k in changed},
+            "show.update",
+            show,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
         )
     return show
 

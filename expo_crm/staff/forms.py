@@ -38,5 +38,8 @@ class TaskForm(FlaskForm):
 
 
 class CompleteTaskForm(FlaskForm):
-    outcome = TextAreaField(_l("Outcome"), validators=[DataRequired(message=_l("Write down the outcome.")), Length(max=4000)])
+    outcome = TextAreaField(
+        _l("Outcome"),
+        validators=[DataRequired(message=_l("Write down the outcome.")), Length(max=4000)],
+    )
     action = HiddenField(default="done")

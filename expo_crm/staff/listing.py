@@ -67,4 +67,4 @@ def page_of_list(rows: list, per_page: int = PER_PAGE) -> ListPage:
     """Like page_of, for a list already in memory (out of range: the last page)."""
     pages = max(1, math.ceil(len(rows) / per_page))
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
-    return ListPage(rows[(page - 1) * per_page:page * per_page], page, per_page, len(rows))
+    return ListPage(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows))

@@ -33,9 +33,13 @@ class TaskKind(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "manual": _l("Task"), "retention": _l("Retention"), "win_back": _l("Win-back"),
-            "complaint": _l("Complaint"), "deliverable": _l("Partner deliverable"),
-            "document_expiry": _l("Document expiry"), "follow_up": _l("Follow-up"),
+            "manual": _l("Task"),
+            "retention": _l("Retention"),
+            "win_back": _l("Win-back"),
+            "complaint": _l("Complaint"),
+            "deliverable": _l("Partner deliverable"),
+            "document_expiry": _l("Document expiry"),
+            "follow_up": _l("Follow-up"),
             "survey": _l("Survey follow-up"),
         }
 
@@ -48,10 +52,18 @@ class Task(SubjectRefMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    kind: Mapped[TaskKind] = mapped_column(enum_type(TaskKind, "task_kind"), default=TaskKind.manual)
-    state: Mapped[TaskState] = mapped_column(enum_type(TaskState, "task_state"), default=TaskState.open, index=True)
-    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    kind: Mapped[TaskKind] = mapped_column(
+        enum_type(TaskKind, "task_kind"), default=TaskKind.manual
+    )
+    state: Mapped[TaskState] = mapped_column(
+        enum_type(TaskState, "task_state"), default=TaskState.open, index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
     due_date: Mapped[date | None] = mapped_column(index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
@@ -68,5 +80,7 @@ class Task(SubjectRefMixin, TimestampMixin, db.Model):
             " + CASE WHEN supplier_id IS NULL THEN 0 ELSE 1 END + CASE WHEN partner_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name="at_most_one_subject",
         ),
-        sa.CheckConstraint("(state = 'open') = (completed_at IS NULL)", name="completed_when_closed"),
+        sa.CheckConstraint(
+            "(state = 'open') = (completed_at IS NULL)", name="completed_when_closed"
+        ),
     )

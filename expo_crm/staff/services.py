@@ -31,14 +31,24 @@ def create_task(
         if existing is not None:
             return existing
     task = Task(
-        title=title[:200], description=description, kind=TaskKind(kind), owner_id=owner_id,
-        due_date=due_date, show_id=show_id, created_by_id=created_by_id, source_key=source_key,
+        title=title[:200],
+        description=description,
+        kind=TaskKind(kind),
+        owner_id=owner_id,
+        due_date=due_date,
+        show_id=show_id,
+        created_by_id=created_by_id,
+        source_key=source_key,
     )
     if subject is not None:
         setattr(task, SUBJECT_COLUMNS[SubjectKind(subject[0])], subject[1])
     db.session.add(task)
     db.session.flush()
-    audit.record("task.create", task, after={"title": task.title, "owner_id": owner_id, "kind": task.kind.value})
+    audit.record(
+        "task.create",
+        task,
+        after={"title": task.title, "owner_id": owner_id, "kind": task.kind.value},
+    )
     return task
 
 
@@ -55,7 +65,9 @@ def staff_choices(blank_label: str = "—") -> list[tuple[int, str]]:
     """Active staff for an owner select box; 0 stands for nobody."""
     from expo_crm.auth.models import StaffUser
 
-    users = db.session.scalars(sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name))
+    users = db.session.scalars(
+        sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
+    )
     return [(0, blank_label)] + [(u.id, u.name) for u in users]
 
 
@@ -120,7 +132,9 @@ def update_staff(user, *, name: str, role, locale: str | None, acting_user_id: i
     user.name, user.role, user.locale = name.strip() or user.name, role, locale
     if before["role"] != role.value:
         user.session_version += 1  # a new role takes effect at once: older sessions end
-    audit.record("staff.update", user, before=before, after=audit.snapshot(user, "name", "role", "locale"))
+    audit.record(
+        "staff.update", user, before=before, after=audit.snapshot(user, "name", "role", "locale")
+    )
     return user
 
 
@@ -154,7 +168,12 @@ def reset_password(user, new_password: str):
 
 # --- task lists, my work, team ------------------------------------------------------------
 
-TASK_SORTS = {"due": (Task.due_date,), "created": (Task.created_at,), "title": (Task.title,), "state": (Task.state,)}
+TASK_SORTS = {
+    "due": (Task.due_date,),
+    "created": (Task.created_at,),
+    "title": (Task.title,),
+    "state": (Task.state,),
+}
 
 
 def get_task_or_404(task_id: int) -> Task:
@@ -163,8 +182,16 @@ def get_task_or_404(task_id: int) -> Task:
     return db.session.get(Task, task_id) or abort(404)
 
 
-def task_query(*, owner_id: int | None = None, state: str = "open", kind: str = "", due: str = "", q: str = "",
-               sort: str = "due", today: date | None = None) -> sa.Select:
+def task_query(
+    *,
+    owner_id: int | None = None,
+    state: str = "open",
+    kind: str = "",
+    due: str = "",
+    q: str = "",
+    sort: str = "due",
+    today: date | None = None,
+) -> sa.Select:
     today = today or clock.now().date()
     stmt = sa.select(Task)
     if owner_id:
@@ -183,7 +210,9 @@ def task_query(*, owner_id: int | None = None, state: str = "open", kind: str = 
     descending = sort.startswith("-")
     columns = TASK_SORTS.get(sort.lstrip("-")) or TASK_SORTS["due"]
     # Tasks without a due date go last either way.
-    return stmt.order_by(Task.due_date.is_(None), *[c.desc() if descending else c for c in columns], Task.id)
+    return stmt.order_by(
+        Task.due_date.is_(None), *[c.desc() if descending else c for c in columns], Task.id
+    )
 
 
 def close_task(task: Task, outcome: str, *, cancel: bool = False) -> Task:
@@ -209,20 +238,30 @@ def my_accounts(user_id: int) -> dict[str, list]:
     from expo_crm.visitors.models import Visitor
 
     found = {}
-    for key, model, order in (("companies", Company, Company.name_en), ("visitors", Visitor, Visitor.name),
-                              ("partners", Partner, Partner.name_en), ("suppliers", Supplier, Supplier.name_en)):
-        found[key] = list(db.session.scalars(sa.select(model).where(model.owner_id == user_id).order_by(order).limit(200)))
+    for key, model, order in (
+        ("companies", Company, Company.name_en),
+        ("visitors", Visitor, Visitor.name),
+        ("partners", Partner, Partner.name_en),
+        ("suppliers", Supplier, Supplier.name_en),
+    ):
+        found[key] = list(
+            db.session.scalars(
+                sa.select(model).where(model.owner_id == user_id).order_by(order).limit(200)
+            )
+        )
     return found
 
 
 def task_counts(user_id: int, today: date | None = None) -> dict[str, int]:
     today = today or clock.now().date()
     open_for_me = sa.and_(Task.owner_id == user_id, Task.state == TaskState.open)
-    row = db.session.execute(sa.select(
-        sa.func.count(Task.id),
-        sa.func.sum(sa.case((Task.due_date == today, 1), else_=0)),
-        sa.func.sum(sa.case((Task.due_date < today, 1), else_=0)),
-    ).where(open_for_me)).one()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Task.id),
+            sa.func.sum(sa.case((Task.due_date == today, 1), else_=0)),
+            sa.func.sum(sa.case((Task.due_date < today, 1), else_=0)),
+        ).where(open_for_me)
+    ).one()
     return {"open": row[0] or 0, "today": row[1] or 0, "overdue": row[2] or 0}
 
 
@@ -235,47 +274,104 @@ def team_stats(since: date, until: date) -> list[dict]:
     today = clock.now().date()
     start = datetime.combine(since, time.min, tzinfo=UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
-    users = list(db.session.scalars(sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)))
+    users = list(
+        db.session.scalars(
+            sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
+        )
+    )
 
-    open_rows = dict(db.session.execute(sa.select(Task.owner_id, sa.func.count(Task.id))
-                                        .where(Task.state == TaskState.open).group_by(Task.owner_id)).all())
-    overdue_rows = dict(db.session.execute(sa.select(Task.owner_id, sa.func.count(Task.id))
-                                           .where(Task.state == TaskState.open, Task.due_date < today).group_by(Task.owner_id)).all())
+    open_rows = dict(
+        db.session.execute(
+            sa.select(Task.owner_id, sa.func.count(Task.id))
+            .where(Task.state == TaskState.open)
+            .group_by(Task.owner_id)
+        ).all()
+    )
+    overdue_rows = dict(
+        db.session.execute(
+            sa.select(Task.owner_id, sa.func.count(Task.id))
+            .where(Task.state == TaskState.open, Task.due_date < today)
+            .group_by(Task.owner_id)
+        ).all()
+    )
     closed = db.session.execute(
-        sa.select(Task.owner_id, sa.func.count(Task.id),
-                  sa.func.sum(sa.case((sa.or_(Task.due_date.is_(None), sa.func.date(Task.completed_at) <= Task.due_date), 1), else_=0)))
-        .where(Task.state == TaskState.done, Task.completed_at >= start, Task.completed_at < end).group_by(Task.owner_id)
+        sa.select(
+            Task.owner_id,
+            sa.func.count(Task.id),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.or_(
+                            Task.due_date.is_(None),
+                            sa.func.date(Task.completed_at) <= Task.due_date,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .where(Task.state == TaskState.done, Task.completed_at >= start, Task.completed_at < end)
+        .group_by(Task.owner_id)
     ).all()
     closed_rows = {owner: (n, on_time or 0) for owner, n, on_time in closed}
-    interaction_rows = dict(db.session.execute(
-        sa.select(Interaction.staff_id, sa.func.count(Interaction.id))
-        .where(Interaction.occurred_at >= start, Interaction.occurred_at < end).group_by(Interaction.staff_id)).all())
+    interaction_rows = dict(
+        db.session.execute(
+            sa.select(Interaction.staff_id, sa.func.count(Interaction.id))
+            .where(Interaction.occurred_at >= start, Interaction.occurred_at < end)
+            .group_by(Interaction.staff_id)
+        ).all()
+    )
     satisfaction = _satisfaction_by_owner()
-    return [{
-        "user": u, "open": open_rows.get(u.id, 0), "overdue": overdue_rows.get(u.id, 0),
-        "closed": closed_rows.get(u.id, (0, 0))[0], "on_time": closed_rows.get(u.id, (0, 0))[1],
-        "interactions": interaction_rows.get(u.id, 0), "satisfaction": satisfaction.get(u.id),
-    } for u in users]
+    return [
+        {
+            "user": u,
+            "open": open_rows.get(u.id, 0),
+            "overdue": overdue_rows.get(u.id, 0),
+            "closed": closed_rows.get(u.id, (0, 0))[0],
+            "on_time": closed_rows.get(u.id, (0, 0))[1],
+            "interactions": interaction_rows.get(u.id, 0),
+            "satisfaction": satisfaction.get(u.id),
+        }
+        for u in users
+    ]
 
 
-TEAM_SORTS = ("name", "role", "open", "overdue", "closed", "on_time", "interactions", "satisfaction")
+TEAM_SORTS = (
+    "name",
+    "role",
+    "open",
+    "overdue",
+    "closed",
+    "on_time",
+    "interactions",
+    "satisfaction",
+)
 
 
 def sort_team(rows: list[dict], *, q: str = "", role: str = "", sort: str = "name") -> list[dict]:
     """The team rows filtered by name or email and role, sorted by a column (a leading '-': descending)."""
     needle = q.strip().lower()
     if needle:
-        rows = [r for r in rows if needle in r["user"].name.lower() or needle in r["user"].email.lower()]
+        rows = [
+            r for r in rows if needle in r["user"].name.lower() or needle in r["user"].email.lower()
+        ]
     if role:
         rows = [r for r in rows if r["user"].role.value == role]
     column = sort.lstrip("-") if sort.lstrip("-") in TEAM_SORTS else "name"
     if column == "name":
-        key = lambda r: r["user"].name.lower()
+
+        def key(r):
+            return r["user"].name.lower()
     elif column == "role":
-        key = lambda r: (r["user"].role.value, r["user"].name.lower())
+
+        def key(r):
+            return (r["user"].role.value, r["user"].name.lower())
     else:
         # Missing values (no satisfaction yet) sort as the lowest.
-        key = lambda r: (r[column] is not None, r[column] or 0, r["user"].name.lower())
+        def key(r):
+            return (r[column] is not None, r[column] or 0, r["user"].name.lower())
+
     return sorted(rows, key=key, reverse=sort.startswith("-"))
 
 
@@ -288,11 +384,20 @@ def _satisfaction_by_owner() -> dict[int, Decimal]:
     from expo_crm.visitors.models import Visitor
 
     parts = [
-        sa.select(model.owner_id.label("owner_id"), SurveyResponse.satisfaction.label("satisfaction"))
+        sa.select(
+            model.owner_id.label("owner_id"), SurveyResponse.satisfaction.label("satisfaction")
+        )
         .join(model, getattr(SurveyResponse, column) == model.id)
         .where(model.owner_id.is_not(None), SurveyResponse.satisfaction.is_not(None))
-        for model, column in ((Company, "company_id"), (Visitor, "visitor_id"), (Partner, "partner_id"), (Supplier, "supplier_id"))
+        for model, column in (
+            (Company, "company_id"),
+            (Visitor, "visitor_id"),
+            (Partner, "partner_id"),
+            (Supplier, "supplier_id"),
+        )
     ]
     union = sa.union_all(*parts).subquery()
-    rows = db.session.execute(sa.select(union.c.owner_id, sa.func.avg(union.c.satisfaction)).group_by(union.c.owner_id))
+    rows = db.session.execute(
+        sa.select(union.c.owner_id, sa.func.avg(union.c.satisfaction)).group_by(union.c.owner_id)
+    )
     return {owner: Decimal(avg).quantize(Decimal("0.01")) for owner, avg in rows}

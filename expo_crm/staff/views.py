@@ -57,7 +57,11 @@ def _shows_panel() -> dict:
 def _my_tasks_panel() -> dict:
     today = clock.now().date()
     tasks = db.session.scalars(services.task_query(owner_id=current_user.id, state="open").limit(8))
-    return {"tasks": list(tasks), "counts": services.task_counts(current_user.id, today), "today": today}
+    return {
+        "tasks": list(tasks),
+        "counts": services.task_counts(current_user.id, today),
+        "today": today,
+    }
 
 
 @dashboard_panel("staff/panels/overdue.html", "tasks.view", order=6)
@@ -73,8 +77,19 @@ def _overdue_panel() -> dict:
 
 
 def _task_rows(tasks):
-    return [(t.id, t.title, t.kind.label, t.state.label, t.owner.name if t.owner else "", t.due_date, t.completed_at,
-             t.outcome) for t in tasks]
+    return [
+        (
+            t.id,
+            t.title,
+            t.kind.label,
+            t.state.label,
+            t.owner.name if t.owner else "",
+            t.due_date,
+            t.completed_at,
+            t.outcome,
+        )
+        for t in tasks
+    ]
 
 
 @bp.route("/tasks")
@@ -82,15 +97,41 @@ def _task_rows(tasks):
 def task_list():
     args = request.args
     mine = args.get("owner", "me") == "me"
-    stmt = services.task_query(owner_id=current_user.id if mine else args.get("owner", type=int),
-                               state=args.get("state", "open"), kind=args.get("kind", ""), due=args.get("due", ""),
-                               q=args.get("q", ""), sort=args.get("sort", "due"))
+    stmt = services.task_query(
+        owner_id=current_user.id if mine else args.get("owner", type=int),
+        state=args.get("state", "open"),
+        kind=args.get("kind", ""),
+        due=args.get("due", ""),
+        q=args.get("q", ""),
+        sort=args.get("sort", "due"),
+    )
     if listing.wants_excel():
-        return xlsx_response(_("tasks"), [_("Task"), _("Title"), _("Kind"), _("State"), _("Owner"), _("Due date"),
-                                          _("Completed at"), _("Outcome")], _task_rows(listing.all_rows(stmt)), title=_("Tasks"))
-    return render_template("staff/tasks.html", pagination=listing.page_of(stmt), args=listing.args(), kinds=TaskKind,
-                           states=TaskState, owners=services.staff_choices()[1:], today=clock.now().date(),
-                           owner=args.get("owner", "me"), state=args.get("state", "open"))
+        return xlsx_response(
+            _("tasks"),
+            [
+                _("Task"),
+                _("Title"),
+                _("Kind"),
+                _("State"),
+                _("Owner"),
+                _("Due date"),
+                _("Completed at"),
+                _("Outcome"),
+            ],
+            _task_rows(listing.all_rows(stmt)),
+            title=_("Tasks"),
+        )
+    return render_template(
+        "staff/tasks.html",
+        pagination=listing.page_of(stmt),
+        args=listing.args(),
+        kinds=TaskKind,
+        states=TaskState,
+        owners=services.staff_choices()[1:],
+        today=clock.now().date(),
+        owner=args.get("owner", "me"),
+        state=args.get("state", "open"),
+    )
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
@@ -104,9 +145,14 @@ def task_create():
         if form.owner_id.data not in {uid for uid, _name in form.owner_id.choices}:
             form.owner_id.errors.append(_("Choose an active staff member."))
         else:
-            task = services.create_task(form.title.data.strip(), owner_id=form.owner_id.data, kind=TaskKind.manual,
-                                        description=form.description.data or "", due_date=form.due_date.data,
-                                        created_by_id=current_user.id)
+            task = services.create_task(
+                form.title.data.strip(),
+                owner_id=form.owner_id.data,
+                kind=TaskKind.manual,
+                description=form.description.data or "",
+                due_date=form.due_date.data,
+                created_by_id=current_user.id,
+            )
             db.session.commit()
             flash(_("Task created."), "success")
             return redirect(url_for("staff.task_detail", task_id=task.id))
@@ -117,7 +163,9 @@ def task_create():
 @requires("tasks.view")
 def task_detail(task_id: int):
     task = services.get_task_or_404(task_id)
-    return render_template("staff/task.html", task=task, form=CompleteTaskForm(), today=clock.now().date())
+    return render_template(
+        "staff/task.html", task=task, form=CompleteTaskForm(), today=clock.now().date()
+    )
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
@@ -126,7 +174,9 @@ def task_complete(task_id: int):
     task = services.get_task_or_404(task_id)
     form = CompleteTaskForm()
     if not form.validate_on_submit():
-        return render_template("staff/task.html", task=task, form=form, today=clock.now().date()), 400
+        return render_template(
+            "staff/task.html", task=task, form=form, today=clock.now().date()
+        ), 400
     try:
         services.close_task(task, form.outcome.data.strip(), cancel=form.action.data == "cancel")
     except services.StaffError as refused:
@@ -142,9 +192,15 @@ def task_complete(task_id: int):
 @requires("tasks.view")
 def my_work():
     today = clock.now().date()
-    open_tasks = list(db.session.scalars(services.task_query(owner_id=current_user.id, state="open", today=today).limit(200)))
+    open_tasks = list(
+        db.session.scalars(
+            services.task_query(owner_id=current_user.id, state="open", today=today).limit(200)
+        )
+    )
     return render_template(
-        "staff/my_work.html", accounts=services.my_accounts(current_user.id), today=today,
+        "staff/my_work.html",
+        accounts=services.my_accounts(current_user.id),
+        today=today,
         overdue=[t for t in open_tasks if t.due_date and t.due_date < today],
         due_today=[t for t in open_tasks if t.due_date == today],
         later=[t for t in open_tasks if not t.due_date or t.due_date > today],
@@ -158,15 +214,47 @@ def team():
     days = request.args.get("days", 30, type=int)
     days = days if days in (7, 30, 90, 365) else 30
     rows = services.team_stats(today - timedelta(days=days - 1), today)
-    rows = services.sort_team(rows, q=request.args.get("q", ""), role=request.args.get("role", ""),
-                              sort=request.args.get("sort", "name"))
+    rows = services.sort_team(
+        rows,
+        q=request.args.get("q", ""),
+        role=request.args.get("role", ""),
+        sort=request.args.get("sort", "name"),
+    )
     if listing.wants_excel():
-        return xlsx_response(_("team"), [_("Name"), _("Role"), _("Open tasks"), _("Overdue"), _("Tasks closed"),
-                                         _("Closed on time"), _("Interactions logged"), _("Average satisfaction")],
-                             [(r["user"].name, r["user"].role.label, r["open"], r["overdue"], r["closed"], r["on_time"],
-                               r["interactions"], r["satisfaction"]) for r in rows], title=_("Team"))
-    return render_template("staff/team.html", pagination=listing.page_of_list(rows), days=days, args=listing.args(),
-                           roles=Role)
+        return xlsx_response(
+            _("team"),
+            [
+                _("Name"),
+                _("Role"),
+                _("Open tasks"),
+                _("Overdue"),
+                _("Tasks closed"),
+                _("Closed on time"),
+                _("Interactions logged"),
+                _("Average satisfaction"),
+            ],
+            [
+                (
+                    r["user"].name,
+                    r["user"].role.label,
+                    r["open"],
+                    r["overdue"],
+                    r["closed"],
+                    r["on_time"],
+                    r["interactions"],
+                    r["satisfaction"],
+                )
+                for r in rows
+            ],
+            title=_("Team"),
+        )
+    return render_template(
+        "staff/team.html",
+        pagination=listing.page_of_list(rows),
+        days=days,
+        args=listing.args(),
+        roles=Role,
+    )
 
 
 # --- staff and roles ----------------------------------------------------------------------
@@ -176,13 +264,25 @@ def team():
 @requires("staff.manage")
 def staff_list():
     args = request.args
-    stmt = services.staff_query(q=args.get("q", ""), role=args.get("role", ""), active=args.get("active", ""),
-                                sort=args.get("sort", "name"))
+    stmt = services.staff_query(
+        q=args.get("q", ""),
+        role=args.get("role", ""),
+        active=args.get("active", ""),
+        sort=args.get("sort", "name"),
+    )
     if listing.wants_excel():
-        return xlsx_response(_("staff"), [_("Name"), _("Email"), _("Role"), _("Active"), _("Last sign-in")],
-                             [(u.name, u.email, u.role.label, _("Yes") if u.active else _("No"), u.last_login_at)
-                              for u in listing.all_rows(stmt)], title=_("Staff"))
-    return render_template("staff/users.html", pagination=listing.page_of(stmt), args=listing.args(), roles=Role)
+        return xlsx_response(
+            _("staff"),
+            [_("Name"), _("Email"), _("Role"), _("Active"), _("Last sign-in")],
+            [
+                (u.name, u.email, u.role.label, _("Yes") if u.active else _("No"), u.last_login_at)
+                for u in listing.all_rows(stmt)
+            ],
+            title=_("Staff"),
+        )
+    return render_template(
+        "staff/users.html", pagination=listing.page_of(stmt), args=listing.args(), roles=Role
+    )
 
 
 @bp.route("/staff/users/new", methods=["GET", "POST"])
@@ -191,8 +291,13 @@ def staff_create():
     form = StaffCreateForm()
     if form.validate_on_submit():
         try:
-            user = services.add_staff(form.email.data, form.name.data, form.password.data, form.role.data,
-                                      locale=form.locale.data)
+            user = services.add_staff(
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                form.role.data,
+                locale=form.locale.data,
+            )
         except services.StaffError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -212,8 +317,13 @@ def staff_edit(user_id: int):
         form.role.data = user.role.value
     if form.validate_on_submit():
         try:
-            services.update_staff(user, name=form.name.data, role=form.role.data, locale=form.locale.data,
-                                  acting_user_id=current_user.id)
+            services.update_staff(
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                locale=form.locale.data,
+                acting_user_id=current_user.id,
+            )
         except services.StaffError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -221,8 +331,13 @@ def staff_edit(user_id: int):
             db.session.commit()
             flash(_("Staff member saved."), "success")
             return redirect(url_for("staff.staff_edit", user_id=user.id))
-    return render_template("staff/user_form.html", form=form, user=user, active_form=ActiveForm(),
-                           password_form=PasswordResetForm())
+    return render_template(
+        "staff/user_form.html",
+        form=form,
+        user=user,
+        active_form=ActiveForm(),
+        password_form=PasswordResetForm(),
+    )
 
 
 @bp.route("/staff/users/<int:user_id>/active", methods=["POST"])
@@ -238,8 +353,12 @@ def staff_active(user_id: int):
             flash(str(refused), "error")
         else:
             db.session.commit()
-            flash(_("%(name)s is active again.", name=user.name) if user.active
-                  else _("%(name)s is deactivated and can no longer sign in.", name=user.name), "success")
+            flash(
+                _("%(name)s is active again.", name=user.name)
+                if user.active
+                else _("%(name)s is deactivated and can no longer sign in.", name=user.name),
+                "success",
+            )
     return redirect(url_for("staff.staff_edit", user_id=user.id))
 
 
@@ -258,5 +377,11 @@ def staff_password(user_id: int):
         flash(str(refused), "error")
     else:
         db.session.commit()
-        flash(_("The password of %(name)s was reset; their open sessions have ended.", name=user.name), "success")
+        flash(
+            _(
+                "The password of %(name)s was reset; their open sessions have ended.",
+                name=user.name,
+            ),
+            "success",
+        )
     return redirect(url_for("staff.staff_edit", user_id=user.id))

@@ -20,11 +20,29 @@ from expo_crm.suppliers.models import DocumentKind, OrderState
 
 # (category, Chinese name, English name, contact, email domain)
 SUPPLIERS = (
-    ("booth_builder", "上海华展展览工程有限公司", "Shanghai Huazhan Exhibition Engineering", "周建国", "huazhan"),
-    ("booth_builder", "北京创意空间展示设计", "Beijing Creative Space Display Design", "孙丽华", "creativespace"),
+    (
+        "booth_builder",
+        "上海华展展览工程有限公司",
+        "Shanghai Huazhan Exhibition Engineering",
+        "周建国",
+        "huazhan",
+    ),
+    (
+        "booth_builder",
+        "北京创意空间展示设计",
+        "Beijing Creative Space Display Design",
+        "孙丽华",
+        "creativespace",
+    ),
     ("logistics", "中外运会展物流", "Sinotrans Exhibition Logistics", "马强", "sinotrans-expo"),
     ("furniture", "博雅展具租赁", "Boya Exhibition Furniture Rental", "李芳", "boya-rental"),
-    ("utilities", "新国际博览中心水电服务部", "SNIEC Power and Water Services", "王志刚", "sniec-utilities"),
+    (
+        "utilities",
+        "新国际博览中心水电服务部",
+        "SNIEC Power and Water Services",
+        "王志刚",
+        "sniec-utilities",
+    ),
     ("catering", "锦江会展餐饮", "Jinjiang Event Catering", "陈美玲", "jinjiang-catering"),
     ("cleaning", "洁美保洁服务", "Jiemei Cleaning Services", "赵红", "jiemei"),
     ("security", "申安保安服务有限公司", "Shen'an Security Services", "刘勇", "shenan-security"),
@@ -35,7 +53,15 @@ SUPPLIERS = (
 
 # (category, Chinese item, English item, unit, price, late surcharge %, late orders accepted)
 ITEMS = (
-    ("booth_builder", "特装展位搭建(每平方米)", "Custom booth construction (per m²)", "m²", "680", "30", True),
+    (
+        "booth_builder",
+        "特装展位搭建(每平方米)",
+        "Custom booth construction (per m²)",
+        "m²",
+        "680",
+        "30",
+        True,
+    ),
     ("logistics", "展品进馆叉车服务", "Forklift for move-in", "hour", "450", "50", True),
     ("logistics", "空箱存储", "Empty crate storage", "m³", "120", "30", True),
     ("furniture", "洽谈桌椅套装", "Meeting table with four chairs", "set", "260", "30", True),
@@ -47,11 +73,26 @@ ITEMS = (
     ("security", "夜间展位看护", "Overnight booth guard", "night", "600", "30", True),
     ("av", "55 寸液晶显示屏", "55-inch LCD screen", "pcs", "900", "30", True),
     ("printing", "背景喷绘(每平方米)", "Backdrop printing (per m²)", "m²", "85", "50", True),
-    ("travel", "展馆周边酒店(标准间)", "Hotel near the venue (double room)", "night", "680", "0", True),
+    (
+        "travel",
+        "展馆周边酒店(标准间)",
+        "Hotel near the venue (double room)",
+        "night",
+        "680",
+        "0",
+        True,
+    ),
 )
 RATINGS = {  # category -> (quality, punctuality, price) leanings for the evaluations
-    "booth_builder": (4, 3, 3), "logistics": (4, 4, 3), "furniture": (3, 4, 4), "utilities": (4, 4, 2),
-    "catering": (3, 3, 4), "cleaning": (4, 5, 4), "security": (5, 5, 3), "av": (4, 3, 3), "printing": (3, 2, 5),
+    "booth_builder": (4, 3, 3),
+    "logistics": (4, 4, 3),
+    "furniture": (3, 4, 4),
+    "utilities": (4, 4, 2),
+    "catering": (3, 3, 4),
+    "cleaning": (4, 5, 4),
+    "security": (5, 5, 3),
+    "av": (4, 3, 3),
+    "printing": (3, 2, 5),
     "travel": (4, 4, 3),
 }
 
@@ -75,7 +116,9 @@ def _pdf(title: str) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -89,25 +132,42 @@ def seed(ctx) -> None:
     suppliers = {}
     for n, (category, zh, en, contact, domain) in enumerate(SUPPLIERS):
         supplier = services.create_supplier(
-            name_zh=zh, name_en=en, category=category, email=f"service@{domain}.demo.cn",
-            phone=f"+86 21 {rng.randint(5000, 6999)} {rng.randint(1000, 9999)}", locale="zh",
-            address="上海市浦东新区", owner_id=owners[n % len(owners)].id,
+            name_zh=zh,
+            name_en=en,
+            category=category,
+            email=f"service@{domain}.demo.cn",
+            phone=f"+86 21 {rng.randint(5000, 6999)} {rng.randint(1000, 9999)}",
+            locale="zh",
+            address="上海市浦东新区",
+            owner_id=owners[n % len(owners)].id,
         )
-        services.add_contact(supplier, name=contact, position="客户经理 Account manager",
-                             email=f"{domain}@{domain}.demo.cn", phone=f"+86 139 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}")
+        services.add_contact(
+            supplier,
+            name=contact,
+            position="客户经理 Account manager",
+            email=f"{domain}@{domain}.demo.cn",
+            phone=f"+86 139 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        )
         suppliers.setdefault(category, []).append(supplier)
         _documents(ctx, supplier, n)
     # An inactive supplier stays in the directory with its history, but cannot be chosen.
-    services.create_supplier(name_zh="旧时光展具", name_en="Old Times Display Rental", category="furniture",
-                             active=False, notes="2024 年起停止合作 / No longer used since 2024")
+    services.create_supplier(
+        name_zh="旧时光展具",
+        name_en="Old Times Display Rental",
+        category="furniture",
+        active=False,
+        notes="2024 年起停止合作 / No longer used since 2024",
+    )
     db.session.flush()
     items = {show.id: _catalogue(ctx, show, suppliers) for show in ctx.shows}
     orders = _orders(ctx, items)
     evaluations = _evaluations(ctx, suppliers)
     db.session.commit()
     alerts = jobs.document_expiry_alerts(clock.now())
-    ctx.notes.append(f"suppliers: {len(SUPPLIERS) + 1} suppliers, {orders} service orders, "
-                     f"{evaluations} evaluations, {alerts} document alerts")
+    ctx.notes.append(
+        f"suppliers: {len(SUPPLIERS) + 1} suppliers, {orders} service orders, "
+        f"{evaluations} evaluations, {alerts} document alerts"
+    )
 
 
 def _documents(ctx, supplier, n: int) -> None:
@@ -118,8 +178,14 @@ def _documents(ctx, supplier, n: int) -> None:
             expires_on = ctx.future.open_from  # lapses during the next show: an alert
         if n == 7 and kind is DocumentKind.safety_certificate:
             continue  # never sent: an alert too
-        documents.add_document(supplier, kind=kind, expires_on=expires_on, number=f"{kind.value[:3].upper()}-{1000 + n}",
-                               filename=f"{kind.value}.pdf", content=_pdf(f"{supplier.name_en}: {kind.value}"))
+        documents.add_document(
+            supplier,
+            kind=kind,
+            expires_on=expires_on,
+            number=f"{kind.value[:3].upper()}-{1000 + n}",
+            filename=f"{kind.value}.pdf",
+            content=_pdf(f"{supplier.name_en}: {kind.value}"),
+        )
 
 
 def _catalogue(ctx, show, suppliers) -> list:
@@ -127,26 +193,43 @@ def _catalogue(ctx, show, suppliers) -> list:
     items = []
     for category, zh, en, unit, price, surcharge, late_ok in ITEMS:
         for supplier in suppliers[category][:1]:
-            items.append(services.create_item(
-                show, supplier, name_zh=zh, name_en=en, unit=unit, price=Decimal(price), order_deadline=deadline,
-                late_surcharge_pct=Decimal(surcharge), late_orders_allowed=late_ok,
-            ))
+            items.append(
+                services.create_item(
+                    show,
+                    supplier,
+                    name_zh=zh,
+                    name_en=en,
+                    unit=unit,
+                    price=Decimal(price),
+                    order_deadline=deadline,
+                    late_surcharge_pct=Decimal(surcharge),
+                    late_orders_allowed=late_ok,
+                )
+            )
     return items
 
 
 def _contracted(show_id: int) -> list[int]:
     from expo_crm.exhibitors.models import Contract, ContractState
 
-    return list(db.session.scalars(
-        sa.select(Contract.company_id).where(Contract.show_id == show_id, Contract.state != ContractState.cancelled)
-        .order_by(Contract.company_id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Contract.company_id)
+            .where(Contract.show_id == show_id, Contract.state != ContractState.cancelled)
+            .order_by(Contract.company_id)
+        )
+    )
 
 
 def _orders(ctx, items: dict) -> int:
     rng = ctx.rng
     count = 0
-    stages = {ctx.earlier.id: "past", ctx.past.id: "past", ctx.current.id: "current", ctx.future.id: "future"}
+    stages = {
+        ctx.earlier.id: "past",
+        ctx.past.id: "past",
+        ctx.current.id: "current",
+        ctx.future.id: "future",
+    }
     for show in ctx.shows:
         catalogue = items[show.id]
         stage = stages[show.id]
@@ -154,13 +237,23 @@ def _orders(ctx, items: dict) -> int:
         for company_id in _contracted(show.id):
             for item in rng.sample(catalogue, rng.randint(0, 3)):
                 late = item.late_orders_allowed and rng.random() < 0.15
-                day = deadline + timedelta(days=rng.randint(1, 5)) if late else deadline - timedelta(days=rng.randint(1, 40))
+                day = (
+                    deadline + timedelta(days=rng.randint(1, 5))
+                    if late
+                    else deadline - timedelta(days=rng.randint(1, 40))
+                )
                 today = services.local_today(show)
                 if day >= today:
                     day = today - timedelta(days=rng.randint(1, 20))
                 ordered_at = _at(show, day, rng.randint(9, 17))
-                order = services.place_order(company_id, item, rng.randint(1, 4), channel=rng.choice(("portal", "staff")),
-                                             staff_id=None, at=ordered_at)
+                order = services.place_order(
+                    company_id,
+                    item,
+                    rng.randint(1, 4),
+                    channel=rng.choice(("portal", "staff")),
+                    staff_id=None,
+                    at=ordered_at,
+                )
                 _advance(ctx, order, stage, ordered_at)
                 count += 1
     return count
@@ -174,10 +267,13 @@ def _advance(ctx, order, stage: str, ordered_at: datetime) -> None:
         return
     steps = {"past": 3, "current": rng.choice((1, 2, 2)), "future": rng.choice((0, 0, 1))}[stage]
     path = (OrderState.confirmed, OrderState.delivered, OrderState.invoiced)
-    moments = (ordered_at + timedelta(days=1), _at(order.show, order.show.move_in_date, 14),
-               _at(order.show, order.show.move_out_date + timedelta(days=7), 11))
+    moments = (
+        ordered_at + timedelta(days=1),
+        _at(order.show, order.show.move_in_date, 14),
+        _at(order.show, order.show.move_out_date + timedelta(days=7), 11),
+    )
     now = clock.now()
-    for target, at in list(zip(path, moments))[:steps]:
+    for target, at in list(zip(path, moments, strict=True))[:steps]:
         services.move_order(order, target, at=min(at, now))
 
 
@@ -189,8 +285,17 @@ def _evaluations(ctx, suppliers) -> int:
         for category, members in suppliers.items():
             for supplier in members:
                 lean = RATINGS[category]
-                quality, punctuality, price = (max(1, min(5, r + rng.choice((-1, 0, 0, 1)))) for r in lean)
-                evaluate(supplier, show, quality=quality, punctuality=punctuality, price=price,
-                         notes="展后评估 / Post-show review", staff_id=evaluator.id)
+                quality, punctuality, price = (
+                    max(1, min(5, r + rng.choice((-1, 0, 0, 1)))) for r in lean
+                )
+                evaluate(
+                    supplier,
+                    show,
+                    quality=quality,
+                    punctuality=punctuality,
+                    price=price,
+                    notes="展后评估 / Post-show review",
+                    staff_id=evaluator.id,
+                )
                 count += 1
     return count

@@ -36,8 +36,14 @@ def sniff_type(content: bytes) -> str | None:
 
 
 def add_document(
-    supplier: Supplier, *, kind: DocumentKind | str, expires_on: date | None, filename: str, content: bytes,
-    number: str = "", uploaded_by_id: int | None = None,
+    supplier: Supplier,
+    *,
+    kind: DocumentKind | str,
+    expires_on: date | None,
+    filename: str,
+    content: bytes,
+    number: str = "",
+    uploaded_by_id: int | None = None,
 ) -> SupplierDocument:
     if expires_on is None:
         raise SupplierError(_("Give the document's expiry date."))
@@ -49,13 +55,23 @@ def add_document(
     if content_type not in DOCUMENT_TYPES:
         raise SupplierError(_("Only PDF, PNG and JPEG files can be uploaded."))
     document = SupplierDocument(
-        supplier=supplier, kind=DocumentKind(kind), number=number.strip(), expires_on=expires_on,
-        filename=(filename or "document").rsplit("/", 1)[-1][:200], content_type=content_type,
-        size=len(content), content=content, uploaded_by_id=uploaded_by_id,
+        supplier=supplier,
+        kind=DocumentKind(kind),
+        number=number.strip(),
+        expires_on=expires_on,
+        filename=(filename or "document").rsplit("/", 1)[-1][:200],
+        content_type=content_type,
+        size=len(content),
+        content=content,
+        uploaded_by_id=uploaded_by_id,
     )
     db.session.add(document)
     db.session.flush()
-    audit.record("supplier.document_add", supplier, after={"kind": document.kind.value, "expires_on": expires_on})
+    audit.record(
+        "supplier.document_add",
+        supplier,
+        after={"kind": document.kind.value, "expires_on": expires_on},
+    )
     return document
 
 

@@ -37,10 +37,16 @@ class SupplierForm(FlaskForm):
 
     def values(self) -> dict:
         return {
-            "name_zh": self.name_zh.data or "", "name_en": self.name_en.data or "", "category": self.category.data,
-            "email": (self.email.data or "").strip().lower(), "phone": self.phone.data or "",
-            "locale": self.locale.data, "address": self.address.data or "", "owner_id": self.owner_id.data,
-            "notes": self.notes.data or "", "active": self.active.data,
+            "name_zh": self.name_zh.data or "",
+            "name_en": self.name_en.data or "",
+            "category": self.category.data,
+            "email": (self.email.data or "").strip().lower(),
+            "phone": self.phone.data or "",
+            "locale": self.locale.data,
+            "address": self.address.data or "",
+            "owner_id": self.owner_id.data,
+            "notes": self.notes.data or "",
+            "active": self.active.data,
         }
 
 
@@ -54,7 +60,9 @@ class ContactForm(FlaskForm):
 class DocumentForm(FlaskForm):
     kind = SelectField(_l("Document"), choices=DocumentKind.choices)
     number = StringField(_l("Number"), validators=[Optional(), Length(max=120)])
-    expires_on = DateField(_l("Expires on"), validators=[DataRequired(message=_l("Give the document's expiry date."))])
+    expires_on = DateField(
+        _l("Expires on"), validators=[DataRequired(message=_l("Give the document's expiry date."))]
+    )
     file = FileField(_l("File (PDF, PNG or JPEG, at most 10 MB)"))
 
 
@@ -63,26 +71,39 @@ class CatalogueItemForm(FlaskForm):
     name_zh = StringField(_l("Item (Chinese)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Item (English)"), validators=[Optional(), Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
-    price = DecimalField(_l("Price (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    price = DecimalField(
+        _l("Price (CNY)"), places=2, validators=[DataRequired(), NumberRange(min=0)]
+    )
     order_deadline = DateField(_l("Order deadline"), validators=[DataRequired()])
-    late_surcharge_pct = DecimalField(_l("Late surcharge (per cent)"), places=2, default=0,
-                                      validators=[Optional(), NumberRange(min=0, max=200)])
+    late_surcharge_pct = DecimalField(
+        _l("Late surcharge (per cent)"),
+        places=2,
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=200)],
+    )
     late_orders_allowed = BooleanField(_l("Accept late orders (with the surcharge)"), default=True)
     active = BooleanField(_l("Can be ordered"), default=True)
 
     def values(self) -> dict:
         return {
-            "supplier_id": self.supplier_id.data, "name_zh": self.name_zh.data or "", "name_en": self.name_en.data or "",
-            "unit": self.unit.data or "", "price": self.price.data, "order_deadline": self.order_deadline.data,
+            "supplier_id": self.supplier_id.data,
+            "name_zh": self.name_zh.data or "",
+            "name_en": self.name_en.data or "",
+            "unit": self.unit.data or "",
+            "price": self.price.data,
+            "order_deadline": self.order_deadline.data,
             "late_surcharge_pct": self.late_surcharge_pct.data or 0,
-            "late_orders_allowed": self.late_orders_allowed.data, "active": self.active.data,
+            "late_orders_allowed": self.late_orders_allowed.data,
+            "active": self.active.data,
         }
 
 
 class OrderForm(FlaskForm):
     """An order: first sent to see the price, then again with confirm=1 to place it."""
 
-    quantity = IntegerField(_l("Quantity"), default=1, validators=[DataRequired(), NumberRange(min=1, max=10000)])
+    quantity = IntegerField(
+        _l("Quantity"), default=1, validators=[DataRequired(), NumberRange(min=1, max=10000)]
+    )
     notes = TextAreaField(_l("Notes for the supplier"), validators=[Optional(), Length(max=1000)])
     accepted_amount = HiddenField()
     confirm = HiddenField()

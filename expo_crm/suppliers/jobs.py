@@ -19,14 +19,24 @@ from expo_crm.suppliers.models import Supplier
 KEY_PREFIX = "supplier-doc:"
 
 
-@periodic_job("suppliers.document_expiry", label=_l("Supplier documents expiring before a show"), hours=24)
+@periodic_job(
+    "suppliers.document_expiry", label=_l("Supplier documents expiring before a show"), hours=24
+)
 def document_expiry_alerts(at: datetime) -> int:
     """One task per (supplier, document kind, show, document version): a rerun adds nothing."""
     created = 0
     today = at.date()
     with writing():
-        existing = set(db.session.scalars(sa.select(Task.source_key).where(Task.source_key.like(KEY_PREFIX + "%"))))
-        suppliers = list(db.session.scalars(sa.select(Supplier).where(Supplier.active.is_(True)).order_by(Supplier.id)))
+        existing = set(
+            db.session.scalars(
+                sa.select(Task.source_key).where(Task.source_key.like(KEY_PREFIX + "%"))
+            )
+        )
+        suppliers = list(
+            db.session.scalars(
+                sa.select(Supplier).where(Supplier.active.is_(True)).order_by(Supplier.id)
+            )
+        )
         for supplier in suppliers:
             for alert in documents.document_alerts(supplier, today):
                 version = alert.document.id if alert.document else "missing"
@@ -34,9 +44,14 @@ def document_expiry_alerts(at: datetime) -> int:
                 if key in existing:
                     continue
                 create_task(
-                    _bilingual_title(alert), owner_id=supplier.owner_id, kind=TaskKind.document_expiry,
-                    description=_description(alert), subject=("supplier", supplier.id), show_id=alert.show.id,
-                    due_date=max(today, alert.show.move_in_date - timedelta(days=14)), source_key=key,
+                    _bilingual_title(alert),
+                    owner_id=supplier.owner_id,
+                    kind=TaskKind.document_expiry,
+                    description=_description(alert),
+                    subject=("supplier", supplier.id),
+                    show_id=alert.show.id,
+                    due_date=max(today, alert.show.move_in_date - timedelta(days=14)),
+                    source_key=key,
                 )
                 existing.add(key)
                 created += 1
@@ -46,10 +61,19 @@ def document_expiry_alerts(at: datetime) -> int:
 
 def _title(alert: documents.DocumentAlert) -> str:
     if alert.missing:
-        return _("%(supplier)s: %(doc)s missing for %(show)s", supplier=alert.supplier.name, doc=alert.kind.label,
-                 show=alert.show.code)
-    return _("%(supplier)s: %(doc)s expires %(day)s, before the end of %(show)s", supplier=alert.supplier.name,
-             doc=alert.kind.label, day=alert.document.expires_on.isoformat(), show=alert.show.code)
+        return _(
+            "%(supplier)s: %(doc)s missing for %(show)s",
+            supplier=alert.supplier.name,
+            doc=alert.kind.label,
+            show=alert.show.code,
+        )
+    return _(
+        "%(supplier)s: %(doc)s expires %(day)s, before the end of %(show)s",
+        supplier=alert.supplier.name,
+        doc=alert.kind.label,
+        day=alert.document.expires_on.isoformat(),
+        show=alert.show.code,
+    )
 
 
 def _bilingual_title(alert: documents.DocumentAlert) -> str:

@@ -1,4 +1,5 @@
 """Suppliers blueprint: directory, documents, service catalogue, service orders, evaluations."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -29,10 +30,16 @@ class SupplierCategory(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "booth_builder": _l("Booth builder"), "logistics": _l("Logistics and freight"),
-            "furniture": _l("Furniture rental"), "utilities": _l("Power and water"),
-            "catering": _l("Catering"), "cleaning": _l("Cleaning"), "security": _l("Security"),
-            "av": _l("Audio-visual"), "printing": _l("Printing"), "travel": _l("Hotel and travel"),
+            "booth_builder": _l("Booth builder"),
+            "logistics": _l("Logistics and freight"),
+            "furniture": _l("Furniture rental"),
+            "utilities": _l("Power and water"),
+            "catering": _l("Catering"),
+            "cleaning": _l("Cleaning"),
+            "security": _l("Security"),
+            "av": _l("Audio-visual"),
+            "printing": _l("Printing"),
+            "travel": _l("Hotel and travel"),
         }
 
 
@@ -48,7 +55,9 @@ class Supplier(TimestampMixin, db.Model):
         sa.ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
     )
     category: Mapped[SupplierCategory] = mapped_column(
-        enum_type(SupplierCategory, "supplier_category"), default=SupplierCategory.booth_builder, index=True
+        enum_type(SupplierCategory, "supplier_category"),
+        default=SupplierCategory.booth_builder,
+        index=True,
     )
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -58,10 +67,18 @@ class Supplier(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     owner = relationship("StaffUser")
-    contacts = relationship("SupplierContact", back_populates="supplier", cascade="all, delete-orphan",
-                            order_by="SupplierContact.id")
-    documents = relationship("SupplierDocument", back_populates="supplier", cascade="all, delete-orphan",
-                             order_by="SupplierDocument.expires_on")
+    contacts = relationship(
+        "SupplierContact",
+        back_populates="supplier",
+        cascade="all, delete-orphan",
+        order_by="SupplierContact.id",
+    )
+    documents = relationship(
+        "SupplierDocument",
+        back_populates="supplier",
+        cascade="all, delete-orphan",
+        order_by="SupplierDocument.expires_on",
+    )
 
     __table_args__ = (sa.CheckConstraint("name_zh <> '' OR name_en <> ''", name="has_name"),)
 
@@ -76,7 +93,9 @@ class SupplierContact(TimestampMixin, db.Model):
     __tablename__ = "supplier_contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(120))
     position: Mapped[str] = mapped_column(sa.String(120), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -93,7 +112,8 @@ class DocumentKind(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "business_licence": _l("Business licence"), "insurance": _l("Insurance"),
+            "business_licence": _l("Business licence"),
+            "insurance": _l("Insurance"),
             "safety_certificate": _l("Safety certificate"),
         }
 
@@ -104,7 +124,9 @@ class SupplierDocument(TimestampMixin, db.Model):
     __tablename__ = "supplier_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, "supplier_document_kind"))
     number: Mapped[str] = mapped_column(sa.String(120), default="")
     expires_on: Mapped[date] = mapped_column(index=True)
@@ -112,14 +134,17 @@ class SupplierDocument(TimestampMixin, db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(40))
     size: Mapped[int]
     content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
     supplier = relationship("Supplier", back_populates="documents")
 
     __table_args__ = (
         sa.CheckConstraint(f"size > 0 AND size <= {MAX_DOCUMENT_BYTES}", name="size_limit"),
         sa.CheckConstraint(
-            "content_type IN (" + ", ".join(f"'{t}'" for t in DOCUMENT_TYPES) + ")", name="allowed_type"
+            "content_type IN (" + ", ".join(f"'{t}'" for t in DOCUMENT_TYPES) + ")",
+            name="allowed_type",
         ),
     )
 
@@ -131,7 +156,9 @@ class CatalogueItem(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
-    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="RESTRICT"), index=True)
+    supplier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("suppliers.id", ondelete="RESTRICT"), index=True
+    )
     name_zh: Mapped[str] = mapped_column(sa.String(200), default="")
     name_en: Mapped[str] = mapped_column(sa.String(200), default="")
     unit: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -146,7 +173,9 @@ class CatalogueItem(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("price >= 0", name="price_not_negative"),
-        sa.CheckConstraint("late_surcharge_pct >= 0 AND late_surcharge_pct <= 200", name="surcharge_range"),
+        sa.CheckConstraint(
+            "late_surcharge_pct >= 0 AND late_surcharge_pct <= 200", name="surcharge_range"
+        ),
         sa.CheckConstraint("name_zh <> '' OR name_en <> ''", name="has_name"),
     )
 
@@ -167,8 +196,11 @@ class OrderState(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "ordered": _l("Ordered"), "confirmed": _l("Confirmed"), "delivered": _l("Delivered"),
-            "invoiced": _l("Invoiced"), "cancelled": _l("Cancelled"),
+            "ordered": _l("Ordered"),
+            "confirmed": _l("Confirmed"),
+            "delivered": _l("Delivered"),
+            "invoiced": _l("Invoiced"),
+            "cancelled": _l("Cancelled"),
         }
 
 
@@ -188,10 +220,16 @@ class ServiceOrder(TimestampMixin, db.Model):
     __tablename__ = "service_orders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="RESTRICT"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="RESTRICT"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="RESTRICT"), index=True)
-    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="RESTRICT"), index=True)
-    catalogue_item_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_items.id", ondelete="RESTRICT"))
+    supplier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("suppliers.id", ondelete="RESTRICT"), index=True
+    )
+    catalogue_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("catalogue_items.id", ondelete="RESTRICT")
+    )
     quantity: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
     surcharge_pct: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(0))
@@ -203,7 +241,9 @@ class ServiceOrder(TimestampMixin, db.Model):
     ordered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # "portal" when the exhibitor ordered, "staff" when staff ordered on its behalf
     channel: Mapped[str] = mapped_column(sa.String(8), default="portal")
-    ordered_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    ordered_by_staff_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -226,7 +266,9 @@ class SupplierEvaluation(TimestampMixin, db.Model):
     __tablename__ = "supplier_evaluations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     quality: Mapped[int]
     punctuality: Mapped[int]
@@ -234,7 +276,9 @@ class SupplierEvaluation(TimestampMixin, db.Model):
     complaints: Mapped[int] = mapped_column(default=0)
     score: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
-    evaluated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    evaluated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
     show = relationship("Show")
     supplier = relationship("Supplier")

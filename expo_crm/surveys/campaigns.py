@@ -36,19 +36,36 @@ def default_close_at(show: Show) -> datetime:
     return datetime.combine(day, time(10), tzinfo=show.tz)
 
 
-def create_campaign(survey: Survey, show: Show, audience: CampaignAudience | str, closes_at: datetime,
-                    *, at: datetime, created_by_id: int | None = None, automatic: bool = False) -> SurveyCampaign:
+def create_campaign(
+    survey: Survey,
+    show: Show,
+    audience: CampaignAudience | str,
+    closes_at: datetime,
+    *,
+    at: datetime,
+    created_by_id: int | None = None,
+    automatic: bool = False,
+) -> SurveyCampaign:
     if not survey.questions:
         raise SurveyError(_("The survey has no questions yet."))
     if closes_at <= at:
         raise SurveyError(_("The close date must be in the future."))
     campaign = SurveyCampaign(
-        survey_id=survey.id, show_id=show.id, audience=CampaignAudience(audience), closes_at=closes_at,
-        state=CampaignState.draft, automatic=automatic, created_by_id=created_by_id,
+        survey_id=survey.id,
+        show_id=show.id,
+        audience=CampaignAudience(audience),
+        closes_at=closes_at,
+        state=CampaignState.draft,
+        automatic=automatic,
+        created_by_id=created_by_id,
     )
     db.session.add(campaign)
     db.session.flush()
-    audit.record("survey_campaign.create", campaign, after={"show_id": show.id, "audience": campaign.audience.value})
+    audit.record(
+        "survey_campaign.create",
+        campaign,
+        after={"show_id": show.id, "audience": campaign.audience.value},
+    )
     return campaign
 
 
@@ -60,7 +77,9 @@ def automatic_campaign(show: Show, at: datetime) -> SurveyCampaign:
     if campaign is not None:
         return campaign
     closes_at = max(default_close_at(show), at + timedelta(days=1))
-    return create_campaign(default_survey(), show, CampaignAudience.both, closes_at, at=at, automatic=True)
+    return create_campaign(
+        default_survey(), show, CampaignAudience.both, closes_at, at=at, automatic=True
+    )
 
 
 @dataclass(frozen=True)
@@ -82,10 +101,17 @@ def recipients(campaign: SurveyCampaign) -> list[Recipient]:
 
         for company, contact in primary_contacts(campaign.show_id):
             if contact.email:
-                found.append(Recipient(
-                    SubjectKind.exhibitor, company.id, contact.email, contact.name,
-                    _language(contact.locale), Segment.exhibitor, "exhibitor",
-                ))
+                found.append(
+                    Recipient(
+                        SubjectKind.exhibitor,
+                        company.id,
+                        contact.email,
+                        contact.name,
+                        _language(contact.locale),
+                        Segment.exhibitor,
+                        "exhibitor",
+                    )
+                )
     if campaign.audience in (CampaignAudience.visitors, CampaignAudience.both):
         from expo_crm.visitors.services import checked_in_registrations
 
@@ -96,10 +122,17 @@ def recipients(campaign: SurveyCampaign) -> list[Recipient]:
                 continue  # exhibitor staff answer through their company
             seen.add(registration.visitor_id)
             visitor = registration.visitor
-            found.append(Recipient(
-                SubjectKind.visitor, visitor.id, visitor.email, visitor.name,
-                _language(visitor.locale), Segment.visitor, category,
-            ))
+            found.append(
+                Recipient(
+                    SubjectKind.visitor,
+                    visitor.id,
+                    visitor.email,
+                    visitor.name,
+                    _language(visitor.locale),
+                    Segment.visitor,
+                    category,
+                )
+            )
     return found
 
 
@@ -109,12 +142,20 @@ def _language(locale: str | None) -> str:
 
 def add_invitations(campaign: SurveyCampaign) -> int:
     """One invitation per recipient, once (unique per campaign and customer)."""
-    existing_companies = set(db.session.scalars(
-        sa.select(SurveyInvitation.company_id).where(SurveyInvitation.campaign_id == campaign.id)
-    ))
-    existing_visitors = set(db.session.scalars(
-        sa.select(SurveyInvitation.visitor_id).where(SurveyInvitation.campaign_id == campaign.id)
-    ))
+    existing_companies = set(
+        db.session.scalars(
+            sa.select(SurveyInvitation.company_id).where(
+                SurveyInvitation.campaign_id == campaign.id
+            )
+        )
+    )
+    existing_visitors = set(
+        db.session.scalars(
+            sa.select(SurveyInvitation.visitor_id).where(
+                SurveyInvitation.campaign_id == campaign.id
+            )
+        )
+    )
     added = 0
     for recipient in recipients(campaign):
         have = existing_companies if recipient.kind is SubjectKind.exhibitor else existing_visitors
@@ -122,8 +163,13 @@ def add_invitations(campaign: SurveyCampaign) -> int:
             continue
         have.add(recipient.subject_id)
         invitation = SurveyInvitation(
-            campaign_id=campaign.id, email=recipient.email, name=recipient.name, language=recipient.language,
-            segment=recipient.segment, category=recipient.category, nonce=secrets.token_hex(16),
+            campaign_id=campaign.id,
+            email=recipient.email,
+            name=recipient.name,
+            language=recipient.language,
+            segment=recipient.segment,
+            category=recipient.category,
+            nonce=secrets.token_hex(16),
         )
         if recipient.kind is SubjectKind.exhibitor:
             invitation.company_id = recipient.subject_id
@@ -135,12 +181,18 @@ def add_invitations(campaign: SurveyCampaign) -> int:
     return added
 
 
-def invitations_of(campaign: SurveyCampaign, *, without_response: bool = False) -> list[SurveyInvitation]:
-    query = sa.select(SurveyInvitation).where(SurveyInvitation.campaign_id == campaign.id).order_by(SurveyInvitation.id)
+def invitations_of(
+    campaign: SurveyCampaign, *, without_response: bool = False
+) -> list[SurveyInvitation]:
+    query = (
+        sa.select(SurveyInvitation)
+        .where(SurveyInvitation.campaign_id == campaign.id)
+        .order_by(SurveyInvitation.id)
+    )
     if without_response:
-        query = query.outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id).where(
-            SurveyResponse.id.is_(None)
-        )
+        query = query.outerjoin(
+            SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id
+        ).where(SurveyResponse.id.is_(None))
     return list(db.session.scalars(query))
 
 
@@ -162,12 +214,20 @@ def send_campaign(campaign: SurveyCampaign, at: datetime) -> int:
     if campaign.state is CampaignState.draft:
         campaign.state = CampaignState.open
         campaign.sent_at = at
-        audit.record("survey_campaign.send", campaign, after={"invitations": len(campaign_invitation_ids(campaign))})
+        audit.record(
+            "survey_campaign.send",
+            campaign,
+            after={"invitations": len(campaign_invitation_ids(campaign))},
+        )
     return queued
 
 
 def campaign_invitation_ids(campaign: SurveyCampaign) -> list[int]:
-    return list(db.session.scalars(sa.select(SurveyInvitation.id).where(SurveyInvitation.campaign_id == campaign.id)))
+    return list(
+        db.session.scalars(
+            sa.select(SurveyInvitation.id).where(SurveyInvitation.campaign_id == campaign.id)
+        )
+    )
 
 
 def remind(campaign: SurveyCampaign, at: datetime) -> int:
@@ -177,7 +237,9 @@ def remind(campaign: SurveyCampaign, at: datetime) -> int:
     show = db.session.get(Show, campaign.show_id)
     queued = 0
     for invitation in invitations_of(campaign, without_response=True):
-        if _queue_mail(invitation, campaign, show, "surveys/reminder", dedupe_prefix="survey-reminder"):
+        if _queue_mail(
+            invitation, campaign, show, "surveys/reminder", dedupe_prefix="survey-reminder"
+        ):
             queued += 1
             invitation.reminded_at = at
     return queued
@@ -192,13 +254,24 @@ def close_campaign(campaign: SurveyCampaign, at: datetime) -> bool:
     return True
 
 
-def _queue_mail(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Show, template: str, *,
-                dedupe_prefix: str) -> bool:
+def _queue_mail(
+    invitation: SurveyInvitation,
+    campaign: SurveyCampaign,
+    show: Show,
+    template: str,
+    *,
+    dedupe_prefix: str,
+) -> bool:
     """Queue one survey email to the invitee; False when it was queued before (dedupe key)."""
     message = enqueue_email(
-        invitation.email, template, language=invitation.language, to_name=invitation.name,
-        context=_mail_context(invitation, campaign, show), category=MailCategory.service,
-        dedupe_key=f"{dedupe_prefix}:{campaign.id}:{invitation.id}", subject_ref=_subject_ref(invitation),
+        invitation.email,
+        template,
+        language=invitation.language,
+        to_name=invitation.name,
+        context=_mail_context(invitation, campaign, show),
+        category=MailCategory.service,
+        dedupe_key=f"{dedupe_prefix}:{campaign.id}:{invitation.id}",
+        subject_ref=_subject_ref(invitation),
         show_id=campaign.show_id,
     )
     return message is not None
@@ -206,7 +279,9 @@ def _queue_mail(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Sh
 
 def _mail_context(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Show) -> dict:
     return {
-        "name": invitation.name, "show": show, "campaign": campaign,
+        "name": invitation.name,
+        "show": show,
+        "campaign": campaign,
         "link": current_app.config["BASE_URL"].rstrip("/") + "/s/" + token_for(invitation),
         "closes_on": campaign.closes_at.astimezone(show.tz).date(),
     }
@@ -236,7 +311,9 @@ def invitation_from_token(token: str) -> SurveyInvitation | None:
         invitation_id, nonce = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
-    invitation = db.session.get(SurveyInvitation, invitation_id) if isinstance(invitation_id, int) else None
+    invitation = (
+        db.session.get(SurveyInvitation, invitation_id) if isinstance(invitation_id, int) else None
+    )
     if invitation is None or not secrets.compare_digest(invitation.nonce, str(nonce)):
         return None
     return invitation
@@ -250,8 +327,10 @@ def link_problem(invitation: SurveyInvitation | None, at: datetime) -> str | Non
         return _("This survey has already been answered with this link. Thank you!")
     campaign = invitation.campaign
     if campaign.state is CampaignState.closed or at >= campaign.closes_at:
-        return _("This survey closed on %(day)s. Thank you for your interest.",
-                 day=campaign.closes_at.astimezone(campaign.show.tz).date().isoformat())
+        return _(
+            "This survey closed on %(day)s. Thank you for your interest.",
+            day=campaign.closes_at.astimezone(campaign.show.tz).date().isoformat(),
+        )
     if campaign.state is CampaignState.draft:
         return _("This survey link is not valid. Please use the link from your email.")
     return None

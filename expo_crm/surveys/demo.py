@@ -35,8 +35,12 @@ def _answered_campaign(ctx, show) -> None:
     rng = ctx.rng
     sent_at = datetime.combine(show.open_to + timedelta(days=1), time(10), tzinfo=show.tz)
     campaign = campaigns.create_campaign(
-        services.default_survey(), show, CampaignAudience.both, campaigns.default_close_at(show),
-        at=sent_at, automatic=True,
+        services.default_survey(),
+        show,
+        CampaignAudience.both,
+        campaigns.default_close_at(show),
+        at=sent_at,
+        automatic=True,
     )
     campaigns.add_invitations(campaign)
     campaign.state = CampaignState.open

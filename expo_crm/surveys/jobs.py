@@ -17,8 +17,12 @@ from expo_crm.surveys.models import CampaignState, SurveyCampaign
 
 
 @plan_action(
-    "surveys.send", label=_l("Satisfaction survey to exhibitors and checked-in visitors"),
-    audience="exhibitors+visitors", anchor="open_to", offset_days=1, hour=10,
+    "surveys.send",
+    label=_l("Satisfaction survey to exhibitors and checked-in visitors"),
+    audience="exhibitors+visitors",
+    anchor="open_to",
+    offset_days=1,
+    hour=10,
 )
 def send_survey(show: Show, at: datetime) -> int:
     campaign = campaigns.automatic_campaign(show, at)
@@ -28,8 +32,12 @@ def send_survey(show: Show, at: datetime) -> int:
 
 
 @plan_action(
-    "surveys.remind", label=_l("Survey reminder to those who have not answered"),
-    audience="exhibitors+visitors", anchor="open_to", offset_days=4, hour=10,
+    "surveys.remind",
+    label=_l("Survey reminder to those who have not answered"),
+    audience="exhibitors+visitors",
+    anchor="open_to",
+    offset_days=4,
+    hour=10,
 )
 def remind_survey(show: Show, at: datetime) -> int:
     campaign = _automatic(show)
@@ -37,8 +45,12 @@ def remind_survey(show: Show, at: datetime) -> int:
 
 
 @plan_action(
-    "surveys.close", label=_l("Close the survey and email the report to service staff"),
-    audience="staff", anchor="open_to", offset_days=14, hour=10,
+    "surveys.close",
+    label=_l("Close the survey and email the report to service staff"),
+    audience="staff",
+    anchor="open_to",
+    offset_days=14,
+    hour=10,
 )
 def close_survey(show: Show, at: datetime) -> int:
     campaign = _automatic(show)
@@ -69,10 +81,17 @@ def email_report(campaign: SurveyCampaign) -> int:
         if language not in pdfs:
             pdfs[language] = reports.report_pdf(campaign, language)
         message = enqueue_email(
-            user.email, "surveys/report", language=language, to_name=user.name,
+            user.email,
+            "surveys/report",
+            language=language,
+            to_name=user.name,
             context={"show": show, "campaign": campaign, "user": user},
-            attachments=[Attachment(f"survey-report-{show.code}.pdf", "application/pdf", pdfs[language])],
-            category=MailCategory.service, dedupe_key=key, show_id=show.id,
+            attachments=[
+                Attachment(f"survey-report-{show.code}.pdf", "application/pdf", pdfs[language])
+            ],
+            category=MailCategory.service,
+            dedupe_key=key,
+            show_id=show.id,
         )
         queued += message is not None
     return queued
@@ -81,4 +100,7 @@ def email_report(campaign: SurveyCampaign) -> int:
 def services_mail_queued(dedupe_key: str) -> bool:
     from expo_crm.mail.models import OutboxMessage
 
-    return db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
+    return (
+        db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        is not None
+    )

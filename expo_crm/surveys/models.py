@@ -29,8 +29,11 @@ class QuestionKind(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "nps": _l("Recommendation (NPS 0–10)"), "rating": _l("Rating 1–5"),
-            "single": _l("Single choice"), "multiple": _l("Multiple choice"), "text": _l("Free text"),
+            "nps": _l("Recommendation (NPS 0–10)"),
+            "rating": _l("Rating 1–5"),
+            "single": _l("Single choice"),
+            "multiple": _l("Multiple choice"),
+            "text": _l("Free text"),
         }
 
 
@@ -41,7 +44,11 @@ class CampaignAudience(LabeledEnum):
 
     @classmethod
     def labels(cls) -> dict:
-        return {"exhibitors": _l("Exhibitors"), "visitors": _l("Checked-in visitors"), "both": _l("Exhibitors and visitors")}
+        return {
+            "exhibitors": _l("Exhibitors"),
+            "visitors": _l("Checked-in visitors"),
+            "both": _l("Exhibitors and visitors"),
+        }
 
 
 class CampaignState(LabeledEnum):
@@ -77,13 +84,20 @@ class Survey(TimestampMixin, db.Model):
     is_default: Mapped[bool] = mapped_column(default=False)
 
     questions = relationship(
-        "SurveyQuestion", order_by="SurveyQuestion.position", cascade="all, delete-orphan",
+        "SurveyQuestion",
+        order_by="SurveyQuestion.position",
+        cascade="all, delete-orphan",
         back_populates="survey",
     )
 
     __table_args__ = (
-        sa.Index("uq_surveys_one_default", "is_default", unique=True, sqlite_where=sa.text("is_default"),
-                 postgresql_where=sa.text("is_default")),
+        sa.Index(
+            "uq_surveys_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=sa.text("is_default"),
+            postgresql_where=sa.text("is_default"),
+        ),
     )
 
     @property
@@ -99,7 +113,9 @@ class SurveyQuestion(db.Model):
     __tablename__ = "survey_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[QuestionKind] = mapped_column(enum_type(QuestionKind, "survey_question_kind"))
     text_zh: Mapped[str] = mapped_column(sa.String(500))
@@ -124,23 +140,36 @@ class SurveyCampaign(TimestampMixin, db.Model):
     __tablename__ = "survey_campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="RESTRICT"), index=True)
+    survey_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("surveys.id", ondelete="RESTRICT"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
-    audience: Mapped[CampaignAudience] = mapped_column(enum_type(CampaignAudience, "survey_audience"))
-    state: Mapped[CampaignState] = mapped_column(enum_type(CampaignState, "survey_campaign_state"), default=CampaignState.draft)
+    audience: Mapped[CampaignAudience] = mapped_column(
+        enum_type(CampaignAudience, "survey_audience")
+    )
+    state: Mapped[CampaignState] = mapped_column(
+        enum_type(CampaignState, "survey_campaign_state"), default=CampaignState.draft
+    )
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Made by the service plan (one per show) rather than by hand.
     automatic: Mapped[bool] = mapped_column(default=False)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
     survey = relationship("Survey")
     show = relationship("Show")
 
     __table_args__ = (
-        sa.Index("uq_survey_campaigns_automatic", "show_id", unique=True,
-                 sqlite_where=sa.text("automatic"), postgresql_where=sa.text("automatic")),
+        sa.Index(
+            "uq_survey_campaigns_automatic",
+            "show_id",
+            unique=True,
+            sqlite_where=sa.text("automatic"),
+            postgresql_where=sa.text("automatic"),
+        ),
     )
 
 
@@ -150,7 +179,9 @@ class SurveyInvitation(SubjectRefMixin, db.Model):
     __tablename__ = "survey_invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_campaigns.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_campaigns.id", ondelete="CASCADE"), index=True
+    )
     email: Mapped[str] = mapped_column(sa.String(254))
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     language: Mapped[str] = mapped_column(sa.String(8), default="zh")
@@ -177,8 +208,12 @@ class SurveyResponse(SubjectRefMixin, db.Model):
     __tablename__ = "survey_responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_campaigns.id", ondelete="CASCADE"), index=True)
-    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_invitations.id", ondelete="CASCADE"), unique=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    invitation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_invitations.id", ondelete="CASCADE"), unique=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     nps: Mapped[int | None]
@@ -193,7 +228,10 @@ class SurveyResponse(SubjectRefMixin, db.Model):
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
         sa.CheckConstraint("nps IS NULL OR (nps >= 0 AND nps <= 10)", name="nps_range"),
-        sa.CheckConstraint("satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)", name="satisfaction_range"),
+        sa.CheckConstraint(
+            "satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)",
+            name="satisfaction_range",
+        ),
         sa.Index("ix_survey_responses_company_time", "company_id", "submitted_at"),
         sa.Index("ix_survey_responses_visitor_time", "visitor_id", "submitted_at"),
     )
@@ -203,8 +241,12 @@ class SurveyAnswer(db.Model):
     __tablename__ = "survey_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[int | None]  # NPS, rating, or the chosen option's index
     choices: Mapped[list | None] = mapped_column(sa.JSON)  # multiple choice: option indexes
     text: Mapped[str] = mapped_column(sa.Text, default="")

@@ -17,5 +17,11 @@ def report_pdf(campaign: SurveyCampaign, language: str = "zh") -> bytes:
     context = nullcontext() if has_request_context() else current_app.test_request_context()
     with context, force_locale(language):
         results = campaign_results(campaign)
-        return render_pdf("surveys/report.html", language=language, results=results, campaign=campaign,
-                          show=campaign.show, survey=campaign.survey)
+        return render_pdf(
+            "surveys/report.html",
+            language=language,
+            results=results,
+            campaign=campaign,
+            show=campaign.show,
+            survey=campaign.survey,
+        )

@@ -29,13 +29,29 @@ def _parse_int(raw, low: int, high: int, question: SurveyQuestion) -> int:
     try:
         value = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise SurveyError(_("“%(q)s”: choose a value from %(low)d to %(high)d.", q=question.text, low=low, high=high)) from None
+        raise SurveyError(
+            _(
+                "“%(q)s”: choose a value from %(low)d to %(high)d.",
+                q=question.text,
+                low=low,
+                high=high,
+            )
+        ) from None
     if not low <= value <= high:
-        raise SurveyError(_("“%(q)s”: choose a value from %(low)d to %(high)d.", q=question.text, low=low, high=high))
+        raise SurveyError(
+            _(
+                "“%(q)s”: choose a value from %(low)d to %(high)d.",
+                q=question.text,
+                low=low,
+                high=high,
+            )
+        )
     return value
 
 
-def parse_answers(questions: list[SurveyQuestion], form: dict[str, list[str]]) -> list[SurveyAnswer]:
+def parse_answers(
+    questions: list[SurveyQuestion], form: dict[str, list[str]]
+) -> list[SurveyAnswer]:
     """Form values (q<id> -> list of strings) into answers; any bad value refuses the lot."""
     answers = []
     for question in questions:
@@ -60,7 +76,9 @@ def parse_answers(questions: list[SurveyQuestion], form: dict[str, list[str]]) -
     return answers
 
 
-def submit_response(invitation: SurveyInvitation, form: dict[str, list[str]], at: datetime) -> SurveyResponse:
+def submit_response(
+    invitation: SurveyInvitation, form: dict[str, list[str]], at: datetime
+) -> SurveyResponse:
     """Record one response (once per invitation: a database unique key), and follow up a low score."""
     problem = link_problem(invitation, at)
     if problem:
@@ -72,12 +90,21 @@ def submit_response(invitation: SurveyInvitation, form: dict[str, list[str]], at
     nps = next((a.number for a in answers if kinds[a.question_id] is QuestionKind.nps), None)
     ratings = [a.number for a in answers if kinds[a.question_id] is QuestionKind.rating]
     satisfaction = (
-        (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if ratings else None
+        (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if ratings
+        else None
     )
     response = SurveyResponse(
-        campaign_id=campaign.id, invitation_id=invitation.id, show_id=campaign.show_id, submitted_at=at,
-        nps=nps, satisfaction=satisfaction, segment=invitation.segment, category=invitation.category,
-        company_id=invitation.company_id, visitor_id=invitation.visitor_id,
+        campaign_id=campaign.id,
+        invitation_id=invitation.id,
+        show_id=campaign.show_id,
+        submitted_at=at,
+        nps=nps,
+        satisfaction=satisfaction,
+        segment=invitation.segment,
+        category=invitation.category,
+        company_id=invitation.company_id,
+        visitor_id=invitation.visitor_id,
     )
     response.answers.extend(answers)
     db.session.add(response)
@@ -86,7 +113,9 @@ def submit_response(invitation: SurveyInvitation, form: dict[str, list[str]], at
     except sa.exc.IntegrityError as clash:
         db.session.rollback()
         if is_unique_violation(clash):
-            raise SurveyError(_("This survey has already been answered with this link. Thank you!")) from None
+            raise SurveyError(
+                _("This survey has already been answered with this link. Thank you!")
+            ) from None
         raise
     _follow_up(response, invitation, questions, answers)
     return response
@@ -107,29 +136,45 @@ def _follow_up(response: SurveyResponse, invitation: SurveyInvitation, questions
     comments = [a.text for a in answers if a.text]
     kind, subject_id = invitation.subject_kind, invitation.subject_id
     log_interaction(
-        kind, subject_id, channel=Channel.survey, direction=Direction.inbound,
+        kind,
+        subject_id,
+        channel=Channel.survey,
+        direction=Direction.inbound,
         subject=_("Survey answered: %(scores)s", scores=", ".join(scores) or "-"),
-        notes="\n".join(comments), tone=Tone.negative if low else Tone.positive,
-        show_id=response.show_id, occurred_at=response.submitted_at,
+        notes="\n".join(comments),
+        tone=Tone.negative if low else Tone.positive,
+        show_id=response.show_id,
+        occurred_at=response.submitted_at,
         source_key=f"survey-response:{response.id}",
     )
     if low:
-        from expo_crm.relationships.services import open_complaint
+        from expo_crm.relationships.complaints import open_complaint
 
         description = _("Low survey score (%(scores)s).", scores=", ".join(scores))
         if comments:
             description += "\n" + "\n".join(comments)
         open_complaint(
-            kind, subject_id, description=description, category="service",
+            kind,
+            subject_id,
+            description=description,
+            category="service",
             severity="high" if (response.nps is not None and response.nps <= 3) else "medium",
-            show_id=response.show_id, source="survey", source_key=f"survey-response:{response.id}",
+            show_id=response.show_id,
+            source="survey",
+            source_key=f"survey-response:{response.id}",
         )
 
 
 def latest_response(kind: SubjectKind | str, subject_id: int) -> SurveyResponse | None:
     """The customer's most recent answer (the life cycle reads its nps and satisfaction)."""
-    column = SurveyResponse.company_id if SubjectKind(kind) is SubjectKind.exhibitor else SurveyResponse.visitor_id
+    column = (
+        SurveyResponse.company_id
+        if SubjectKind(kind) is SubjectKind.exhibitor
+        else SurveyResponse.visitor_id
+    )
     return db.session.scalar(
-        sa.select(SurveyResponse).where(column == subject_id)
-        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()).limit(1)
+        sa.select(SurveyResponse)
+        .where(column == subject_id)
+        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+        .limit(1)
     )

@@ -108,7 +108,9 @@ def campaign_results(campaign: SurveyCampaign, segment: str | None = None) -> Ca
     from expo_crm.surveys.models import Segment
 
     invited = db.session.execute(
-        sa.select(SurveyInvitation.segment, SurveyInvitation.category, sa.func.count(SurveyInvitation.id))
+        sa.select(
+            SurveyInvitation.segment, SurveyInvitation.category, sa.func.count(SurveyInvitation.id)
+        )
         .where(SurveyInvitation.campaign_id == campaign.id)
         .group_by(SurveyInvitation.segment, SurveyInvitation.category)
     ).all()
@@ -129,8 +131,13 @@ def campaign_results(campaign: SurveyCampaign, segment: str | None = None) -> Ca
         categories.setdefault(category, Group(category, _category_label(category))).invited += count
     for response in responses:
         seg = Segment(response.segment)
-        for group in (total, segments.setdefault(seg.value, Group(seg.value, seg.label)),
-                      categories.setdefault(response.category, Group(response.category, _category_label(response.category)))):
+        for group in (
+            total,
+            segments.setdefault(seg.value, Group(seg.value, seg.label)),
+            categories.setdefault(
+                response.category, Group(response.category, _category_label(response.category))
+            ),
+        ):
             group.responded += 1
             if response.nps is not None:
                 group.nps_scores.append(response.nps)
@@ -140,12 +147,17 @@ def campaign_results(campaign: SurveyCampaign, segment: str | None = None) -> Ca
     response_ids = [r.id for r in responses]
     answers: dict[int, list[SurveyAnswer]] = {}
     if response_ids:
-        for answer in db.session.scalars(sa.select(SurveyAnswer).where(SurveyAnswer.response_id.in_(response_ids))):
+        for answer in db.session.scalars(
+            sa.select(SurveyAnswer).where(SurveyAnswer.response_id.in_(response_ids))
+        ):
             answers.setdefault(answer.question_id, []).append(answer)
     questions = [_question_result(q, answers.get(q.id, [])) for q in campaign.survey.questions]
     return CampaignResults(
-        campaign, total, sorted(segments.values(), key=lambda g: g.key),
-        sorted(categories.values(), key=lambda g: g.key), questions,
+        campaign,
+        total,
+        sorted(segments.values(), key=lambda g: g.key),
+        sorted(categories.values(), key=lambda g: g.key),
+        questions,
     )
 
 
@@ -160,10 +172,15 @@ def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer]) -> Q
             result.nps = nps_of(numbers)
     elif question.kind is QuestionKind.single:
         labels = question.option_labels()
-        result.distribution = [(label, sum(1 for a in answers if a.number == i)) for i, label in enumerate(labels)]
+        result.distribution = [
+            (label, sum(1 for a in answers if a.number == i)) for i, label in enumerate(labels)
+        ]
     elif question.kind is QuestionKind.multiple:
         labels = question.option_labels()
-        result.distribution = [(label, sum(1 for a in answers if i in (a.choices or []))) for i, label in enumerate(labels)]
+        result.distribution = [
+            (label, sum(1 for a in answers if i in (a.choices or [])))
+            for i, label in enumerate(labels)
+        ]
     else:
         result.texts = [a.text for a in answers if a.text]
     return result

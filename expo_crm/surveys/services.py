@@ -25,7 +25,9 @@ class SurveyError(ValueError):
 def create_survey(title_zh: str, title_en: str, intro_zh: str = "", intro_en: str = "") -> Survey:
     if not title_zh.strip() or not title_en.strip():
         raise SurveyError(_("Give the survey a title in both languages."))
-    survey = Survey(title_zh=title_zh.strip(), title_en=title_en.strip(), intro_zh=intro_zh, intro_en=intro_en)
+    survey = Survey(
+        title_zh=title_zh.strip(), title_en=title_en.strip(), intro_zh=intro_zh, intro_en=intro_en
+    )
     db.session.add(survey)
     db.session.flush()
     audit.record("survey.create", survey, after={"title_en": survey.title_en})
@@ -36,12 +38,20 @@ def parse_options(zh_lines: str, en_lines: str) -> list[dict]:
     zh = [line.strip() for line in zh_lines.splitlines() if line.strip()]
     en = [line.strip() for line in en_lines.splitlines() if line.strip()]
     if len(zh) != len(en):
-        raise SurveyError(_("Give every option in both languages, one per line, in the same order."))
+        raise SurveyError(
+            _("Give every option in both languages, one per line, in the same order.")
+        )
     return [{"zh": a, "en": b} for a, b in zip(zh, en, strict=True)]
 
 
-def add_question(survey: Survey, kind: QuestionKind | str, text_zh: str, text_en: str,
-                 options: list[dict] | None = None, required: bool = True) -> SurveyQuestion:
+def add_question(
+    survey: Survey,
+    kind: QuestionKind | str,
+    text_zh: str,
+    text_en: str,
+    options: list[dict] | None = None,
+    required: bool = True,
+) -> SurveyQuestion:
     kind = QuestionKind(kind)
     if not text_zh.strip() or not text_en.strip():
         raise SurveyError(_("Give the question in both languages."))
@@ -54,12 +64,19 @@ def add_question(survey: Survey, kind: QuestionKind | str, text_zh: str, text_en
         raise SurveyError(_("This survey has been sent already; copy it to change its questions."))
     position = max((q.position for q in survey.questions), default=0) + 1
     question = SurveyQuestion(
-        survey=survey, kind=kind, text_zh=text_zh.strip(), text_en=text_en.strip(),
-        options=options, required=required, position=position,
+        survey=survey,
+        kind=kind,
+        text_zh=text_zh.strip(),
+        text_en=text_en.strip(),
+        options=options,
+        required=required,
+        position=position,
     )
     db.session.add(question)
     db.session.flush()
-    audit.record("survey.question_add", question, after={"kind": kind.value, "text_en": question.text_en})
+    audit.record(
+        "survey.question_add", question, after={"kind": kind.value, "text_en": question.text_en}
+    )
     return question
 
 
@@ -71,24 +88,52 @@ def remove_question(question: SurveyQuestion) -> None:
 
 
 def _in_use(survey: Survey) -> bool:
-    return db.session.scalar(
-        sa.select(sa.func.count(SurveyCampaign.id)).where(
-            SurveyCampaign.survey_id == survey.id, SurveyCampaign.state != CampaignState.draft
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(SurveyCampaign.id)).where(
+                SurveyCampaign.survey_id == survey.id, SurveyCampaign.state != CampaignState.draft
+            )
         )
-    ) > 0
+        > 0
+    )
 
 
 DEFAULT_QUESTIONS = (
-    (QuestionKind.nps, "您有多大可能向同行推荐本展会?", "How likely are you to recommend this show to a colleague?", []),
-    (QuestionKind.rating, "您对展会组织与服务的满意度", "How satisfied are you with the organisation and service?", []),
-    (QuestionKind.rating, "您对观众/客商质量的满意度", "How satisfied are you with the quality of the people you met?", []),
-    (QuestionKind.single, "您明年还会参加吗?", "Will you come again next year?",
-     [{"zh": "会", "en": "Yes"}, {"zh": "不确定", "en": "Not sure"}, {"zh": "不会", "en": "No"}]),
-    (QuestionKind.multiple, "您参展/参观的主要目的", "What did you come for?",
-     [{"zh": "寻找新客户或供应商", "en": "Find new customers or suppliers"},
-      {"zh": "了解新产品", "en": "See new products"},
-      {"zh": "维护现有关系", "en": "Meet existing partners"},
-      {"zh": "行业交流", "en": "Industry networking"}]),
+    (
+        QuestionKind.nps,
+        "您有多大可能向同行推荐本展会?",
+        "How likely are you to recommend this show to a colleague?",
+        [],
+    ),
+    (
+        QuestionKind.rating,
+        "您对展会组织与服务的满意度",
+        "How satisfied are you with the organisation and service?",
+        [],
+    ),
+    (
+        QuestionKind.rating,
+        "您对观众/客商质量的满意度",
+        "How satisfied are you with the quality of the people you met?",
+        [],
+    ),
+    (
+        QuestionKind.single,
+        "您明年还会参加吗?",
+        "Will you come again next year?",
+        [{"zh": "会", "en": "Yes"}, {"zh": "不确定", "en": "Not sure"}, {"zh": "不会", "en": "No"}],
+    ),
+    (
+        QuestionKind.multiple,
+        "您参展/参观的主要目的",
+        "What did you come for?",
+        [
+            {"zh": "寻找新客户或供应商", "en": "Find new customers or suppliers"},
+            {"zh": "了解新产品", "en": "See new products"},
+            {"zh": "维护现有关系", "en": "Meet existing partners"},
+            {"zh": "行业交流", "en": "Industry networking"},
+        ],
+    ),
     (QuestionKind.text, "还有什么建议或意见?", "Anything else you would like to tell us?", []),
 )
 
@@ -99,16 +144,25 @@ def default_survey() -> Survey:
     if survey is not None:
         return survey
     survey = Survey(
-        title_zh="展后满意度调查", title_en="Post-show satisfaction survey", is_default=True,
+        title_zh="展后满意度调查",
+        title_en="Post-show satisfaction survey",
+        is_default=True,
         intro_zh="感谢您参加本届展会。请花两分钟告诉我们您的感受。",
         intro_en="Thank you for taking part in the show. Two minutes of your time help us improve.",
     )
     db.session.add(survey)
     for position, (kind, zh, en, options) in enumerate(DEFAULT_QUESTIONS, start=1):
         required = kind in (QuestionKind.nps, QuestionKind.rating)
-        survey.questions.append(SurveyQuestion(
-            kind=kind, text_zh=zh, text_en=en, options=options, position=position, required=required,
-        ))
+        survey.questions.append(
+            SurveyQuestion(
+                kind=kind,
+                text_zh=zh,
+                text_en=en,
+                options=options,
+                position=position,
+                required=required,
+            )
+        )
     db.session.flush()
     return survey
 

@@ -25,7 +25,10 @@ nav_item(_l("Surveys"), "surveys.index", "surveys.view", order=70)
 @requires("surveys.view")
 def index():
     return render_template(
-        "surveys/index.html", surveys=services.surveys(), campaigns=campaigns.campaigns(), form=ActionForm(),
+        "surveys/index.html",
+        surveys=services.surveys(),
+        campaigns=campaigns.campaigns(),
+        form=ActionForm(),
     )
 
 
@@ -35,7 +38,9 @@ def survey_create():
     form = SurveyForm()
     if form.validate_on_submit():
         try:
-            survey = services.create_survey(form.title_zh.data, form.title_en.data, form.intro_zh.data, form.intro_en.data)
+            survey = services.create_survey(
+                form.title_zh.data, form.title_en.data, form.intro_zh.data, form.intro_en.data
+            )
         except services.SurveyError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -55,8 +60,17 @@ def survey_detail(survey_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                options = services.parse_options(form.options_zh.data or "", form.options_en.data or "")
-                services.add_question(survey, form.kind.data, form.text_zh.data, form.text_en.data, options, form.required.data)
+                options = services.parse_options(
+                    form.options_zh.data or "", form.options_en.data or ""
+                )
+                services.add_question(
+                    survey,
+                    form.kind.data,
+                    form.text_zh.data,
+                    form.text_en.data,
+                    options,
+                    form.required.data,
+                )
             except services.SurveyError as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
@@ -64,7 +78,9 @@ def survey_detail(survey_id: int):
                 db.session.commit()
                 flash(_("Question added."), "success")
                 return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
-    return render_template("surveys/survey.html", survey=survey, form=form, action_form=ActionForm())
+    return render_template(
+        "surveys/survey.html", survey=survey, form=form, action_form=ActionForm()
+    )
 
 
 @bp.route("/surveys/<int:survey_id>/questions/<int:question_id>/delete", methods=["POST"])
@@ -94,7 +110,12 @@ def campaign_create():
         closes_at = datetime.combine(form.closes_on.data, time(23, 59), tzinfo=show.tz)
         try:
             campaign = campaigns.create_campaign(
-                survey, show, form.audience.data, closes_at, at=clock.now(), created_by_id=current_user.id,
+                survey,
+                show,
+                form.audience.data,
+                closes_at,
+                at=clock.now(),
+                created_by_id=current_user.id,
             )
         except services.SurveyError as refused:
             db.session.rollback()
@@ -115,8 +136,12 @@ def campaign_detail(campaign_id: int):
         segment = ""
     results = campaign_results(campaign, segment or None)
     return render_template(
-        "surveys/campaign.html", campaign=campaign, results=results, segment=segment,
-        segments=list(Segment), form=ActionForm(),
+        "surveys/campaign.html",
+        campaign=campaign,
+        results=results,
+        segment=segment,
+        segments=list(Segment),
+        form=ActionForm(),
     )
 
 
@@ -127,10 +152,14 @@ def campaign_report(campaign_id: int):
     from flask_babel import get_locale
 
     pdf = reports.report_pdf(campaign, get_locale().language if get_locale() else "zh")
-    return pdf, 200, {
-        "Content-Type": "application/pdf",
-        "Content-Disposition": f'inline; filename="survey-report-{campaign.show.code}.pdf"',
-    }
+    return (
+        pdf,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="survey-report-{campaign.show.code}.pdf"',
+        },
+    )
 
 
 @bp.route("/surveys/campaigns/<int:campaign_id>/<any(send, remind, close):step>", methods=["POST"])
@@ -173,7 +202,9 @@ def respond(token: str):
     invitation = campaigns.invitation_from_token(token)
     problem = campaigns.link_problem(invitation, at)
     if problem:
-        return render_template("surveys/respond_closed.html", problem=problem), 404 if invitation is None else 410
+        return render_template(
+            "surveys/respond_closed.html", problem=problem
+        ), 404 if invitation is None else 410
     campaign = invitation.campaign
     form = ActionForm()
     answers = {k: request.form.getlist(k) for k in request.form if k.startswith("q")}
@@ -190,6 +221,11 @@ def respond(token: str):
                 db.session.commit()
                 return render_template("surveys/respond_thanks.html", show=campaign.show)
     return render_template(
-        "surveys/respond.html", campaign=campaign, survey=campaign.survey, show=campaign.show,
-        invitation=invitation, form=form, answers=answers,
+        "surveys/respond.html",
+        campaign=campaign,
+        survey=campaign.survey,
+        show=campaign.show,
+        invitation=invitation,
+        form=form,
+        answers=answers,
     )

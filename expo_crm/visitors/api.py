@@ -21,7 +21,12 @@ def checkins():
     except BadRequest as refused:
         return jsonify(error="bad_request", detail=str(refused)), 400
     body, status = check_in(
-        show_id=token.show_id, code=code, gate=gate, direction=direction, nonce=nonce,
-        device_key=f"token:{token.id}", device_token_id=token.id,
+        show_id=token.show_id,
+        code=code,
+        gate=gate,
+        direction=direction,
+        nonce=nonce,
+        device_key=f"token:{token.id}",
+        device_token_id=token.id,
     )
     return jsonify(body), status

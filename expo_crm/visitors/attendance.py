@@ -22,10 +22,14 @@ from expo_crm.visitors.models import (
 
 def _grouped(show_id: int, column) -> list[tuple]:
     return db.session.execute(
-        sa.select(column, sa.func.count(Registration.id), sa.func.count(Registration.first_checked_in_at))
-        .select_from(Registration).join(Visitor, Visitor.id == Registration.visitor_id)
+        sa.select(
+            column, sa.func.count(Registration.id), sa.func.count(Registration.first_checked_in_at)
+        )
+        .select_from(Registration)
+        .join(Visitor, Visitor.id == Registration.visitor_id)
         .where(Registration.show_id == show_id, Registration.state == RegistrationState.active)
-        .group_by(column).order_by(sa.func.count(Registration.id).desc())
+        .group_by(column)
+        .order_by(sa.func.count(Registration.id).desc())
     ).all()
 
 
@@ -40,16 +44,18 @@ def _utc_hour(column):
     """The UTC hour a timestamp falls in, as text, computed by the database."""
     if db.session.get_bind().dialect.name == "sqlite":
         return sa.func.strftime("%Y-%m-%d %H:00:00", column)
-    return sa.func.to_char(sa.func.date_trunc("hour", sa.func.timezone("UTC", column)), "YYYY-MM-DD HH24:00:00")
+    return sa.func.to_char(
+        sa.func.date_trunc("hour", sa.func.timezone("UTC", column)), "YYYY-MM-DD HH24:00:00"
+    )
 
 
 def _arrivals_per_hour(show: Show) -> Counter:
     """First entries counted per hour in the database, labelled in the show's time zone."""
     hour = _utc_hour(Registration.first_checked_in_at)
     counts = db.session.execute(
-        sa.select(hour, sa.func.count()).where(
-            Registration.show_id == show.id, Registration.first_checked_in_at.is_not(None)
-        ).group_by(hour)
+        sa.select(hour, sa.func.count())
+        .where(Registration.show_id == show.id, Registration.first_checked_in_at.is_not(None))
+        .group_by(hour)
     ).all()
     arrivals: Counter = Counter()
     for utc_hour, count in counts:
@@ -61,30 +67,45 @@ def _arrivals_per_hour(show: Show) -> Counter:
 def figures(show: Show) -> dict:
     def rows(pairs, label):
         return [
-            {"key": str(key) if key is not None else "", "label": label(key), "registered": reg, "checked_in": inn}
+            {
+                "key": str(key) if key is not None else "",
+                "label": label(key),
+                "registered": reg,
+                "checked_in": inn,
+            }
             for key, reg, inn in pairs
         ]
 
-    by_category = rows(_grouped(show.id, Registration.category),
-                       lambda k: RegistrationCategory(k).label if k else "—")
-    by_industry = rows(_grouped(show.id, Visitor.industry), lambda k: Industry(k).label if k else "—")
+    by_category = rows(
+        _grouped(show.id, Registration.category),
+        lambda k: RegistrationCategory(k).label if k else "—",
+    )
+    by_industry = rows(
+        _grouped(show.id, Visitor.industry), lambda k: Industry(k).label if k else "—"
+    )
     by_country = rows(_grouped(show.id, Visitor.country), _country_name)[:12]
     gates = db.session.execute(
         sa.select(Registration.first_gate, sa.func.count(Registration.id))
         .where(Registration.show_id == show.id, Registration.first_gate.is_not(None))
-        .group_by(Registration.first_gate).order_by(Registration.first_gate)
+        .group_by(Registration.first_gate)
+        .order_by(Registration.first_gate)
     ).all()
     arrivals = _arrivals_per_hour(show)
     totals = db.session.execute(
         sa.select(
-            sa.func.count(Registration.id), sa.func.count(Registration.first_checked_in_at),
+            sa.func.count(Registration.id),
+            sa.func.count(Registration.first_checked_in_at),
             sa.func.coalesce(sa.func.sum(sa.case((Registration.inside.is_(True), 1), else_=0)), 0),
         ).where(Registration.show_id == show.id, Registration.state == RegistrationState.active)
     ).one()
     return {
         "show_id": show.id,
-        "registered": totals[0], "checked_in": totals[1], "inside": int(totals[2]),
-        "by_category": by_category, "by_industry": by_industry, "by_country": by_country,
+        "registered": totals[0],
+        "checked_in": totals[1],
+        "inside": int(totals[2]),
+        "by_category": by_category,
+        "by_industry": by_industry,
+        "by_country": by_country,
         "by_gate": [{"key": gate, "label": gate, "checked_in": count} for gate, count in gates],
         "arrivals": [{"hour": hour, "count": arrivals[hour]} for hour in sorted(arrivals)],
     }

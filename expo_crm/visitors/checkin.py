@@ -38,9 +38,20 @@ _registrations = Registration.__table__
 
 _LOOKUP = (
     sa.select(
-        Badge.id, Badge.revoked_at, Registration.id, Registration.show_id, Registration.state,
-        Registration.category, Registration.entry_count, Visitor.id, Visitor.name, Visitor.company,
-        Show.open_from, Show.open_to, Show.timezone, Show.reentry_allowed,
+        Badge.id,
+        Badge.revoked_at,
+        Registration.id,
+        Registration.show_id,
+        Registration.state,
+        Registration.category,
+        Registration.entry_count,
+        Visitor.id,
+        Visitor.name,
+        Visitor.company,
+        Show.open_from,
+        Show.open_to,
+        Show.timezone,
+        Show.reentry_allowed,
     )
     .select_from(Badge)
     .join(Registration, Registration.id == Badge.registration_id)
@@ -65,14 +76,34 @@ def parse_request(data: object) -> tuple[str, str, ScanDirection, str]:
     """(code, gate, direction, nonce) from the JSON body; a bad code is left for the lookup."""
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
-    code, gate, direction, nonce = data.get("code"), data.get("gate"), data.get("direction", "in"), data.get("nonce")
-    if not isinstance(gate, str) or not gate.strip() or len(gate) > MAX_GATE or _UNSTORABLE.search(gate):
+    code, gate, direction, nonce = (
+        data.get("code"),
+        data.get("gate"),
+        data.get("direction", "in"),
+        data.get("nonce"),
+    )
+    if (
+        not isinstance(gate, str)
+        or not gate.strip()
+        or len(gate) > MAX_GATE
+        or _UNSTORABLE.search(gate)
+    ):
         raise BadRequest("gate is required (1-32 printable characters)")
-    if not isinstance(nonce, str) or not nonce.strip() or len(nonce) > MAX_NONCE or _UNSTORABLE.search(nonce):
+    if (
+        not isinstance(nonce, str)
+        or not nonce.strip()
+        or len(nonce) > MAX_NONCE
+        or _UNSTORABLE.search(nonce)
+    ):
         raise BadRequest("nonce is required (1-64 printable characters)")
     if direction not in ("in", "out"):
         raise BadRequest("direction must be 'in' or 'out'")
-    return (code if isinstance(code, str) else ""), gate.strip(), ScanDirection(direction), nonce.strip()
+    return (
+        (code if isinstance(code, str) else ""),
+        gate.strip(),
+        ScanDirection(direction),
+        nonce.strip(),
+    )
 
 
 def _open_at(open_from, open_to, zone: str, moment: datetime) -> bool:
@@ -83,8 +114,15 @@ def _open_at(open_from, open_to, zone: str, moment: datetime) -> bool:
 
 
 def check_in(
-    *, show_id: int, code: str, gate: str, direction: ScanDirection, nonce: str, device_key: str,
-    device_token_id: int | None = None, staff_id: int | None = None,
+    *,
+    show_id: int,
+    code: str,
+    gate: str,
+    direction: ScanDirection,
+    nonce: str,
+    device_key: str,
+    device_token_id: int | None = None,
+    staff_id: int | None = None,
 ) -> tuple[dict, int]:
     """Decide, store the scan, commit. Returns (JSON body, HTTP status)."""
     now = clock.now()
@@ -96,20 +134,51 @@ def check_in(
         db.session.commit()
     with writing():
         return _decide_and_store(
-            row, show_id=show_id, gate=gate, direction=direction, nonce=nonce, device_key=device_key,
-            device_token_id=device_token_id, staff_id=staff_id, now=now,
+            row,
+            show_id=show_id,
+            gate=gate,
+            direction=direction,
+            nonce=nonce,
+            device_key=device_key,
+            device_token_id=device_token_id,
+            staff_id=staff_id,
+            now=now,
         )
 
 
-def _decide_and_store(row, *, show_id: int, gate: str, direction: ScanDirection, nonce: str, device_key: str,
-                      device_token_id: int | None, staff_id: int | None, now: datetime) -> tuple[dict, int]:
+def _decide_and_store(
+    row,
+    *,
+    show_id: int,
+    gate: str,
+    direction: ScanDirection,
+    nonce: str,
+    device_key: str,
+    device_token_id: int | None,
+    staff_id: int | None,
+    now: datetime,
+) -> tuple[dict, int]:
     badge_id = registration_id = visitor_id = None
     first = None
     if row is None:
         result = ScanResult.unknown
     else:
-        (badge_id, revoked_at, registration_id, reg_show_id, state, _category, _entries, visitor_id,
-         _name, _company, open_from, open_to, zone, reentry) = row
+        (
+            badge_id,
+            revoked_at,
+            registration_id,
+            reg_show_id,
+            state,
+            _category,
+            _entries,
+            visitor_id,
+            _name,
+            _company,
+            open_from,
+            open_to,
+            zone,
+            reentry,
+        ) = row
         if revoked_at is not None or state.value != "active":
             result = ScanResult.revoked
         elif reg_show_id != show_id or not _open_at(open_from, open_to, zone, now):
@@ -124,11 +193,22 @@ def _decide_and_store(row, *, show_id: int, gate: str, direction: ScanDirection,
             )
             result = ScanResult.exited
     try:
-        db.session.execute(_RECORD_SCAN, dict(
-            show_id=show_id, badge_id=badge_id, registration_id=registration_id, gate=gate,
-            device_token_id=device_token_id, staff_id=staff_id, device_key=device_key,
-            direction=direction, result=result, nonce=nonce, at=now,
-        ))
+        db.session.execute(
+            _RECORD_SCAN,
+            dict(
+                show_id=show_id,
+                badge_id=badge_id,
+                registration_id=registration_id,
+                gate=gate,
+                device_token_id=device_token_id,
+                staff_id=staff_id,
+                device_key=device_key,
+                direction=direction,
+                result=result,
+                nonce=nonce,
+                at=now,
+            ),
+        )
         if result is ScanResult.admitted:
             _log_first_entry(visitor_id, registration_id, show_id, gate, now)
         db.session.commit()
@@ -143,19 +223,28 @@ def _decide_and_store(row, *, show_id: int, gate: str, direction: ScanDirection,
 
 _reg = _registrations.c
 _ADMIT_VALUES = dict(
-    inside=True, entry_count=_reg.entry_count + 1, last_scan_at=sa.bindparam("now", type_=_reg.last_scan_at.type),
-    first_checked_in_at=sa.func.coalesce(_reg.first_checked_in_at, sa.bindparam("now", type_=_reg.last_scan_at.type)),
+    inside=True,
+    entry_count=_reg.entry_count + 1,
+    last_scan_at=sa.bindparam("now", type_=_reg.last_scan_at.type),
+    first_checked_in_at=sa.func.coalesce(
+        _reg.first_checked_in_at, sa.bindparam("now", type_=_reg.last_scan_at.type)
+    ),
     first_gate=sa.func.coalesce(_reg.first_gate, sa.bindparam("gate", type_=_reg.first_gate.type)),
 )
 # The WHERE clause decides: only a scan that finds the visitor outside gets a row back.
 _ADMIT = (
-    sa.update(_registrations).where(_reg.id == sa.bindparam("registration_id"), _reg.inside.is_(False))
-    .values(**_ADMIT_VALUES).returning(_reg.entry_count)
+    sa.update(_registrations)
+    .where(_reg.id == sa.bindparam("registration_id"), _reg.inside.is_(False))
+    .values(**_ADMIT_VALUES)
+    .returning(_reg.entry_count)
 )
 _ADMIT_FIRST_ONLY = (
     sa.update(_registrations)
-    .where(_reg.id == sa.bindparam("registration_id"), _reg.inside.is_(False), _reg.entry_count == 0)
-    .values(**_ADMIT_VALUES).returning(_reg.entry_count)
+    .where(
+        _reg.id == sa.bindparam("registration_id"), _reg.inside.is_(False), _reg.entry_count == 0
+    )
+    .values(**_ADMIT_VALUES)
+    .returning(_reg.entry_count)
 )
 _STATE_AFTER = sa.select(_reg.inside, _reg.first_checked_in_at, _reg.first_gate).where(
     _reg.id == sa.bindparam("registration_id")
@@ -164,21 +253,37 @@ _STATE_AFTER = sa.select(_reg.inside, _reg.first_checked_in_at, _reg.first_gate)
 _RECORD_SCAN = sa.insert(_scans)
 
 
-def _enter(registration_id: int, gate: str, now: datetime, reentry: bool) -> tuple[ScanResult, tuple | None]:
+def _enter(
+    registration_id: int, gate: str, now: datetime, reentry: bool
+) -> tuple[ScanResult, tuple | None]:
     statement = _ADMIT if reentry else _ADMIT_FIRST_ONLY
-    entered = db.session.execute(statement, {"registration_id": registration_id, "now": now, "gate": gate}).scalar()
+    entered = db.session.execute(
+        statement, {"registration_id": registration_id, "now": now, "gate": gate}
+    ).scalar()
     if entered is not None:
         return (ScanResult.admitted if entered == 1 else ScanResult.readmitted), None
     # Refused: read the state the winning scan left (the earlier read may predate it).
-    inside, first_at, first_gate = db.session.execute(_STATE_AFTER, {"registration_id": registration_id}).one()
-    return (ScanResult.already_inside if inside else ScanResult.not_valid_now), (first_at, first_gate)
+    inside, first_at, first_gate = db.session.execute(
+        _STATE_AFTER, {"registration_id": registration_id}
+    ).one()
+    return (ScanResult.already_inside if inside else ScanResult.not_valid_now), (
+        first_at,
+        first_gate,
+    )
 
 
-def _log_first_entry(visitor_id: int, registration_id: int, show_id: int, gate: str, now: datetime) -> None:
+def _log_first_entry(
+    visitor_id: int, registration_id: int, show_id: int, gate: str, now: datetime
+) -> None:
     # Only the first admission of a registration, so the unique source_key is new.
     record_new_interaction(
-        SubjectKind.visitor, visitor_id, channel=Channel.gate, direction=Direction.inbound,
-        subject=f"Checked in at gate {gate}", show_id=show_id, source_key=f"checkin:{registration_id}",
+        SubjectKind.visitor,
+        visitor_id,
+        channel=Channel.gate,
+        direction=Direction.inbound,
+        subject=f"Checked in at gate {gate}",
+        show_id=show_id,
+        source_key=f"checkin:{registration_id}",
         occurred_at=now,
     )
 
@@ -188,7 +293,9 @@ def _answer(result: ScanResult, row, first: tuple | None) -> dict:
     if row is not None:
         category = row[5]
         body.update(
-            name=row[8], company=row[9], category=category.value,
+            name=row[8],
+            company=row[9],
+            category=category.value,
             category_label=RegistrationCategory(category).label,
         )
     if first is not None and first[0] is not None:
@@ -199,8 +306,9 @@ def _answer(result: ScanResult, row, first: tuple | None) -> dict:
 def replayed_answer(device_key: str, nonce: str) -> tuple[dict, int] | None:
     """The answer first given to this (device, nonce), rebuilt from the stored scan."""
     scan = db.session.execute(
-        sa.select(_scans.c.result, _scans.c.registration_id)
-        .where(_scans.c.device_key == device_key, _scans.c.nonce == nonce)
+        sa.select(_scans.c.result, _scans.c.registration_id).where(
+            _scans.c.device_key == device_key, _scans.c.nonce == nonce
+        )
     ).first()
     if scan is None:
         return None
@@ -209,8 +317,20 @@ def replayed_answer(device_key: str, nonce: str) -> tuple[dict, int] | None:
     if scan[1] is not None:
         reg = db.session.get(Registration, scan[1])
         if reg is not None:
-            row = (None, None, reg.id, reg.show_id, reg.state, reg.category, reg.entry_count, reg.visitor_id,
-                   reg.visitor.name, reg.visitor.company)
-            if result is ScanResult.already_inside or (result is ScanResult.not_valid_now and reg.first_checked_in_at):
+            row = (
+                None,
+                None,
+                reg.id,
+                reg.show_id,
+                reg.state,
+                reg.category,
+                reg.entry_count,
+                reg.visitor_id,
+                reg.visitor.name,
+                reg.visitor.company,
+            )
+            if result is ScanResult.already_inside or (
+                result is ScanResult.not_valid_now and reg.first_checked_in_at
+            ):
                 first = (reg.first_checked_in_at, reg.first_gate)
     return _answer(result, row, first), result.http_status

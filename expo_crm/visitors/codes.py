@@ -54,7 +54,9 @@ def seal(code: str, secret: str | None = None) -> str:
     enc_key, mac_key = _keys(secret)
     nonce = secrets.token_bytes(16)
     plain = code.encode()
-    cipher = bytes(a ^ b for a, b in zip(plain, _keystream(enc_key, nonce, len(plain)), strict=True))
+    cipher = bytes(
+        a ^ b for a, b in zip(plain, _keystream(enc_key, nonce, len(plain)), strict=True)
+    )
     tag = hmac.new(mac_key, nonce + cipher, hashlib.sha256).digest()[:16]
     return "s1." + base64.urlsafe_b64encode(nonce + cipher + tag).decode().rstrip("=")
 
@@ -72,4 +74,6 @@ def unseal(sealed: str, secret: str | None = None) -> str:
     expected = hmac.new(mac_key, nonce + cipher, hashlib.sha256).digest()[:16]
     if not hmac.compare_digest(tag, expected):
         raise SealBroken("seal does not verify")
-    return bytes(a ^ b for a, b in zip(cipher, _keystream(enc_key, nonce, len(cipher)), strict=True)).decode()
+    return bytes(
+        a ^ b for a, b in zip(cipher, _keystream(enc_key, nonce, len(cipher)), strict=True)
+    ).decode()

@@ -64,6 +64,8 @@ def register(cli) -> None:
                 raise click.ClickException(f"cannot read {file}: {problem}") from None
             report = run_import(show, rows)
             db.session.commit()
-        click.echo(f"created {report.created}, already registered {report.existing}, refused {len(report.errors)}")
+        click.echo(
+            f"created {report.created}, already registered {report.existing}, refused {len(report.errors)}"
+        )
         for error in report.errors:
             click.echo(error, err=True)

@@ -23,11 +23,71 @@ from expo_crm.visitors.models import (
 )
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "海燕", "建华")
-FIRST = ("James", "Anna", "Lukas", "Maria", "Ahmed", "Sofia", "Kenji", "Priya", "Daniel", "Elena", "Tom", "Yuki")
-LAST = ("Smith", "Müller", "Rossi", "Khan", "Tanaka", "Novak", "Garcia", "Brown", "Kim", "Silva", "Ivanova", "Jones")
-COMPANIES_ZH = ("上海五金贸易有限公司", "宁波工具制造厂", "广州建材集团", "义乌小商品进出口公司", "苏州精密机械", "深圳智能锁业")
-COMPANIES_EN = ("Hardware Direct GmbH", "ToolPoint Ltd", "BuildMart Inc.", "Nordic Fasteners AB", "Osaka Tools KK")
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "海燕",
+    "建华",
+)
+FIRST = (
+    "James",
+    "Anna",
+    "Lukas",
+    "Maria",
+    "Ahmed",
+    "Sofia",
+    "Kenji",
+    "Priya",
+    "Daniel",
+    "Elena",
+    "Tom",
+    "Yuki",
+)
+LAST = (
+    "Smith",
+    "Müller",
+    "Rossi",
+    "Khan",
+    "Tanaka",
+    "Novak",
+    "Garcia",
+    "Brown",
+    "Kim",
+    "Silva",
+    "Ivanova",
+    "Jones",
+)
+COMPANIES_ZH = (
+    "上海五金贸易有限公司",
+    "宁波工具制造厂",
+    "广州建材集团",
+    "义乌小商品进出口公司",
+    "苏州精密机械",
+    "深圳智能锁业",
+)
+COMPANIES_EN = (
+    "Hardware Direct GmbH",
+    "ToolPoint Ltd",
+    "BuildMart Inc.",
+    "Nordic Fasteners AB",
+    "Osaka Tools KK",
+)
 COUNTRIES = ("CN",) * 8 + ("HK", "TW", "JP", "KR", "DE", "US", "IT", "IN", "AE", "RU")
 GATES = ("W1", "W2", "E1", "E2", "N1")
 CHECK_IN_SHARE = {"earlier": 0.75, "past": 0.8, "current": 0.45}
@@ -49,27 +109,47 @@ def seed(ctx) -> None:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             company, locale, country = rng.choice(COMPANIES_EN), "en", rng.choice(COUNTRIES[8:])
         details = {
-            "name": name, "company": company, "locale": locale, "country": country,
-            "job_title": rng.choice(("采购经理", "总经理", "Buyer", "Engineer", "Sales Director", "")),
+            "name": name,
+            "company": company,
+            "locale": locale,
+            "country": country,
+            "job_title": rng.choice(
+                ("采购经理", "总经理", "Buyer", "Engineer", "Sales Director", "")
+            ),
             "mobile": f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-            "industry": rng.choice(list(Industry)).value, "job_function": rng.choice(list(JobFunction)).value,
+            "industry": rng.choice(list(Industry)).value,
+            "job_function": rng.choice(list(JobFunction)).value,
             "purchasing_authority": rng.choice(list(PurchasingAuthority)).value,
             "how_heard": rng.choice(list(HowHeard)).value,
             "product_interests": rng.sample(list(PRODUCT_INTERESTS), rng.randint(1, 3)),
         }
         email = f"visitor{n + 1}@demo-visitor.cn"
-        for key, show in (("earlier", ctx.earlier), ("past", ctx.past), ("current", ctx.current), ("future", ctx.future)):
+        for key, show in (
+            ("earlier", ctx.earlier),
+            ("past", ctx.past),
+            ("current", ctx.current),
+            ("future", ctx.future),
+        ):
             if rng.random() >= REGISTER_SHARE[key]:
                 continue
             registration = services.register(
-                show, email=email, details=details, terms_accepted=True,
-                share_contact=rng.random() < 0.7, marketing_consent=rng.random() < 0.6,
-                send_email=False, check_open=False,
+                show,
+                email=email,
+                details=details,
+                terms_accepted=True,
+                share_contact=rng.random() < 0.7,
+                marketing_consent=rng.random() < 0.6,
+                send_email=False,
+                check_open=False,
             ).registration
-            registration.created_at = show.local_start(show.open_from) - timedelta(days=rng.randint(2, 60))
+            registration.created_at = show.local_start(show.open_from) - timedelta(
+                days=rng.randint(2, 60)
+            )
             registration.badge_sent_at = registration.created_at
             if key in CHECK_IN_SHARE and rng.random() < CHECK_IN_SHARE[key]:
-                _check_in(ctx, key, show, registration, token.id if key == "current" else None, now, scans)
+                _check_in(
+                    ctx, key, show, registration, token.id if key == "current" else None, now, scans
+                )
         if n % 100 == 99:
             db.session.flush()
     db.session.add_all(scans)
@@ -79,36 +159,66 @@ def seed(ctx) -> None:
     )
 
 
-def _check_in(ctx, key: str, show, registration, token_id: int | None, now: datetime, scans: list) -> None:
+def _check_in(
+    ctx, key: str, show, registration, token_id: int | None, now: datetime, scans: list
+) -> None:
     rng = ctx.rng
     day = show.open_from + timedelta(days=rng.randint(0, (show.open_to - show.open_from).days))
     at = show.local_start(day) + timedelta(hours=rng.uniform(9, 16))
     if at >= now:
         # Today at the current show: arrivals spread over the hours up to now, but never before
         # the local day began (a demo started just after midnight still has today's arrivals).
-        at = max(now - timedelta(minutes=rng.randint(5, 240)), show.local_start(show.local_date(now)))
+        at = max(
+            now - timedelta(minutes=rng.randint(5, 240)), show.local_start(show.local_date(now))
+        )
     gate = rng.choice(GATES)
     registration.first_checked_in_at, registration.first_gate = at, gate
     registration.entry_count = 1
     registration.last_scan_at = at
-    registration.inside = key == "current" and show.local_date(at) == show.local_date(now) and rng.random() < 0.8
+    registration.inside = (
+        key == "current" and show.local_date(at) == show.local_date(now) and rng.random() < 0.8
+    )
     badge = registration.active_badge
     device_key = f"token:{token_id}" if token_id else f"demo:{show.code}"
 
     def scan(moment, direction, result, where):
-        scans.append(Scan(
-            show_id=show.id, badge_id=badge.id, registration_id=registration.id, gate=where,
-            device_token_id=token_id, device_key=device_key, direction=direction, result=result,
-            nonce=str(uuid.UUID(int=rng.getrandbits(128))), at=moment,
-        ))
+        scans.append(
+            Scan(
+                show_id=show.id,
+                badge_id=badge.id,
+                registration_id=registration.id,
+                gate=where,
+                device_token_id=token_id,
+                device_key=device_key,
+                direction=direction,
+                result=result,
+                nonce=str(uuid.UUID(int=rng.getrandbits(128))),
+                at=moment,
+            )
+        )
 
     scan(at, ScanDirection.entry, ScanResult.admitted, gate)
     if rng.random() < 0.1:
-        scan(at + timedelta(minutes=1), ScanDirection.entry, ScanResult.already_inside, rng.choice(GATES))
+        scan(
+            at + timedelta(minutes=1),
+            ScanDirection.entry,
+            ScanResult.already_inside,
+            rng.choice(GATES),
+        )
     if not registration.inside and key != "current":
-        scan(at + timedelta(hours=rng.uniform(1, 5)), ScanDirection.exit, ScanResult.exited, rng.choice(GATES))
+        scan(
+            at + timedelta(hours=rng.uniform(1, 5)),
+            ScanDirection.exit,
+            ScanResult.exited,
+            rng.choice(GATES),
+        )
     log_interaction(
-        "visitor", registration.visitor_id, channel="gate", direction="inbound",
-        subject=f"Checked in at gate {gate}", show_id=show.id, occurred_at=at,
+        "visitor",
+        registration.visitor_id,
+        channel="gate",
+        direction="inbound",
+        subject=f"Checked in at gate {gate}",
+        show_id=show.id,
+        occurred_at=at,
         source_key=f"checkin:{registration.id}",
     )

@@ -17,7 +17,17 @@ from expo_crm.shows.models import Show
 from expo_crm.visitors import services
 from expo_crm.visitors.models import Registration, RegistrationSource, RegistrationState
 
-COLUMNS = ("code", "name", "company", "category", "email", "job_title", "country", "registration_id", "registered_at")
+COLUMNS = (
+    "code",
+    "name",
+    "company",
+    "category",
+    "email",
+    "job_title",
+    "country",
+    "registration_id",
+    "registered_at",
+)
 
 
 def badge_rows(show: Show, category: str | None = None) -> list[dict]:
@@ -35,18 +45,28 @@ def badge_rows(show: Show, category: str | None = None) -> list[dict]:
         if badge is None:
             continue
         visitor = registration.visitor
-        rows.append({
-            "code": services.badge_code(badge), "name": visitor.name, "company": visitor.company,
-            "category": registration.category.value, "email": visitor.email, "job_title": visitor.job_title,
-            "country": visitor.country, "registration_id": registration.id,
-            "registered_at": registration.created_at.isoformat(),
-        })
+        rows.append(
+            {
+                "code": services.badge_code(badge),
+                "name": visitor.name,
+                "company": visitor.company,
+                "category": registration.category.value,
+                "email": visitor.email,
+                "job_title": visitor.job_title,
+                "country": visitor.country,
+                "registration_id": registration.id,
+                "registered_at": registration.created_at.isoformat(),
+            }
+        )
     return rows
 
 
 def _audit_export(show: Show, rows: list[dict], fmt: str, actor=None) -> None:
     audit.record(
-        "visitors.export_badges", show, after={"rows": len(rows), "format": fmt}, actor=actor,
+        "visitors.export_badges",
+        show,
+        after={"rows": len(rows), "format": fmt},
+        actor=actor,
     )
 
 
@@ -82,17 +102,32 @@ class ImportReport:
 
 
 HEADERS = {
-    "name": "name", "姓名": "name", "email": "email", "邮箱": "email", "company": "company", "公司": "company",
-    "job_title": "job_title", "职位": "job_title", "mobile": "mobile", "手机": "mobile", "country": "country",
-    "industry": "industry", "job_function": "job_function", "purchasing_authority": "purchasing_authority",
-    "locale": "locale", "category": "category",
+    "name": "name",
+    "姓名": "name",
+    "email": "email",
+    "邮箱": "email",
+    "company": "company",
+    "公司": "company",
+    "job_title": "job_title",
+    "职位": "job_title",
+    "mobile": "mobile",
+    "手机": "mobile",
+    "country": "country",
+    "industry": "industry",
+    "job_function": "job_function",
+    "purchasing_authority": "purchasing_authority",
+    "locale": "locale",
+    "category": "category",
 }
 
 
 def read_table(filename: str, content: bytes) -> list[dict]:
     if filename.lower().endswith(".xlsx"):
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        values = [[("" if v is None else str(v)).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        values = [
+            [("" if v is None else str(v)).strip() for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
     else:
         text = content.decode("utf-8-sig")
         values = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
@@ -101,7 +136,8 @@ def read_table(filename: str, content: bytes) -> list[dict]:
     header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in values[0]]
     return [
         {key: value for key, value in zip(header, row, strict=False) if key}
-        for row in values[1:] if any(row)
+        for row in values[1:]
+        if any(row)
     ]
 
 
@@ -112,10 +148,14 @@ def import_visitors(show: Show, rows: list[dict]) -> ImportReport:
         try:
             with db.session.begin_nested():
                 outcome = services.register(
-                    show, email=row.get("email", ""),
+                    show,
+                    email=row.get("email", ""),
                     details={k: v for k, v in row.items() if k in services.DETAIL_FIELDS},
-                    terms_accepted=True, source=RegistrationSource.imported,
-                    category=row.get("category") or None, send_email=False, check_open=False,
+                    terms_accepted=True,
+                    source=RegistrationSource.imported,
+                    category=row.get("category") or None,
+                    send_email=False,
+                    check_open=False,
                 )
         except (services.RegistrationError, ValueError) as problem:
             report.errors.append(_("Row %(n)d: %(problem)s", n=number, problem=str(problem)))
@@ -124,6 +164,13 @@ def import_visitors(show: Show, rows: list[dict]) -> ImportReport:
             report.created += 1
         else:
             report.existing += 1
-    audit.record("visitors.import", show, after={"created": report.created, "existing": report.existing,
-                                                 "errors": len(report.errors)})
+    audit.record(
+        "visitors.import",
+        show,
+        after={
+            "created": report.created,
+            "existing": report.existing,
+            "errors": len(report.errors),
+        },
+    )
     return report

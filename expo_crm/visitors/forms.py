@@ -28,8 +28,37 @@ from expo_crm.visitors.models import (
     RuleField,
 )
 
-COUNTRIES = ("CN", "HK", "MO", "TW", "JP", "KR", "SG", "MY", "TH", "VN", "ID", "IN", "AE", "TR", "RU",
-             "DE", "IT", "FR", "GB", "ES", "PL", "US", "CA", "MX", "BR", "AU", "ZA", "EG", "NG")
+COUNTRIES = (
+    "CN",
+    "HK",
+    "MO",
+    "TW",
+    "JP",
+    "KR",
+    "SG",
+    "MY",
+    "TH",
+    "VN",
+    "ID",
+    "IN",
+    "AE",
+    "TR",
+    "RU",
+    "DE",
+    "IT",
+    "FR",
+    "GB",
+    "ES",
+    "PL",
+    "US",
+    "CA",
+    "MX",
+    "BR",
+    "AU",
+    "ZA",
+    "EG",
+    "NG",
+)
 MOBILE_PATTERN = r"^\+?[0-9][0-9 \-]{5,22}$"
 
 
@@ -48,19 +77,27 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class DetailsForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
+    )
     company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
-    mobile = StringField(_l("Mobile"), validators=[
-        Optional(), Regexp(MOBILE_PATTERN, message=_l("Please enter a valid mobile number.")),
-    ])
+    mobile = StringField(
+        _l("Mobile"),
+        validators=[
+            Optional(),
+            Regexp(MOBILE_PATTERN, message=_l("Please enter a valid mobile number.")),
+        ],
+    )
     country = SelectField(_l("Country or region"), default="CN")
     industry = SelectField(_l("Industry"), validators=[Optional()])
     job_function = SelectField(_l("Job function"), validators=[Optional()])
     purchasing_authority = SelectField(_l("Role in purchasing"), validators=[Optional()])
     product_interests = MultiCheckboxField(_l("Products of interest"), validators=[Optional()])
     how_heard = SelectField(_l("How did you hear about the show?"), validators=[Optional()])
-    locale = SelectField(_l("Language for emails"), choices=[("zh", "简体中文"), ("en", "English")], default="zh")
+    locale = SelectField(
+        _l("Language for emails"), choices=[("zh", "简体中文"), ("en", "English")], default="zh"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,23 +110,35 @@ class DetailsForm(FlaskForm):
 
     def details(self) -> dict:
         return {
-            "name": self.name.data, "company": self.company.data or "", "job_title": self.job_title.data or "",
-            "mobile": self.mobile.data or "", "country": self.country.data, "industry": self.industry.data or None,
+            "name": self.name.data,
+            "company": self.company.data or "",
+            "job_title": self.job_title.data or "",
+            "mobile": self.mobile.data or "",
+            "country": self.country.data,
+            "industry": self.industry.data or None,
             "job_function": self.job_function.data or None,
             "purchasing_authority": self.purchasing_authority.data or None,
-            "product_interests": self.product_interests.data or [], "how_heard": self.how_heard.data or None,
+            "product_interests": self.product_interests.data or [],
+            "how_heard": self.how_heard.data or None,
             "locale": self.locale.data,
         }
 
 
 class RegistrationForm(DetailsForm):
-    email = EmailField(_l("Email"), validators=[
-        DataRequired(_l("Please enter a valid email address.")), Email(_l("Please enter a valid email address.")),
-        Length(max=254),
-    ])
-    terms = BooleanField(_l("I accept the terms of registration and the privacy notice."), validators=[
-        DataRequired(_l("Please accept the terms of registration.")),
-    ])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Please enter a valid email address.")),
+            Email(_l("Please enter a valid email address.")),
+            Length(max=254),
+        ],
+    )
+    terms = BooleanField(
+        _l("I accept the terms of registration and the privacy notice."),
+        validators=[
+            DataRequired(_l("Please accept the terms of registration.")),
+        ],
+    )
     share_contact = BooleanField(_l("Exhibitors who scan my badge may receive my contact details."))
     marketing_consent = BooleanField(_l("Send me news and invitations to future shows."))
 
@@ -100,16 +149,22 @@ class ConsentForm(FlaskForm):
 
 
 class DeskForm(DetailsForm):
-    email = EmailField(_l("Email"), validators=[
-        DataRequired(_l("Please enter a valid email address.")), Email(_l("Please enter a valid email address.")),
-    ])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Please enter a valid email address.")),
+            Email(_l("Please enter a valid email address.")),
+        ],
+    )
     category = SelectField(_l("Category"), validators=[Optional()])
     share_contact = BooleanField(_l("Exhibitors who scan my badge may receive my contact details."))
     marketing_consent = BooleanField(_l("Send me news and invitations to future shows."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("By the classification rules"))] + RegistrationCategory.choices()
+        self.category.choices = [
+            ("", _l("By the classification rules"))
+        ] + RegistrationCategory.choices()
 
 
 class RuleForm(FlaskForm):
@@ -119,13 +174,19 @@ class RuleForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        enums = {"job_function": JobFunction, "purchasing_authority": PurchasingAuthority, "industry": Industry}
+        enums = {
+            "job_function": JobFunction,
+            "purchasing_authority": PurchasingAuthority,
+            "industry": Industry,
+        }
         self.condition.choices = [
             (f"{field.value}:{member.value}", f"{field.label}: {member.label}")
-            for field in RuleField for member in enums[field.value]
+            for field in RuleField
+            for member in enums[field.value]
         ]
         self.category.choices = [
-            (c.value, c.label) for c in (RegistrationCategory.professional, RegistrationCategory.general)
+            (c.value, c.label)
+            for c in (RegistrationCategory.professional, RegistrationCategory.general)
         ]
 
 
@@ -138,6 +199,10 @@ class EmptyForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("File (xlsx or csv)"), validators=[
-        FileRequired(), FileAllowed(["xlsx", "csv"], _l("Only xlsx or csv files.")),
-    ])
+    file = FileField(
+        _l("File (xlsx or csv)"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["xlsx", "csv"], _l("Only xlsx or csv files.")),
+        ],
+    )

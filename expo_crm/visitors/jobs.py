@@ -22,9 +22,11 @@ from expo_crm.visitors.models import Registration, RegistrationCategory, Registr
 
 
 def _active(show: Show):
-    return sa.select(Registration).where(
-        Registration.show_id == show.id, Registration.state == RegistrationState.active
-    ).order_by(Registration.id)
+    return (
+        sa.select(Registration)
+        .where(Registration.show_id == show.id, Registration.state == RegistrationState.active)
+        .order_by(Registration.id)
+    )
 
 
 def _language(visitor: Visitor) -> str:
@@ -32,31 +34,53 @@ def _language(visitor: Visitor) -> str:
 
 
 @plan_action(
-    "visitors.ebadges", label=_l("E-badges to registered visitors who have none yet"),
-    audience="visitors", anchor="open_from", offset_days=-7, hour=10,
+    "visitors.ebadges",
+    label=_l("E-badges to registered visitors who have none yet"),
+    audience="visitors",
+    anchor="open_from",
+    offset_days=-7,
+    hour=10,
 )
 def send_missing_badges(show: Show, at: datetime) -> int:
     sent = 0
-    for registration in db.session.scalars(_active(show).where(Registration.badge_sent_at.is_(None))):
+    for registration in db.session.scalars(
+        _active(show).where(Registration.badge_sent_at.is_(None))
+    ):
         if registration.active_badge is None:
             services.issue_badge(registration)
-        if services.send_badge(registration, dedupe_key=f"visitors.ebadge:{registration.id}") is not None:
+        if (
+            services.send_badge(registration, dedupe_key=f"visitors.ebadge:{registration.id}")
+            is not None
+        ):
             sent += 1
     return sent
 
 
 @plan_action(
-    "visitors.reminder", label=_l("Day-before reminder to registered visitors"),
-    audience="visitors", anchor="open_from", offset_days=-1, hour=10,
+    "visitors.reminder",
+    label=_l("Day-before reminder to registered visitors"),
+    audience="visitors",
+    anchor="open_from",
+    offset_days=-1,
+    hour=10,
 )
 def remind_registered(show: Show, at: datetime) -> int:
     sent = 0
     for registration in db.session.scalars(_active(show)):
         visitor = registration.visitor
         message = enqueue_email(
-            visitor.email, "visitors/reminder", language=_language(visitor), to_name=visitor.name,
-            context={"visitor": visitor, "show": show, "manage_url": services.manage_url(registration)},
-            dedupe_key=f"visitors.reminder:{registration.id}", subject_ref=("visitor", visitor.id), show_id=show.id,
+            visitor.email,
+            "visitors/reminder",
+            language=_language(visitor),
+            to_name=visitor.name,
+            context={
+                "visitor": visitor,
+                "show": show,
+                "manage_url": services.manage_url(registration),
+            },
+            dedupe_key=f"visitors.reminder:{registration.id}",
+            subject_ref=("visitor", visitor.id),
+            show_id=show.id,
         )
         sent += message is not None
     return sent
@@ -76,25 +100,40 @@ def qualified_past_visitors(show: Show) -> list[Visitor]:
     came = (
         sa.select(Registration.visitor_id)
         .join(earlier, earlier.id == Registration.show_id)
-        .where(earlier.series == show.series, earlier.open_from < show.open_from,
-               Registration.first_checked_in_at.is_not(None),
-               Registration.category.in_([RegistrationCategory.professional, RegistrationCategory.vip]))
+        .where(
+            earlier.series == show.series,
+            earlier.open_from < show.open_from,
+            Registration.first_checked_in_at.is_not(None),
+            Registration.category.in_(
+                [RegistrationCategory.professional, RegistrationCategory.vip]
+            ),
+        )
     )
     already = sa.select(Registration.visitor_id).where(
         Registration.show_id == show.id, Registration.state == RegistrationState.active
     )
-    return list(db.session.scalars(
-        sa.select(Visitor)
-        .join(past, past.c.visitor_id == Visitor.id)
-        .join(Registration, Registration.id == past.c.latest)
-        .where(Registration.marketing_consent.is_(True), Visitor.id.in_(came), Visitor.id.not_in(already))
-        .order_by(Visitor.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Visitor)
+            .join(past, past.c.visitor_id == Visitor.id)
+            .join(Registration, Registration.id == past.c.latest)
+            .where(
+                Registration.marketing_consent.is_(True),
+                Visitor.id.in_(came),
+                Visitor.id.not_in(already),
+            )
+            .order_by(Visitor.id)
+        )
+    )
 
 
 @plan_action(
-    "visitors.invite", label=_l("Invite qualified visitors of past editions"),
-    audience="visitors", anchor="open_from", offset_days=-60, hour=10,
+    "visitors.invite",
+    label=_l("Invite qualified visitors of past editions"),
+    audience="visitors",
+    anchor="open_from",
+    offset_days=-60,
+    hour=10,
 )
 def invite_past_visitors(show: Show, at: datetime) -> int:
     from flask import current_app
@@ -105,36 +144,53 @@ def invite_past_visitors(show: Show, at: datetime) -> int:
     for visitor in qualified_past_visitors(show):
         language = _language(visitor)
         message = enqueue_email(
-            visitor.email, "visitors/invitation", language=language, to_name=visitor.name,
+            visitor.email,
+            "visitors/invitation",
+            language=language,
+            to_name=visitor.name,
             context={
-                "visitor": visitor, "show": show,
+                "visitor": visitor,
+                "show": show,
                 "register_url": f"{current_app.config['BASE_URL']}/visit/{show.id}/register?lang={language}",
             },
-            category=MailCategory.marketing, dedupe_key=f"visitors.invite:{show.id}:{visitor.id}",
-            subject_ref=("visitor", visitor.id), show_id=show.id,
+            category=MailCategory.marketing,
+            dedupe_key=f"visitors.invite:{show.id}:{visitor.id}",
+            subject_ref=("visitor", visitor.id),
+            show_id=show.id,
         )
         sent += message is not None
     return sent
 
 
 @plan_action(
-    "visitors.thanks", label=_l("End-of-day thanks to the day's visitors"),
-    audience="visitors", anchor="open_from", offset_days=0, hour=18, repeat_daily=True,
+    "visitors.thanks",
+    label=_l("End-of-day thanks to the day's visitors"),
+    audience="visitors",
+    anchor="open_from",
+    offset_days=0,
+    hour=18,
+    repeat_daily=True,
 )
 def thank_todays_visitors(show: Show, at: datetime) -> int:
     day = show.local_date(at)
     start, end = show.local_start(day), show.local_end(day)
     sent = 0
     query = _active(show).where(
-        Registration.first_checked_in_at >= start, Registration.first_checked_in_at < end,
+        Registration.first_checked_in_at >= start,
+        Registration.first_checked_in_at < end,
         Registration.category != RegistrationCategory.exhibitor_staff,
     )
     for registration in db.session.scalars(query):
         visitor = registration.visitor
         message = enqueue_email(
-            visitor.email, "visitors/thanks", language=_language(visitor), to_name=visitor.name,
+            visitor.email,
+            "visitors/thanks",
+            language=_language(visitor),
+            to_name=visitor.name,
             context={"visitor": visitor, "show": show},
-            dedupe_key=f"visitors.thanks:{registration.id}", subject_ref=("visitor", visitor.id), show_id=show.id,
+            dedupe_key=f"visitors.thanks:{registration.id}",
+            subject_ref=("visitor", visitor.id),
+            show_id=show.id,
         )
         sent += message is not None
     return sent

@@ -28,10 +28,18 @@ class Industry(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "hardware": _l("Hardware"), "tools": _l("Tools"), "building": _l("Building materials"),
-            "manufacturing": _l("Manufacturing"), "retail": _l("Retail"), "wholesale": _l("Wholesale"),
-            "import_export": _l("Import and export"), "ecommerce": _l("E-commerce"), "media": _l("Media"),
-            "education": _l("Education"), "government": _l("Government"), "other": _l("Other"),
+            "hardware": _l("Hardware"),
+            "tools": _l("Tools"),
+            "building": _l("Building materials"),
+            "manufacturing": _l("Manufacturing"),
+            "retail": _l("Retail"),
+            "wholesale": _l("Wholesale"),
+            "import_export": _l("Import and export"),
+            "ecommerce": _l("E-commerce"),
+            "media": _l("Media"),
+            "education": _l("Education"),
+            "government": _l("Government"),
+            "other": _l("Other"),
         }
 
 
@@ -48,9 +56,14 @@ class JobFunction(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "management": _l("General management"), "purchasing": _l("Purchasing"), "sales": _l("Sales"),
-            "engineering": _l("Engineering / R&D"), "production": _l("Production"),
-            "marketing": _l("Marketing"), "student": _l("Student"), "other": _l("Other"),
+            "management": _l("General management"),
+            "purchasing": _l("Purchasing"),
+            "sales": _l("Sales"),
+            "engineering": _l("Engineering / R&D"),
+            "production": _l("Production"),
+            "marketing": _l("Marketing"),
+            "student": _l("Student"),
+            "other": _l("Other"),
         }
 
 
@@ -62,7 +75,8 @@ class PurchasingAuthority(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "decides": _l("I decide purchases"), "recommends": _l("I recommend or influence purchases"),
+            "decides": _l("I decide purchases"),
+            "recommends": _l("I recommend or influence purchases"),
             "none": _l("No purchasing role"),
         }
 
@@ -80,9 +94,14 @@ class HowHeard(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "email": _l("Email invitation"), "website": _l("Website"), "social": _l("WeChat / social media"),
-            "partner": _l("Association or partner"), "exhibitor": _l("Invited by an exhibitor"),
-            "press": _l("Trade press"), "colleague": _l("Colleague or friend"), "other": _l("Other"),
+            "email": _l("Email invitation"),
+            "website": _l("Website"),
+            "social": _l("WeChat / social media"),
+            "partner": _l("Association or partner"),
+            "exhibitor": _l("Invited by an exhibitor"),
+            "press": _l("Trade press"),
+            "colleague": _l("Colleague or friend"),
+            "other": _l("Other"),
         }
 
 
@@ -116,7 +135,9 @@ class Visitor(TimestampMixin, db.Model):
     mobile: Mapped[str] = mapped_column(sa.String(32), default="")
     country: Mapped[str] = mapped_column(sa.String(2), default="CN")
     industry: Mapped[Industry | None] = mapped_column(enum_type(Industry, "visitor_industry"))
-    job_function: Mapped[JobFunction | None] = mapped_column(enum_type(JobFunction, "visitor_job_function"))
+    job_function: Mapped[JobFunction | None] = mapped_column(
+        enum_type(JobFunction, "visitor_job_function")
+    )
     purchasing_authority: Mapped[PurchasingAuthority | None] = mapped_column(
         enum_type(PurchasingAuthority, "visitor_purchasing_authority")
     )
@@ -143,8 +164,11 @@ class RegistrationCategory(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "professional": _l("Trade visitor"), "general": _l("General visitor"),
-            "exhibitor_staff": _l("Exhibitor staff"), "press": _l("Press"), "vip": _l("VIP"),
+            "professional": _l("Trade visitor"),
+            "general": _l("General visitor"),
+            "exhibitor_staff": _l("Exhibitor staff"),
+            "press": _l("Press"),
+            "vip": _l("VIP"),
         }
 
 
@@ -167,8 +191,11 @@ class RegistrationSource(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "online": _l("Online form"), "desk": _l("On-site desk"), "imported": _l("Import"),
-            "exhibitor": _l("Exhibitor staff list"), "staff": _l("Entered by staff"),
+            "online": _l("Online form"),
+            "desk": _l("On-site desk"),
+            "imported": _l("Import"),
+            "exhibitor": _l("Exhibitor staff list"),
+            "staff": _l("Entered by staff"),
         }
 
 
@@ -178,10 +205,13 @@ class Registration(TimestampMixin, db.Model):
     __tablename__ = "registrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    visitor_id: Mapped[int] = mapped_column(sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
     category: Mapped[RegistrationCategory] = mapped_column(
-        enum_type(RegistrationCategory, "registration_category"), default=RegistrationCategory.general
+        enum_type(RegistrationCategory, "registration_category"),
+        default=RegistrationCategory.general,
     )
     state: Mapped[RegistrationState] = mapped_column(
         enum_type(RegistrationState, "registration_state"), default=RegistrationState.active
@@ -201,7 +231,9 @@ class Registration(TimestampMixin, db.Model):
     referral_code_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("referral_codes.id", ondelete="SET NULL"), index=True
     )
-    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    company_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
     badge_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -211,8 +243,12 @@ class Registration(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.Index(
-            "uq_registrations_active_visitor_show", "visitor_id", "show_id", unique=True,
-            sqlite_where=sa.text("state = 'active'"), postgresql_where=sa.text("state = 'active'"),
+            "uq_registrations_active_visitor_show",
+            "visitor_id",
+            "show_id",
+            unique=True,
+            sqlite_where=sa.text("state = 'active'"),
+            postgresql_where=sa.text("state = 'active'"),
         ),
         sa.Index("ix_registrations_show_id_category", "show_id", "category"),
         sa.CheckConstraint("entry_count >= 0", name="entry_count_positive"),
@@ -238,7 +274,9 @@ class Badge(db.Model):
     __tablename__ = "badges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # The code sealed with a key derived from the app secret: for re-sends, reprints and vendor exports.
     code_sealed: Mapped[str] = mapped_column(sa.String(200))
@@ -252,8 +290,11 @@ class Badge(db.Model):
 
     __table_args__ = (
         sa.Index(
-            "uq_badges_one_valid_per_registration", "registration_id", unique=True,
-            sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"),
+            "uq_badges_one_valid_per_registration",
+            "registration_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
         ),
     )
 
@@ -279,9 +320,13 @@ class ScanResult(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "admitted": _l("Admitted"), "readmitted": _l("Admitted again"), "exited": _l("Exit recorded"),
-            "already_inside": _l("Already inside"), "unknown": _l("Unknown badge"),
-            "revoked": _l("Badge revoked"), "not_valid_now": _l("Not valid here or now"),
+            "admitted": _l("Admitted"),
+            "readmitted": _l("Admitted again"),
+            "exited": _l("Exit recorded"),
+            "already_inside": _l("Already inside"),
+            "unknown": _l("Unknown badge"),
+            "revoked": _l("Badge revoked"),
+            "not_valid_now": _l("Not valid here or now"),
         }
 
     @property
@@ -294,8 +339,13 @@ class ScanResult(LabeledEnum):
 
 
 RESULT_STATUS = {
-    "admitted": 201, "readmitted": 201, "exited": 201, "already_inside": 409,
-    "unknown": 404, "revoked": 410, "not_valid_now": 403,
+    "admitted": 201,
+    "readmitted": 201,
+    "exited": 201,
+    "already_inside": 409,
+    "unknown": 404,
+    "revoked": 410,
+    "not_valid_now": 403,
 }
 
 
@@ -306,13 +356,19 @@ class Scan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
-    badge_id: Mapped[int | None] = mapped_column(sa.ForeignKey("badges.id", ondelete="SET NULL"), index=True)
+    badge_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("badges.id", ondelete="SET NULL"), index=True
+    )
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
     gate: Mapped[str] = mapped_column(sa.String(32))
-    device_token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("device_tokens.id", ondelete="SET NULL"))
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    device_token_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("device_tokens.id", ondelete="SET NULL")
+    )
+    staff_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
     # "token:<id>" for a gate device, "staff:<id>" for the gate page of a signed-in user.
     device_key: Mapped[str] = mapped_column(sa.String(40))
     direction: Mapped[ScanDirection] = mapped_column(enum_type(ScanDirection, "scan_direction"))
@@ -334,7 +390,8 @@ class RuleField(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "job_function": _l("Job function"), "purchasing_authority": _l("Purchasing authority"),
+            "job_function": _l("Job function"),
+            "purchasing_authority": _l("Purchasing authority"),
             "industry": _l("Industry"),
         }
 
@@ -350,7 +407,9 @@ class ClassificationRule(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(default=100)
     field: Mapped[RuleField] = mapped_column(enum_type(RuleField, "classification_field"))
     value: Mapped[str] = mapped_column(sa.String(40))
-    category: Mapped[RegistrationCategory] = mapped_column(enum_type(RegistrationCategory, "classification_category"))
+    category: Mapped[RegistrationCategory] = mapped_column(
+        enum_type(RegistrationCategory, "classification_category")
+    )
     active: Mapped[bool] = mapped_column(default=True)
 
     __table_args__ = (

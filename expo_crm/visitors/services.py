@@ -39,12 +39,23 @@ from expo_crm.visitors.models import (
 
 MOBILE = re.compile(r"\+?[0-9][0-9 \-]{5,22}")
 DETAIL_FIELDS = (
-    "name", "company", "job_title", "mobile", "country", "industry", "job_function",
-    "purchasing_authority", "product_interests", "how_heard", "locale",
+    "name",
+    "company",
+    "job_title",
+    "mobile",
+    "country",
+    "industry",
+    "job_function",
+    "purchasing_authority",
+    "product_interests",
+    "how_heard",
+    "locale",
 )
 ENUM_FIELDS = {
-    "industry": Industry, "job_function": JobFunction,
-    "purchasing_authority": PurchasingAuthority, "how_heard": HowHeard,
+    "industry": Industry,
+    "job_function": JobFunction,
+    "purchasing_authority": PurchasingAuthority,
+    "how_heard": HowHeard,
 }
 MANAGE_SALT = "visitors.manage"
 MANAGE_MAX_AGE = 400 * 24 * 3600
@@ -101,9 +112,13 @@ def clean_details(values: dict) -> dict:
 
 
 def classification_rules() -> list[ClassificationRule]:
-    return list(db.session.scalars(
-        sa.select(ClassificationRule).order_by(ClassificationRule.position, ClassificationRule.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ClassificationRule).order_by(
+                ClassificationRule.position, ClassificationRule.id
+            )
+        )
+    )
 
 
 def classify(visitor: Visitor) -> RegistrationCategory:
@@ -117,29 +132,49 @@ def classify(visitor: Visitor) -> RegistrationCategory:
     return RegistrationCategory.general
 
 
-def add_rule(field: RuleField | str, value: str, category: RegistrationCategory | str, position: int = 100) -> ClassificationRule:
+def add_rule(
+    field: RuleField | str, value: str, category: RegistrationCategory | str, position: int = 100
+) -> ClassificationRule:
     field = RuleField(field)
-    allowed = {"job_function": JobFunction, "purchasing_authority": PurchasingAuthority, "industry": Industry}
+    allowed = {
+        "job_function": JobFunction,
+        "purchasing_authority": PurchasingAuthority,
+        "industry": Industry,
+    }
     if value not in {m.value for m in allowed[field.value]}:
         raise RegistrationError(_("That value does not exist for this field."))
-    if db.session.scalar(sa.select(ClassificationRule.id).where(
-        ClassificationRule.field == field, ClassificationRule.value == value
-    )):
+    if db.session.scalar(
+        sa.select(ClassificationRule.id).where(
+            ClassificationRule.field == field, ClassificationRule.value == value
+        )
+    ):
         raise RegistrationError(_("A rule for this value already exists."))
-    rule = ClassificationRule(field=field, value=value, category=RegistrationCategory(category), position=position)
+    rule = ClassificationRule(
+        field=field, value=value, category=RegistrationCategory(category), position=position
+    )
     db.session.add(rule)
     db.session.flush()
-    audit.record("visitors.rule_add", rule, after={"field": field.value, "value": value, "category": str(category)})
+    audit.record(
+        "visitors.rule_add",
+        rule,
+        after={"field": field.value, "value": value, "category": str(category)},
+    )
     return rule
 
 
 def delete_rule(rule: ClassificationRule) -> None:
-    audit.record("visitors.rule_delete", rule, before={"field": rule.field.value, "value": rule.value})
+    audit.record(
+        "visitors.rule_delete", rule, before={"field": rule.field.value, "value": rule.value}
+    )
     db.session.delete(rule)
 
 
 def rule_value_label(rule: ClassificationRule) -> str:
-    enum_cls = {"job_function": JobFunction, "purchasing_authority": PurchasingAuthority, "industry": Industry}[rule.field.value]
+    enum_cls = {
+        "job_function": JobFunction,
+        "purchasing_authority": PurchasingAuthority,
+        "industry": Industry,
+    }[rule.field.value]
     try:
         return enum_cls(rule.value).label
     except ValueError:
@@ -159,7 +194,9 @@ def ensure_default_rules() -> None:
     if db.session.scalar(sa.select(sa.func.count(ClassificationRule.id))):
         return
     for position, (field, value, category) in enumerate(DEFAULT_RULES, start=1):
-        db.session.add(ClassificationRule(field=field, value=value, category=category, position=position * 10))
+        db.session.add(
+            ClassificationRule(field=field, value=value, category=category, position=position * 10)
+        )
     db.session.flush()
 
 
@@ -181,10 +218,13 @@ def find_visitor(email: str) -> Visitor | None:
 
 
 def active_registration(visitor_id: int, show_id: int) -> Registration | None:
-    return db.session.scalar(sa.select(Registration).where(
-        Registration.visitor_id == visitor_id, Registration.show_id == show_id,
-        Registration.state == RegistrationState.active,
-    ))
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.visitor_id == visitor_id,
+            Registration.show_id == show_id,
+            Registration.state == RegistrationState.active,
+        )
+    )
 
 
 @dataclass
@@ -231,11 +271,15 @@ def register(
         db.session.flush()
     referral = _referral(referral_code, show.id)
     registration = Registration(
-        visitor_id=visitor.id, show_id=show.id,
+        visitor_id=visitor.id,
+        show_id=show.id,
         category=RegistrationCategory(category) if category else classify(visitor),
-        source=RegistrationSource(source), terms_accepted_at=clock.now(),
-        share_contact=bool(share_contact), marketing_consent=bool(marketing_consent),
-        referral_code_id=referral.id if referral else None, company_id=company_id,
+        source=RegistrationSource(source),
+        terms_accepted_at=clock.now(),
+        share_contact=bool(share_contact),
+        marketing_consent=bool(marketing_consent),
+        referral_code_id=referral.id if referral else None,
+        company_id=company_id,
     )
     db.session.add(registration)
     db.session.flush()
@@ -243,14 +287,25 @@ def register(
     registration.show = show
     issue_badge(registration)
     log_interaction(
-        "visitor", visitor.id, channel="web" if registration.source is RegistrationSource.online else "system",
-        direction="inbound", subject=f"Registered for {show.code}", show_id=show.id,
+        "visitor",
+        visitor.id,
+        channel="web" if registration.source is RegistrationSource.online else "system",
+        direction="inbound",
+        subject=f"Registered for {show.code}",
+        show_id=show.id,
         source_key=f"registration:{registration.id}",
     )
-    audit.record("registration.create", registration, after={
-        "visitor_id": visitor.id, "show_id": show.id, "category": registration.category.value,
-        "source": registration.source.value, "referral_code_id": registration.referral_code_id,
-    })
+    audit.record(
+        "registration.create",
+        registration,
+        after={
+            "visitor_id": visitor.id,
+            "show_id": show.id,
+            "category": registration.category.value,
+            "source": registration.source.value,
+            "referral_code_id": registration.referral_code_id,
+        },
+    )
     if send_email:
         send_badge(registration)
     return Outcome(registration, True)
@@ -276,7 +331,9 @@ def update_details(visitor: Visitor, values: dict) -> Visitor:
     return visitor
 
 
-def update_consents(registration: Registration, *, share_contact: bool, marketing_consent: bool) -> None:
+def update_consents(
+    registration: Registration, *, share_contact: bool, marketing_consent: bool
+) -> None:
     registration.share_contact = bool(share_contact)
     registration.marketing_consent = bool(marketing_consent)
 
@@ -309,8 +366,11 @@ def issue_badge(registration: Registration, reason: str = "reissued") -> Badge:
     db.session.flush()
     code = codes.new_code()
     badge = Badge(
-        registration_id=registration.id, code_hash=codes.code_hash(code), code_sealed=codes.seal(code),
-        qr_png=qr_png(code), issued_at=now,
+        registration_id=registration.id,
+        code_hash=codes.code_hash(code),
+        code_sealed=codes.seal(code),
+        qr_png=qr_png(code),
+        issued_at=now,
     )
     db.session.add(badge)
     db.session.flush()
@@ -345,22 +405,28 @@ def badge_pdf(registrations: list[Registration], language: str = "zh") -> bytes:
         badge = registration.active_badge
         if badge is None:
             continue
-        items.append({
-            "registration": registration, "visitor": registration.visitor, "show": registration.show,
-            "qr": png_data_uri(badge.qr_png),
-        })
+        items.append(
+            {
+                "registration": registration,
+                "visitor": registration.visitor,
+                "show": registration.show,
+                "qr": png_data_uri(badge.qr_png),
+            }
+        )
     return render_pdf("visitors/badges.html", language=language, badges=items)
 
 
 def manage_token(registration: Registration) -> str:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT).dumps(registration.id)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT).dumps(
+        registration.id
+    )
 
 
 def registration_for_token(token: str) -> Registration | None:
     try:
-        registration_id = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT).loads(
-            token, max_age=MANAGE_MAX_AGE
-        )
+        registration_id = URLSafeTimedSerializer(
+            current_app.config["SECRET_KEY"], salt=MANAGE_SALT
+        ).loads(token, max_age=MANAGE_MAX_AGE)
     except BadSignature:
         return None
     if not isinstance(registration_id, int):
@@ -382,16 +448,23 @@ def send_badge(registration: Registration, dedupe_key: str | None = None):
     with force_locale(language):
         pdf = badge_pdf([registration], language=language)
     message = enqueue_email(
-        visitor.email, "visitors/badge", language=language, to_name=visitor.name,
+        visitor.email,
+        "visitors/badge",
+        language=language,
+        to_name=visitor.name,
         context={
-            "visitor": visitor, "registration": registration, "show": registration.show,
+            "visitor": visitor,
+            "registration": registration,
+            "show": registration.show,
             "manage_url": manage_url(registration),
         },
         attachments=[
             Attachment("badge-qr.png", "image/png", badge.qr_png, content_id="badge-qr"),
             Attachment("badge.pdf", "application/pdf", pdf),
         ],
-        dedupe_key=dedupe_key, subject_ref=("visitor", visitor.id), show_id=registration.show_id,
+        dedupe_key=dedupe_key,
+        subject_ref=("visitor", visitor.id),
+        show_id=registration.show_id,
     )
     if message is not None:
         registration.badge_sent_at = clock.now()
@@ -401,32 +474,43 @@ def send_badge(registration: Registration, dedupe_key: str | None = None):
 # --- for other areas (contracts) ---------------------------------------------------------------
 
 
-def register_exhibitor_staff(show_id: int, company_id: int, name: str, email: str, locale: str = "zh") -> Registration:
+def register_exhibitor_staff(
+    show_id: int, company_id: int, name: str, email: str, locale: str = "zh"
+) -> Registration:
     """An exhibitor's staff member gets a badge (same QR, same gate API); repeat: the same registration."""
     show = db.session.get(Show, show_id)
     if show is None:
         raise RegistrationError(_("No such show."))
     outcome = register(
-        show, email=email, details={"name": name, "locale": locale}, terms_accepted=True,
-        source=RegistrationSource.exhibitor, category=RegistrationCategory.exhibitor_staff,
-        company_id=company_id, check_open=False,
+        show,
+        email=email,
+        details={"name": name, "locale": locale},
+        terms_accepted=True,
+        source=RegistrationSource.exhibitor,
+        category=RegistrationCategory.exhibitor_staff,
+        company_id=company_id,
+        check_open=False,
     )
     return outcome.registration
 
 
 def checked_in_registrations(show_id: int) -> list[Registration]:
-    return list(db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.show_id == show_id, Registration.first_checked_in_at.is_not(None))
-        .order_by(Registration.first_checked_in_at, Registration.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.show_id == show_id, Registration.first_checked_in_at.is_not(None))
+            .order_by(Registration.first_checked_in_at, Registration.id)
+        )
+    )
 
 
 def get_registration_or_404(registration_id: int) -> Registration:
     return db.get_or_404(Registration, registration_id)
 
 
-def registrations_for(show_id: int, *, category: str | None = None, search: str = "", state: str | None = "active"):
+def registrations_for(
+    show_id: int, *, category: str | None = None, search: str = "", state: str | None = "active"
+):
     query = sa.select(Registration).join(Visitor).where(Registration.show_id == show_id)
     if state:
         query = query.where(Registration.state == RegistrationState(state))
@@ -434,7 +518,11 @@ def registrations_for(show_id: int, *, category: str | None = None, search: str 
         query = query.where(Registration.category == RegistrationCategory(category))
     if search:
         like = f"%{search.strip().lower()}%"
-        query = query.where(sa.or_(
-            sa.func.lower(Visitor.name).like(like), Visitor.email.like(like), sa.func.lower(Visitor.company).like(like)
-        ))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Visitor.name).like(like),
+                Visitor.email.like(like),
+                sa.func.lower(Visitor.company).like(like),
+            )
+        )
     return query.order_by(Registration.id)

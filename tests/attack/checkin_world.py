@@ -49,8 +49,14 @@ def build_gate_world(active: int = 3) -> GateWorld:
     old_scanner, revoked = create_device_token(show.id, "Old scanner", "gate")
     revoke_device_token(old_scanner)
     db.session.commit()
-    return GateWorld(token=token, revoked_token=revoked, active=badges, cancelled_code=cancelled_code,
-                     other_show_code=other_code, codes=[*badges, cancelled_code, other_code])
+    return GateWorld(
+        token=token,
+        revoked_token=revoked,
+        active=badges,
+        cancelled_code=cancelled_code,
+        other_show_code=other_code,
+        codes=[*badges, cancelled_code, other_code],
+    )
 
 
 def scan_count() -> int:
@@ -61,12 +67,16 @@ def scan_count() -> int:
 def registration_states(ids) -> dict[int, tuple[bool, int]]:
     db.session.rollback()
     rows = db.session.execute(
-        sa.select(Registration.id, Registration.inside, Registration.entry_count).where(Registration.id.in_(list(ids)))
+        sa.select(Registration.id, Registration.inside, Registration.entry_count).where(
+            Registration.id.in_(list(ids))
+        )
     )
     return {rid: (bool(inside), count) for rid, inside, count in rows}
 
 
-def expected_result(world: GateWorld, state: dict[int, tuple[bool, int]], code, direction: str) -> str:
+def expected_result(
+    world: GateWorld, state: dict[int, tuple[bool, int]], code, direction: str
+) -> str:
     """What the gate must answer for a well-formed request, and the state it leaves (updated in place)."""
     if code == world.cancelled_code:
         return "revoked"
@@ -85,5 +95,12 @@ def expected_result(world: GateWorld, state: dict[int, tuple[bool, int]], code, 
     return "admitted" if entries == 0 else "readmitted"
 
 
-STATUS = {"admitted": 201, "readmitted": 201, "exited": 201, "already_inside": 409, "unknown": 404,
-          "revoked": 410, "not_valid_now": 403}
+STATUS = {
+    "admitted": 201,
+    "readmitted": 201,
+    "exited": 201,
+    "already_inside": 409,
+    "unknown": 404,
+    "revoked": 410,
+    "not_valid_now": 403,
+}

@@ -26,8 +26,11 @@ def gate(app):
 
 
 def scan(client, token, code, nonce):
-    return client.post(CHECKINS, json={"code": code, "gate": "W1", "nonce": nonce},
-                       headers={"Authorization": f"Bearer {token}"})
+    return client.post(
+        CHECKINS,
+        json={"code": code, "gate": "W1", "nonce": nonce},
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 def inside(registration_id) -> bool:
@@ -38,6 +41,7 @@ def inside(registration_id) -> bool:
 @pytest.fixture
 def impatient_database(app, dialect):
     """The app gives up on a lock after 300 ms instead of queueing (15 s on SQLite by default)."""
+
     def short_waits(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         if dialect == "sqlite":
@@ -60,18 +64,26 @@ class WriteLock:
 
     def __init__(self, url: sa.URL):
         if url.get_backend_name() == "sqlite":
-            self.connection = sqlite3.connect(url.database, isolation_level=None, check_same_thread=False)
+            self.connection = sqlite3.connect(
+                url.database, isolation_level=None, check_same_thread=False
+            )
             self.connection.execute("BEGIN IMMEDIATE")
         else:
-            self.connection = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+            self.connection = psycopg.connect(
+                url.set(drivername="postgresql").render_as_string(hide_password=False)
+            )
             self.connection.execute("LOCK TABLE scans IN ACCESS EXCLUSIVE MODE")
 
     def release(self):
-        self.connection.rollback() if isinstance(self.connection, psycopg.Connection) else self.connection.execute("ROLLBACK")
+        self.connection.rollback() if isinstance(
+            self.connection, psycopg.Connection
+        ) else self.connection.execute("ROLLBACK")
         self.connection.close()
 
 
-def test_a_locked_database_is_a_clear_503_and_the_resent_scan_is_recorded_once(client, gate, impatient_database):
+def test_a_locked_database_is_a_clear_503_and_the_resent_scan_is_recorded_once(
+    client, gate, impatient_database
+):
     token, registration_id, code = gate
     nonce = str(uuid.uuid4())
     lock = WriteLock(db.engine.url)
@@ -101,12 +113,16 @@ def test_a_lock_held_for_a_moment_only_delays_the_scan(client, gate):
     assert scan_count() == 1 and inside(registration_id)
 
 
-def test_a_connection_killed_in_the_middle_of_a_scan_stores_nothing_and_the_resend_counts(client, gate, dialect):
+def test_a_connection_killed_in_the_middle_of_a_scan_stores_nothing_and_the_resend_counts(
+    client, gate, dialect
+):
     if dialect != "postgresql":
         pytest.skip("a server process to kill exists on PostgreSQL only")
     token, registration_id, code = gate
-    admin = psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                            autocommit=True)
+    admin = psycopg.connect(
+        db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+        autocommit=True,
+    )
     killed = []
 
     def kill_before_the_scan_insert(connection, cursor, statement, *_):
@@ -124,7 +140,9 @@ def test_a_connection_killed_in_the_middle_of_a_scan_stores_nothing_and_the_rese
         admin.close()
     assert killed
     assert refused.status_code == 503 and refused.is_json
-    assert scan_count() == 0 and not inside(registration_id)  # the entry's UPDATE was rolled back too
+    assert scan_count() == 0 and not inside(
+        registration_id
+    )  # the entry's UPDATE was rolled back too
 
     resent = scan(client, token, code, nonce)
     assert (resent.status_code, resent.json["result"]) == (201, "admitted")

@@ -22,7 +22,9 @@ from tests.attack.checkin_world import (
 )
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Codes: a real badge (by index into the world's codes), or anything at all.
 codes = st.one_of(
@@ -33,7 +35,8 @@ codes = st.one_of(
 )
 # Includes what once failed: NUL (PostgreSQL refuses it) and a lone surrogate (no encoding takes it).
 gates = st.one_of(
-    st.sampled_from(["W1", "E2", " N3 ", "东门", "W\x00", "\ud800", "\t"]), st.text(max_size=40),
+    st.sampled_from(["W1", "E2", " N3 ", "东门", "W\x00", "\ud800", "\t"]),
+    st.text(max_size=40),
     st.sampled_from([None, 7, ""]),
 )
 directions = st.one_of(st.sampled_from(["in", "out", None]), st.text(max_size=5))
@@ -49,7 +52,12 @@ scans = st.tuples(codes, gates, directions, nonces, auths)
 
 
 def _printable(text, longest: int) -> bool:
-    return isinstance(text, str) and bool(text.strip()) and len(text) <= longest and not CONTROL.search(text)
+    return (
+        isinstance(text, str)
+        and bool(text.strip())
+        and len(text) <= longest
+        and not CONTROL.search(text)
+    )
 
 
 def _well_formed(gate, direction, nonce) -> bool:
@@ -57,7 +65,9 @@ def _well_formed(gate, direction, nonce) -> bool:
 
 
 def _header(world, auth) -> dict:
-    secret = {"good": world.token, "bogus": "gt_" + "A" * 43, "revoked": world.revoked_token}.get(auth)
+    secret = {"good": world.token, "bogus": "gt_" + "A" * 43, "revoked": world.revoked_token}.get(
+        auth
+    )
     if auth == "basic":
         return {"Authorization": "Basic dXNlcjpwYXNz"}
     return {"Authorization": f"Bearer {secret}"} if secret else {}
@@ -112,19 +122,30 @@ def test_any_sequence_of_scans_is_answered_as_promised_and_stored_once(client, w
 
 
 @PROPERTY
-@given(payload=st.one_of(
-    st.binary(max_size=200),
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-        max_leaves=8,
-    ).map(lambda value: ("json", value)),
-))
+@given(
+    payload=st.one_of(
+        st.binary(max_size=200),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False)
+            | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+            ),
+            max_leaves=8,
+        ).map(lambda value: ("json", value)),
+    )
+)
 def test_malformed_bodies_are_refused_with_400_and_store_nothing(client, world, payload):
     before = scan_count()
     headers = {"Authorization": f"Bearer {world.token}"}
     if isinstance(payload, bytes):
-        response = client.post(CHECKINS, data=payload, headers=headers, content_type="application/json")
+        response = client.post(
+            CHECKINS, data=payload, headers=headers, content_type="application/json"
+        )
     else:
         response = client.post(CHECKINS, json=payload[1], headers=headers)
     assert response.status_code < 500, response.get_data(as_text=True)

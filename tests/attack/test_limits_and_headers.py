@@ -70,7 +70,9 @@ def test_behind_https_cookies_are_secure_and_hsts_is_sent(tmp_path, database_url
 
 def test_the_portal_session_cookie_is_http_only_and_same_site(client):
     user = create_portal_user()
-    response = post_form(client, "/exhibitors/portal/login", {"email": user.email, "password": PASSWORD})
+    response = post_form(
+        client, "/exhibitors/portal/login", {"email": user.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -84,12 +86,20 @@ def count_registrations() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
 
 
-def test_public_registration_is_rate_limited_per_address_and_the_refusal_writes_nothing(app, client):
+def test_public_registration_is_rate_limited_per_address_and_the_refusal_writes_nothing(
+    app, client
+):
     services.ensure_default_rules()
     show = create_show()
     url = f"/visit/{show.id}/register"
     token = csrf_from(text_of(client.get(url)))
-    form = {"csrf_token": token, "name": "Li Na", "email": "li.na@example.cn", "country": "CN", "locale": "en"}
+    form = {
+        "csrf_token": token,
+        "name": "Li Na",
+        "email": "li.na@example.cn",
+        "country": "CN",
+        "locale": "en",
+    }
     # Ten refused attempts (no terms accepted) use up the minute's allowance of this address.
     assert [client.post(url, data=form).status_code for _ in range(10)] == [200] * 10
     limited = client.post(url, data=form | {"terms": "y"})
@@ -98,7 +108,9 @@ def test_public_registration_is_rate_limited_per_address_and_the_refusal_writes_
     assert count_registrations() == 0
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.9.8.7"
-    accepted = post_form(elsewhere, url, {k: v for k, v in form.items() if k != "csrf_token"} | {"terms": "y"})
+    accepted = post_form(
+        elsewhere, url, {k: v for k, v in form.items() if k != "csrf_token"} | {"terms": "y"}
+    )
     assert accepted.status_code == 302 and count_registrations() == 1
 
 
@@ -121,8 +133,10 @@ def test_exhibitor_portal_sign_in_is_rate_limited_per_address(client):
     user = create_portal_user()
     token = csrf_from(text_of(client.get("/exhibitors/portal/login")))
     statuses = [
-        client.post("/exhibitors/portal/login", data={"csrf_token": token, "email": user.email,
-                                                      "password": "wrong-password-1"}).status_code
+        client.post(
+            "/exhibitors/portal/login",
+            data={"csrf_token": token, "email": user.email, "password": "wrong-password-1"},
+        ).status_code
         for _ in range(11)
     ]
     assert 429 not in statuses[:10]
@@ -145,11 +159,16 @@ def stashed_imports(app) -> list[Path]:
 
 def upload(client, filename: str, content: bytes):
     token = csrf_from(text_of(client.get("/exhibitors/import")))
-    return client.post("/exhibitors/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/exhibitors/import",
+        data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
-def test_an_upload_over_the_size_limit_is_refused_with_a_message_and_kept_nowhere(app, importer_client):
+def test_an_upload_over_the_size_limit_is_refused_with_a_message_and_kept_nowhere(
+    app, importer_client
+):
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = upload(importer_client, "huge.csv", b"name_zh\n" + b"x" * limit)
     assert response.status_code == 413
@@ -158,14 +177,20 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_message_and_kept_nowher
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Company)) == 0
 
 
-@pytest.mark.parametrize(("filename", "content"), [
-    ("companies.exe", b"MZ\x90\x00"),
-    ("companies.pdf", b"%PDF-1.4\n"),
-    ("companies.xlsx", b"name_zh\nnot really a workbook\n"),
-    ("companies.csv", bytes(range(256))),
-    ("../../etc/passwd.csv", b"name_zh\nA\n"),
-], ids=["exe", "pdf", "fake-xlsx", "binary-csv", "path-in-name"])
-def test_an_upload_of_the_wrong_type_is_refused_with_a_message_and_kept_nowhere(app, importer_client, filename, content):
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("companies.exe", b"MZ\x90\x00"),
+        ("companies.pdf", b"%PDF-1.4\n"),
+        ("companies.xlsx", b"name_zh\nnot really a workbook\n"),
+        ("companies.csv", bytes(range(256))),
+        ("../../etc/passwd.csv", b"name_zh\nA\n"),
+    ],
+    ids=["exe", "pdf", "fake-xlsx", "binary-csv", "path-in-name"],
+)
+def test_an_upload_of_the_wrong_type_is_refused_with_a_message_and_kept_nowhere(
+    app, importer_client, filename, content
+):
     response = upload(importer_client, filename, content)
     assert response.status_code == 200
     if filename.startswith(".."):
@@ -183,8 +208,17 @@ def test_a_nul_character_in_a_form_link_or_path_is_a_400_not_a_server_error(clie
     services.ensure_default_rules()
     show = create_show()
     url = f"/visit/{show.id}/register"
-    refused = post_form(client, url, {"name": "Li\x00Na", "email": "li.na@example.cn", "country": "CN",
-                                      "locale": "en", "terms": "y"})
+    refused = post_form(
+        client,
+        url,
+        {
+            "name": "Li\x00Na",
+            "email": "li.na@example.cn",
+            "country": "CN",
+            "locale": "en",
+            "terms": "y",
+        },
+    )
     assert refused.status_code == 400
     assert client.get(f"{url}?ref=a%00b").status_code == 400
     assert client.get("/s/guess%00").status_code == 400

@@ -42,10 +42,13 @@ def test_the_description_is_public_and_documents_every_api_route(app, client):
     assert response.status_code == 200 and response.is_json
     document = response.json
     assert document["openapi"].startswith("3.")
-    documented = {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+    documented = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
     served = {
         (rule.rule, method)
-        for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert documented == served

@@ -53,12 +53,16 @@ def test_organiser_flow_company_application_booth_contract_payment(page, app, tm
     assert pdf.status == 200
     path = tmp_path / "contract.pdf"
     path.write_bytes(pdf.body())
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "永康博力电动工具有限公司" in text
 
     page.fill("#payment-form input[name=amount]", "30000")
     page.click("#payment-form button[type=submit]")
-    expect(page.get_by_role("alert")).to_contain_text("more than the outstanding balance", use_inner_text=True)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "more than the outstanding balance", use_inner_text=True
+    )
     page.fill("#payment-form input[name=amount]", "10000")
     page.click("#payment-form button[type=submit]")
     expect(page.locator("#outstanding")).to_contain_text("16,500.00", use_inner_text=True)
@@ -66,9 +70,13 @@ def test_organiser_flow_company_application_booth_contract_payment(page, app, tm
 
 
 def test_portal_flow_invitation_password_own_records_only(page, app):
-    contract = create_contract(create_company("佛山华美卫浴五金有限公司", "Foshan Huamei Sanitary"), signed=True)
+    contract = create_contract(
+        create_company("佛山华美卫浴五金有限公司", "Foshan Huamei Sanitary"), signed=True
+    )
     other = create_contract(signed=True)
-    contact = create_contact(contract.company, email="li.na@huamei.example", name="李娜", is_primary=True)
+    contact = create_contact(
+        contract.company, email="li.na@huamei.example", name="李娜", is_primary=True
+    )
     token = portal_services.invite_contact(contact)
     db.session.commit()
     booth = assigned_booths(contract.company_id, contract.show_id)[0]
@@ -93,4 +101,6 @@ def test_portal_flow_invitation_password_own_records_only(page, app):
     assert response.status == 404
 
     page.goto(f"/exhibitors/portal/welcome/{token}")
-    expect(page.locator("#invitation-problem")).to_contain_text("already been used", use_inner_text=True)
+    expect(page.locator("#invitation-problem")).to_contain_text(
+        "already been used", use_inner_text=True
+    )

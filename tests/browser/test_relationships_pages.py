@@ -34,12 +34,25 @@ def test_timeline_stage_explanation_and_alert_inbox(page, app):
     show = create_show(open_from=date(2024, 3, 1), series="BR")
     company = create_lc_company("Ningbo Lock Works", owner=owner)
     create_participation(company, show, area="36")
-    create_survey_answer(company, show, satisfaction="2.20", nps=4, at=datetime(2024, 3, 10, tzinfo=UTC))
-    create_interaction("exhibitor", company.id, subject="Sent the rebooking offer",
-                       occurred_at=EVALUATED - timedelta(days=6),
-                       next_step="Call about a quieter hall", next_step_due=date(2024, 3, 22))
-    create_interaction("exhibitor", company.id, subject="They said the aisles were too crowded", channel="face_to_face",
-                       tone="negative", occurred_at=EVALUATED - timedelta(days=2))
+    create_survey_answer(
+        company, show, satisfaction="2.20", nps=4, at=datetime(2024, 3, 10, tzinfo=UTC)
+    )
+    create_interaction(
+        "exhibitor",
+        company.id,
+        subject="Sent the rebooking offer",
+        occurred_at=EVALUATED - timedelta(days=6),
+        next_step="Call about a quieter hall",
+        next_step_due=date(2024, 3, 22),
+    )
+    create_interaction(
+        "exhibitor",
+        company.id,
+        subject="They said the aisles were too crowded",
+        channel="face_to_face",
+        tone="negative",
+        occurred_at=EVALUATED - timedelta(days=2),
+    )
     evaluate_all(EVALUATED)
     db.session.commit()
     clock.freeze(EVALUATED + timedelta(hours=1))
@@ -49,7 +62,9 @@ def test_timeline_stage_explanation_and_alert_inbox(page, app):
     left_off = page.locator("#where-we-left-off").inner_text()
     assert "They said the aisles were too crowded" in left_off
     assert "Call about a quieter hall" in left_off
-    expect(page.locator("#timeline")).to_contain_text("Sent the rebooking offer", use_inner_text=True)
+    expect(page.locator("#timeline")).to_contain_text(
+        "Sent the rebooking offer", use_inner_text=True
+    )
 
     page.locator("#stage-link").click()
     page.wait_for_url(f"**/relationships/exhibitor/{company.id}/stage")
@@ -63,7 +78,9 @@ def test_timeline_stage_explanation_and_alert_inbox(page, app):
     assert "Weakening" in row.inner_text()
     row.locator("textarea[name=outcome]").fill("Moved them to hall 3 for next year; they rebooked.")
     row.get_by_role("button", name="Close alert").click()
-    expect(page.locator("body")).to_contain_text("Alert closed with its outcome.", use_inner_text=True)
+    expect(page.locator("body")).to_contain_text(
+        "Alert closed with its outcome.", use_inner_text=True
+    )
     closed = page.locator("#alerts tbody tr", has_text="Ningbo Lock Works").inner_text()
     assert "Moved them to hall 3 for next year; they rebooked." in closed
 

@@ -29,10 +29,14 @@ def _other_person(browser, live_server):
     return context, context.new_page()
 
 
-def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(page, browser, live_server):
+def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(
+    page, browser, live_server
+):
     show = create_show(name_en="Hardware Fair 2027")
     supplier = create_supplier("furniture", name_en="Boya Furniture Rental")
-    create_catalogue_item(show, supplier, name_en="Glass display cabinet", price="380.00", unit="pcs")
+    create_catalogue_item(
+        show, supplier, name_en="Glass display cabinet", price="380.00", unit="pcs"
+    )
     company = create_contracted_company(show, name_en="Foshan Huamei Sanitary")
     portal_user = create_portal_user(company)
     service = create_staff("service", locale="en")
@@ -66,7 +70,9 @@ def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(page
         context.close()
 
     page.goto("/suppliers/portal/services")
-    expect(page.locator("#my-orders tbody tr .state").first).to_have_text("Invoiced", use_inner_text=True)
+    expect(page.locator("#my-orders tbody tr .state").first).to_have_text(
+        "Invoiced", use_inner_text=True
+    )
 
 
 def test_registration_through_a_partners_link_counts_in_its_report(page, browser, live_server):
@@ -130,9 +136,13 @@ def test_a_task_from_creation_to_completion(page, browser, live_server):
     page.fill("textarea[name=outcome]", "Sent by email, they confirmed")
     page.get_by_role("button", name="Complete").click()
     expect(page.locator("#task-state")).to_have_text("Done", use_inner_text=True)
-    expect(page.locator("#outcome")).to_have_text("Sent by email, they confirmed", use_inner_text=True)
+    expect(page.locator("#outcome")).to_have_text(
+        "Sent by email, they confirmed", use_inner_text=True
+    )
 
     page.goto("/my-work")
     expect(page.locator("#due-today")).to_contain_text("Due today (0)", use_inner_text=True)
     page.goto("/tasks?state=done")
-    expect(page.locator("table.tasks")).to_contain_text("Send the floor plan to Huamei", use_inner_text=True)
+    expect(page.locator("table.tasks")).to_contain_text(
+        "Send the floor plan to Huamei", use_inner_text=True
+    )

@@ -35,7 +35,9 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     page.goto(link)
     expect(page.locator("h1")).to_have_text("Post-show satisfaction survey", use_inner_text=True)
     page.locator("button[type=submit]").click()
-    expect(page.locator("body")).to_contain_text("Please answer", use_inner_text=True)  # nothing chosen yet: refused, kept open
+    expect(page.locator("body")).to_contain_text(
+        "Please answer", use_inner_text=True
+    )  # nothing chosen yet: refused, kept open
 
     page.check(f"input[name=q{questions[QuestionKind.nps].id}][value='9']")
     for question in campaign.survey.questions:
@@ -44,7 +46,10 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     page.get_by_label("Yes").check()
     page.get_by_label("See new products").check()
     page.get_by_label("Industry networking").check()
-    page.fill(f"textarea[name=q{questions[QuestionKind.text].id}]", "The new hall layout made finding suppliers easy.")
+    page.fill(
+        f"textarea[name=q{questions[QuestionKind.text].id}]",
+        "The new hall layout made finding suppliers easy.",
+    )
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("status")).to_contain_text("have been recorded", use_inner_text=True)
 
@@ -59,6 +64,10 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     page.goto(f"/surveys/campaigns/{campaign.id}")
     expect(page.locator("#response-rate")).to_contain_text("50%", use_inner_text=True)
     expect(page.locator("#response-rate")).to_contain_text("1 / 2", use_inner_text=True)
-    expect(page.locator("#nps")).to_contain_text("100", use_inner_text=True)  # one promoter, no detractor
+    expect(page.locator("#nps")).to_contain_text(
+        "100", use_inner_text=True
+    )  # one promoter, no detractor
     expect(page.locator("#satisfaction")).to_contain_text("4.00", use_inner_text=True)
-    expect(page.locator("body")).to_contain_text("The new hall layout made finding suppliers easy.", use_inner_text=True)
+    expect(page.locator("body")).to_contain_text(
+        "The new hall layout made finding suppliers easy.", use_inner_text=True
+    )

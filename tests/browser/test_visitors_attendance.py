@@ -19,7 +19,9 @@ from tests.helpers import sign_in_page
 def test_live_attendance_updates_after_a_check_in_without_reload(page, app):
     show = create_open_show(name_en="Hardware Fair 2027")
     token = create_gate_token(show)
-    _, code = create_registration(show, name="张伟", category="professional", country="DE", industry="hardware")
+    _, code = create_registration(
+        show, name="张伟", category="professional", country="DE", industry="hardware"
+    )
     create_registration(show, name="李娜", category="general", country="CN")
     user = create_staff(Role.marketing)
 
@@ -35,7 +37,8 @@ def test_live_attendance_updates_after_a_check_in_without_reload(page, app):
 
     db.session.commit()
     response = page.request.post(
-        "/api/v1/checkins", headers={"Authorization": f"Bearer {token}"},
+        "/api/v1/checkins",
+        headers={"Authorization": f"Bearer {token}"},
         data={"code": code, "gate": "E2", "direction": "in", "nonce": str(uuid.uuid4())},
     )
     assert response.status == 201

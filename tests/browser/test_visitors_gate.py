@@ -45,7 +45,9 @@ def scans() -> list[Scan]:
 
 def test_a_valid_badge_turns_the_gate_green_with_name_and_category(gate_page):
     page, show = gate_page
-    registration, code = create_registration(show, name="张伟", company="上海五金贸易", category="professional")
+    registration, code = create_registration(
+        show, name="张伟", company="上海五金贸易", category="professional"
+    )
     expect(page.locator("#gate-code")).to_be_focused()
     page.click("h1")  # focus lost: the scanner's keys still reach the code box
     scan(page, code)
@@ -85,7 +87,11 @@ def test_an_unknown_or_revoked_badge_turns_the_gate_red(gate_page):
     scan(page, "not a badge at all")
     expect(page.locator("#gate-log li")).to_have_count(3)
     expect(page.locator("#gate-log li.bad")).to_have_count(3)
-    assert [s.result for s in scans()] == [ScanResult.revoked, ScanResult.unknown, ScanResult.unknown]
+    assert [s.result for s in scans()] == [
+        ScanResult.revoked,
+        ScanResult.unknown,
+        ScanResult.unknown,
+    ]
     db.session.refresh(registration)
     assert not registration.inside and registration.first_checked_in_at is None
 
@@ -118,7 +124,10 @@ def test_scans_queue_through_a_network_drop_and_are_sent_when_it_is_back(gate_pa
     expect(log.nth(0)).to_contain_text("Badge revoked")
     expect(log.nth(1)).to_contain_text("陈静")
     expect(log.nth(1)).to_contain_text("sent after the network came back")
-    assert [(s.result, s.gate) for s in scans()] == [(ScanResult.admitted, "W2"), (ScanResult.revoked, "W2")]
+    assert [(s.result, s.gate) for s in scans()] == [
+        (ScanResult.admitted, "W2"),
+        (ScanResult.revoked, "W2"),
+    ]
     db.session.refresh(first)
     assert first.inside
 

@@ -43,13 +43,22 @@ def test_a_badge_held_to_the_camera_checks_in_green(browser, live_server, app, t
     db.session.commit()
 
     camera_browser = browser.browser_type.launch(
-        executable_path=CHROMIUM, headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-              f"--use-file-for-fake-video-capture={video}"],
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
     )
     try:
-        context = camera_browser.new_context(base_url=live_server, locale="en-US", permissions=["camera"])
+        context = camera_browser.new_context(
+            base_url=live_server, locale="en-US", permissions=["camera"]
+        )
         context.set_default_timeout(30_000)
         page = context.new_page()
         sign_in_page(page, user.email)

@@ -45,14 +45,21 @@ def test_a_visitor_registers_in_chinese_and_sees_the_chinese_confirmation(page, 
     db.session.rollback()
     visitor = db.session.scalar(sa.select(Visitor).where(Visitor.email == "wang.fang@example.cn"))
     assert (visitor.name, visitor.company, visitor.locale, visitor.interests) == (
-        "王芳", "宁波甬达门业有限公司", "zh", ["locks"]
+        "王芳",
+        "宁波甬达门业有限公司",
+        "zh",
+        ["locks"],
     )
-    [registration] = db.session.scalars(sa.select(Registration).where(Registration.visitor_id == visitor.id))
+    [registration] = db.session.scalars(
+        sa.select(Registration).where(Registration.visitor_id == visitor.id)
+    )
     assert registration.show_id == show.id
     assert registration.category is RegistrationCategory.professional
     assert registration.share_contact and not registration.marketing_consent
     assert registration.active_badge is not None
-    [email] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "wang.fang@example.cn"))
+    [email] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.to_address == "wang.fang@example.cn")
+    )
     assert email.language == "zh"
 
 

@@ -20,7 +20,9 @@ def _routes(app):
 
 
 def test_every_endpoint_declares_its_access(app):
-    undeclared = [r.endpoint for r in _routes(app) if access_of(app.view_functions[r.endpoint]) is None]
+    undeclared = [
+        r.endpoint for r in _routes(app) if access_of(app.view_functions[r.endpoint]) is None
+    ]
     assert undeclared == []
 
 
@@ -89,7 +91,11 @@ def test_posting_to_every_route_without_rights_changes_nothing(app, role):
         access = access_of(app.view_functions[rule.endpoint])
         if access.kind == "public":
             continue
-        if access.kind == "staff" and role is not None and all(role_has(role, c) for c in access.capabilities):
+        if (
+            access.kind == "staff"
+            and role is not None
+            and all(role_has(role, c) for c in access.capabilities)
+        ):
             continue
         response = client.post(_concrete_url(rule), data={})
         assert response.status_code in (302, 400, 401, 403, 404), (rule.rule, response.status_code)

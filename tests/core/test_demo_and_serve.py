@@ -25,7 +25,9 @@ def test_demo_seeds_a_past_a_current_and_a_future_show_and_staff_of_every_role(a
 
     seed_demo(exhibitors=12, visitors=40)
     moment = clock.now()
-    stages = [s.stage_at(moment) for s in db.session.scalars(sa.select(Show).order_by(Show.open_from))]
+    stages = [
+        s.stage_at(moment) for s in db.session.scalars(sa.select(Show).order_by(Show.open_from))
+    ]
     assert stages[0] is ServiceStage.post_show and stages[-1] is ServiceStage.pre_show
     assert ServiceStage.in_show in stages
     today_open = [s for s in db.session.scalars(sa.select(Show)) if s.is_open_at(moment)]
@@ -39,7 +41,9 @@ def test_demo_seeds_a_past_a_current_and_a_future_show_and_staff_of_every_role(a
     campaigns = db.session.scalars(sa.select(SurveyCampaign)).all()
     assert len(campaigns) == 2 and {c.state for c in campaigns} == {CampaignState.closed}
     assert db.session.scalar(sa.select(sa.func.count(SurveyResponse.id))) > 10
-    assert set(db.session.scalars(sa.select(RelationshipState.stage).distinct())) == set(LifecycleStage)
+    assert set(db.session.scalars(sa.select(RelationshipState.stage).distinct())) == set(
+        LifecycleStage
+    )
     assert "already present" in seed_demo()
 
 
@@ -64,7 +68,9 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> str:
 
 def _environment(tmp_path: Path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXPO_CRM_")}
-    env.update({"EXPO_CRM_INSTANCE_PATH": str(tmp_path), "EXPO_CRM_SECRET_KEY": "serve-test"}, **extra)
+    env.update(
+        {"EXPO_CRM_INSTANCE_PATH": str(tmp_path), "EXPO_CRM_SECRET_KEY": "serve-test"}, **extra
+    )
     return env
 
 
@@ -73,7 +79,11 @@ def test_the_demo_command_initialises_seeds_and_serves_on_loopback(tmp_path):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "expo_crm", "demo", "--port", str(port)],
-        env=_environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+        env=_environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
     )
     try:
         page = _wait_for(f"http://127.0.0.1:{port}/login", process, seconds=240)
@@ -89,17 +99,33 @@ def test_the_demo_command_initialises_seeds_and_serves_on_loopback(tmp_path):
 @pytest.mark.slow
 def test_serve_runs_gunicorn_workers_against_the_configured_database(tmp_path):
     env = _environment(tmp_path)
-    subprocess.run([sys.executable, "-m", "expo_crm", "init"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "expo_crm", "init"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "expo_crm", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/login", process)
-        page = urllib.request.urlopen(
-            urllib.request.Request(f"http://127.0.0.1:{port}/login", headers={"Accept-Language": "en"}), timeout=5
-        ).read().decode()
+        page = (
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}/login", headers={"Accept-Language": "en"}
+                ),
+                timeout=5,
+            )
+            .read()
+            .decode()
+        )
         assert "Staff sign-in" in page
     finally:
         process.terminate()

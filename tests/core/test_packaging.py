@@ -10,8 +10,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_wheel_ships_templates_static_files_catalogues_and_migrations(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("expo_crm-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -47,12 +47,17 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, dialect):
 
 def test_every_message_has_a_chinese_translation():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "i18n.py"), "check"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, str(ROOT / "tools" / "i18n.py"), "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout[-4000:]
 
 
-def test_a_request_served_in_the_callers_thread_leaves_its_transactions_as_readers(client, app, dialect):
+def test_a_request_served_in_the_callers_thread_leaves_its_transactions_as_readers(
+    client, app, dialect
+):
     """A POST declares write intent (BEGIN IMMEDIATE on SQLite) for its own transactions only:
     had it leaked, the caller's next read would take SQLite's write lock and block the site."""
     user = create_staff("admin")

@@ -10,10 +10,18 @@ from tests.factories import create_show, create_staff
 from tests.helpers import login, post_form, text_of
 
 VALID = {
-    "code": "CIHF2027", "series": "CIHF", "name_zh": "2027中国国际五金博览会",
-    "name_en": "China International Hardware Fair 2027", "venue": "SNIEC", "timezone": "Asia/Shanghai",
-    "move_in_date": "2027-03-18", "open_from": "2027-03-20", "open_to": "2027-03-22",
-    "move_out_date": "2027-03-23", "rebooking_deadline": "2027-06-30", "reentry_allowed": "y",
+    "code": "CIHF2027",
+    "series": "CIHF",
+    "name_zh": "2027中国国际五金博览会",
+    "name_en": "China International Hardware Fair 2027",
+    "venue": "SNIEC",
+    "timezone": "Asia/Shanghai",
+    "move_in_date": "2027-03-18",
+    "open_from": "2027-03-20",
+    "open_to": "2027-03-22",
+    "move_out_date": "2027-03-23",
+    "rebooking_deadline": "2027-06-30",
+    "reentry_allowed": "y",
 }
 
 
@@ -31,7 +39,9 @@ def test_an_admin_creates_a_show_and_sees_it_listed(client):
 def test_open_days_outside_move_in_and_out_are_refused_and_nothing_is_written(client):
     admin = create_staff(Role.admin)
     login(client, admin.email)
-    response = post_form(client, "/shows/new", VALID | {"open_from": "2027-03-17", "open_to": "2027-03-16"})
+    response = post_form(
+        client, "/shows/new", VALID | {"open_from": "2027-03-17", "open_to": "2027-03-16"}
+    )
     body = text_of(response)
     assert response.status_code == 200
     assert "The last open day is before the first open day." in body
@@ -50,8 +60,18 @@ def test_the_database_refuses_inverted_dates_too(app):
     import pytest
     import sqlalchemy.exc
 
-    db.session.add(Show(code="BAD", series="B", name_zh="坏", name_en="Bad", move_in_date=date(2027, 1, 5),
-                        open_from=date(2027, 1, 4), open_to=date(2027, 1, 6), move_out_date=date(2027, 1, 7)))
+    db.session.add(
+        Show(
+            code="BAD",
+            series="B",
+            name_zh="坏",
+            name_en="Bad",
+            move_in_date=date(2027, 1, 5),
+            open_from=date(2027, 1, 4),
+            open_to=date(2027, 1, 6),
+            move_out_date=date(2027, 1, 7),
+        )
+    )
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -71,7 +91,10 @@ def test_editing_a_show_is_audited_with_before_and_after(client):
     show = create_show(code="EDIT1")
     login(client, admin.email)
     url = f"/shows/{show.id}/edit"
-    form = {k: v for k, v in VALID.items()} | {"code": "EDIT1", "venue": "National Exhibition and Convention Center"}
+    form = {k: v for k, v in VALID.items()} | {
+        "code": "EDIT1",
+        "venue": "National Exhibition and Convention Center",
+    }
     assert post_form(client, url, form).status_code == 302
     event = db.session.query(AuditEvent).filter_by(action="show.update").one()
     assert event.after["venue"] == "National Exhibition and Convention Center"
@@ -98,4 +121,9 @@ def test_shows_list_command_prints_one_tab_separated_line_per_show(app):
     show = create_show(open_from=date(2027, 3, 20), name_en="Hardware Fair")
     result = app.test_cli_runner().invoke(cli, ["shows", "list"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().split("\t") == [str(show.id), "Hardware Fair", "2027-03-19..2027-03-23", "in_show"]
+    assert result.output.strip().split("\t") == [
+        str(show.id),
+        "Hardware Fair",
+        "2027-03-19..2027-03-23",
+        "in_show",
+    ]

@@ -28,14 +28,24 @@ def test_concurrent_requests_for_one_booth_sell_it_once(app):
 
     def assign(client, token, application_id):
         barrier.wait()
-        response = client.post(f"/exhibitors/applications/{application_id}/booths",
-                               data={"csrf_token": token, "booth_id": booth_id})
+        response = client.post(
+            f"/exhibitors/applications/{application_id}/booths",
+            data={"csrf_token": token, "booth_id": booth_id},
+        )
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=assign, args=(c, t, a)) for c, t, a in zip(clients, tokens, application_ids, strict=True)]
+    threads = [
+        threading.Thread(target=assign, args=(c, t, a))
+        for c, t, a in zip(clients, tokens, application_ids, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     assert sorted(statuses) == [302, 409, 409, 409]
-    assert db.session.scalar(sa.select(sa.func.count(BoothAssignment.id)).where(BoothAssignment.booth_id == booth_id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(BoothAssignment.id)).where(BoothAssignment.booth_id == booth_id)
+        )
+        == 1
+    )

@@ -47,29 +47,51 @@ def _count(model) -> int:
 
 def _upload(client, content: bytes, filename: str):
     token = csrf_from(text_of(client.get("/exhibitors/import")))
-    return client.post("/exhibitors/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/exhibitors/import",
+        data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_preview_writes_nothing_and_confirmation_imports(client):
     user = create_staff("sales")
     login(client, user.email, PASSWORD)
-    content = _xlsx([HEADER, ["温州正泰五金有限公司", "Wenzhou Zhengtai Hardware", "91330300MA2C000001", "温州",
-                              "2005-06-01", "陈静", "chen.jing@zhengtai.example"],
-                     ["", "Bosch Tools Trading", "", "Stuttgart", "", "", ""]])
+    content = _xlsx(
+        [
+            HEADER,
+            [
+                "温州正泰五金有限公司",
+                "Wenzhou Zhengtai Hardware",
+                "91330300MA2C000001",
+                "温州",
+                "2005-06-01",
+                "陈静",
+                "chen.jing@zhengtai.example",
+            ],
+            ["", "Bosch Tools Trading", "", "Stuttgart", "", "", ""],
+        ]
+    )
     preview = _upload(client, content, "exhibitors.xlsx")
     page = text_of(preview)
     assert "Ready to import: 2 new companies, 0 updates." in page
     assert _count(Company) == 0
     token = csrf_from(page)
-    stash = page.split('name="token" type="hidden" value="')[1].split('"')[0] if 'name="token" type="hidden"' in page \
+    stash = (
+        page.split('name="token" type="hidden" value="')[1].split('"')[0]
+        if 'name="token" type="hidden"' in page
         else page.split('id="token" name="token" type="hidden" value="')[1].split('"')[0]
+    )
     done = client.post("/exhibitors/import/confirm", data={"csrf_token": token, "token": stash})
     assert done.status_code == 302
     assert _count(Company) == 2
     contact = db.session.scalar(sa.select(Contact))
     assert contact.email == "chen.jing@zhengtai.example" and contact.is_primary
-    again = client.post("/exhibitors/import/confirm", data={"csrf_token": token, "token": stash}, follow_redirects=True)
+    again = client.post(
+        "/exhibitors/import/confirm",
+        data={"csrf_token": token, "token": stash},
+        follow_redirects=True,
+    )
     assert "expired or was already done" in text_of(again)
     assert _count(Company) == 2
 
@@ -77,10 +99,17 @@ def test_preview_writes_nothing_and_confirmation_imports(client):
 def test_reimport_updates_by_tax_id_then_by_normalised_name(app):
     by_tax = create_company("旧名称", "Old Name", tax_id="91330300MA2C000001")
     by_name = create_company("宁波恒达工具有限公司", "")
-    result = importer.check("x.csv", _csv([HEADER,
-        ["温州正泰五金有限公司", "", "91330300ma2c000001", "温州", "", "", ""],
-        ["宁波恒达工具", "Ningbo Hengda Tools", "", "宁波", "", "", ""],
-        ["全新公司", "", "", "", "", "", ""]]))
+    result = importer.check(
+        "x.csv",
+        _csv(
+            [
+                HEADER,
+                ["温州正泰五金有限公司", "", "91330300ma2c000001", "温州", "", "", ""],
+                ["宁波恒达工具", "Ningbo Hengda Tools", "", "宁波", "", "", ""],
+                ["全新公司", "", "", "", "", "", ""],
+            ]
+        ),
+    )
     assert result.ok, [r.errors for r in result.rows] + result.file_errors
     assert [r.action for r in result.rows] == ["update", "update", "create"]
     created, updated = importer.apply(result)
@@ -92,12 +121,19 @@ def test_reimport_updates_by_tax_id_then_by_normalised_name(app):
 
 
 def test_row_errors_are_reported_in_plain_words(app):
-    result = importer.check("x.xlsx", _xlsx([HEADER,
-        ["甲公司", "", "", "", "31/02/2020", "", ""],
-        ["", "", "", "", "", "", ""],  # blank rows are skipped
-        ["", "", "", "Hangzhou", "", "", ""],
-        ["乙公司", "", "", "", "", "x", "not-an-email"],
-        ["甲 公司", "", "", "", "", "", ""]]))
+    result = importer.check(
+        "x.xlsx",
+        _xlsx(
+            [
+                HEADER,
+                ["甲公司", "", "", "", "31/02/2020", "", ""],
+                ["", "", "", "", "", "", ""],  # blank rows are skipped
+                ["", "", "", "Hangzhou", "", "", ""],
+                ["乙公司", "", "", "", "", "x", "not-an-email"],
+                ["甲 公司", "", "", "", "", "", ""],
+            ]
+        ),
+    )
     assert not result.ok
     errors = {r.line: " ".join(r.errors) for r in result.row_errors}
     assert "is not a date" in errors[2]
@@ -122,7 +158,9 @@ def test_wrong_columns_and_unreadable_files(app):
 
 def test_too_many_rows_are_refused(app, monkeypatch):
     monkeypatch.setattr(importer, "MAX_ROWS", 5)
-    result = importer.check("x.csv", _csv([HEADER] + [[f"公司{n}", "", "", "", "", "", ""] for n in range(6)]))
+    result = importer.check(
+        "x.csv", _csv([HEADER] + [[f"公司{n}", "", "", "", "", "", ""] for n in range(6)])
+    )
     assert "more than 5 rows" in result.file_errors[0]
 
 
@@ -135,8 +173,18 @@ def test_malformed_upload_through_the_page_is_a_message(client):
 
 
 def test_ten_thousand_rows_import_and_reimport_without_duplicates(app):
-    rows = [HEADER] + [[f"测试企业{n:05d}有限公司", f"Test Enterprise {n:05d}", f"9131000000{n:08d}", "上海", "2010-01-01",
-                        f"联系人{n}", f"c{n}@ten-thousand.example"] for n in range(10_000)]
+    rows = [HEADER] + [
+        [
+            f"测试企业{n:05d}有限公司",
+            f"Test Enterprise {n:05d}",
+            f"9131000000{n:08d}",
+            "上海",
+            "2010-01-01",
+            f"联系人{n}",
+            f"c{n}@ten-thousand.example",
+        ]
+        for n in range(10_000)
+    ]
     content = _xlsx(rows)
     result = importer.check("big.xlsx", content)
     assert result.ok and result.count("create") == 10_000
@@ -153,7 +201,9 @@ def test_cli_import(app, tmp_path):
     from expo_crm.cli import cli
 
     path = tmp_path / "exhibitors.csv"
-    path.write_bytes(_csv([HEADER, ["佛山顺德五金有限公司", "Foshan Shunde Hardware", "", "佛山", "", "", ""]]))
+    path.write_bytes(
+        _csv([HEADER, ["佛山顺德五金有限公司", "Foshan Shunde Hardware", "", "佛山", "", "", ""]])
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(cli, ["import", "exhibitors", str(path)])
     assert result.exit_code == 0, result.output

@@ -28,7 +28,9 @@ from tests.helpers import login, post_form, text_of
 
 
 def _portal_login(client, user, password=PASSWORD):
-    response = post_form(client, "/exhibitors/portal/login", {"email": user.email, "password": password})
+    response = post_form(
+        client, "/exhibitors/portal/login", {"email": user.email, "password": password}
+    )
     assert response.status_code == 302, text_of(response)[:300]
 
 
@@ -39,7 +41,9 @@ def _invite_link(client, contact) -> str:
     response = post_form(client, f"{page}/contacts/{contact.id}/invite", {}, page=page)
     assert response.status_code == 302
     client.post("/logout", data={})
-    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_address == contact.email))
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.to_address == contact.email)
+    )
     assert message is not None and message.template == "exhibitors/portal_invitation"
     match = re.search(r"http://localhost(/exhibitors/portal/welcome/\S+)", message.body_text)
     assert match, message.body_text
@@ -53,14 +57,22 @@ def test_invitation_link_sets_a_password_once(app):
     client = app.test_client()
     assert "Set your password" in text_of(client.get(link))
     short = post_form(client, link, {"password": "short", "confirm": "short"})
-    assert short.status_code == 200 and db.session.scalar(sa.select(PortalUser.password_hash)) is None
+    assert (
+        short.status_code == 200 and db.session.scalar(sa.select(PortalUser.password_hash)) is None
+    )
     done = post_form(client, link, {"password": "a-long-password", "confirm": "a-long-password"})
     assert done.status_code == 302 and done.headers["Location"].endswith("/exhibitors/portal/")
     again = app.test_client().get(link)
     assert again.status_code == 410 and "already been used" in text_of(again)
     fresh = app.test_client()
-    assert post_form(fresh, "/exhibitors/portal/login",
-                     {"email": "li.na@lituo.example", "password": "a-long-password"}).status_code == 302
+    assert (
+        post_form(
+            fresh,
+            "/exhibitors/portal/login",
+            {"email": "li.na@lituo.example", "password": "a-long-password"},
+        ).status_code
+        == 302
+    )
 
 
 def test_expired_and_forged_invitations_are_refused_plainly(app):
@@ -95,12 +107,20 @@ def test_another_companys_records_are_404(client):
     theirs = create_contract(signed=True)
     user = create_portal_user(mine.company)
     _portal_login(client, user)
-    assert client.get(f"/exhibitors/portal/contracts/{theirs.id}/contract-zh.pdf").status_code == 404
-    assert client.get(f"/exhibitors/portal/contracts/{theirs.id}/contract-en.pdf").status_code == 404
+    assert (
+        client.get(f"/exhibitors/portal/contracts/{theirs.id}/contract-zh.pdf").status_code == 404
+    )
+    assert (
+        client.get(f"/exhibitors/portal/contracts/{theirs.id}/contract-en.pdf").status_code == 404
+    )
     assert client.get(f"/exhibitors/portal/?show={theirs.show_id}").status_code == 404
     assert client.get(f"/exhibitors/portal/leads?show={theirs.show_id}").status_code == 404
-    response = post_form(client, f"/exhibitors/portal/contracts/{theirs.id}/submit",
-                         {"kind": "fascia_name", "content": "HACK"}, page="/exhibitors/portal/")
+    response = post_form(
+        client,
+        f"/exhibitors/portal/contracts/{theirs.id}/submit",
+        {"kind": "fascia_name", "content": "HACK"},
+        page="/exhibitors/portal/",
+    )
     assert response.status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0
 
@@ -118,7 +138,9 @@ def test_portal_users_cannot_open_staff_pages_and_staff_cannot_open_the_portal(c
 
 def test_wrong_password_is_refused_and_logout_ends_the_session(client):
     user = create_portal_user()
-    response = post_form(client, "/exhibitors/portal/login", {"email": user.email, "password": "wrong-password"})
+    response = post_form(
+        client, "/exhibitors/portal/login", {"email": user.email, "password": "wrong-password"}
+    )
     assert response.status_code == 400 and "Wrong email or password" in text_of(response)
     _portal_login(client, user)
     post_form(client, "/exhibitors/portal/logout", {}, page="/exhibitors/portal/")
@@ -129,10 +151,19 @@ def test_exhibitor_submits_catalogue_entry_and_fascia_name(client):
     contract = create_contract(signed=True)
     user = create_portal_user(contract.company)
     _portal_login(client, user)
-    post_form(client, f"/exhibitors/portal/contracts/{contract.id}/submit",
-              {"kind": "fascia_name", "content": "HUAMEI 华美"}, page="/exhibitors/portal/")
-    too_long = post_form(client, f"/exhibitors/portal/contracts/{contract.id}/submit",
-                         {"kind": "fascia_name", "content": "X" * 61}, page="/exhibitors/portal/", follow_redirects=True)
+    post_form(
+        client,
+        f"/exhibitors/portal/contracts/{contract.id}/submit",
+        {"kind": "fascia_name", "content": "HUAMEI 华美"},
+        page="/exhibitors/portal/",
+    )
+    too_long = post_form(
+        client,
+        f"/exhibitors/portal/contracts/{contract.id}/submit",
+        {"kind": "fascia_name", "content": "X" * 61},
+        page="/exhibitors/portal/",
+        follow_redirects=True,
+    )
     assert "at most 60 characters" in text_of(too_long)
     items = {i.kind.value: i for i in portal_services.checklist(contract)}
     assert items["fascia_name"].done and items["fascia_name"].detail == "HUAMEI 华美"
@@ -150,7 +181,9 @@ def test_checklist_marks_overdue_items(app):
 def test_messages_are_stored_as_inbound_portal_interactions(client):
     user = create_portal_user()
     _portal_login(client, user)
-    post_form(client, "/exhibitors/portal/messages", {"subject": "Power supply", "body": "We need 380V."})
+    post_form(
+        client, "/exhibitors/portal/messages", {"subject": "Power supply", "body": "We need 380V."}
+    )
     interaction = db.session.scalar(sa.select(Interaction))
     assert interaction.company_id == user.company_id
     assert interaction.channel is Channel.portal and interaction.direction is Direction.inbound
@@ -164,21 +197,34 @@ def test_staff_badges_within_the_quota(client):
     _portal_login(client, user)
     url = f"/exhibitors/portal/contracts/{contract.id}/staff"
     for n in range(3):
-        post_form(client, url, {"name": f"Staff {n}", "email": f"staff{n}@huamei.example", "locale": "en"},
-                  page="/exhibitors/portal/")
+        post_form(
+            client,
+            url,
+            {"name": f"Staff {n}", "email": f"staff{n}@huamei.example", "locale": "en"},
+            page="/exhibitors/portal/",
+        )
     badges = db.session.scalars(sa.select(StaffBadge)).all()
     assert len(badges) == 2 and all(b.registration_id for b in badges)
     from expo_crm.visitors.models import Registration
 
-    registrations = db.session.scalars(sa.select(Registration).where(Registration.company_id == contract.company_id)).all()
+    registrations = db.session.scalars(
+        sa.select(Registration).where(Registration.company_id == contract.company_id)
+    ).all()
     assert len(registrations) == 2
 
 
 def _visitor_code(show, email, share):
     from expo_crm.visitors import services as visitors
 
-    outcome = visitors.register(show, email=email, details={"name": "赵强 Zhao Qiang", "company": "Buyer GmbH"},
-                                terms_accepted=True, share_contact=share, check_open=False, send_email=False)
+    outcome = visitors.register(
+        show,
+        email=email,
+        details={"name": "赵强 Zhao Qiang", "company": "Buyer GmbH"},
+        terms_accepted=True,
+        share_contact=share,
+        check_open=False,
+        send_email=False,
+    )
     db.session.commit()
     return visitors.badge_code(outcome.registration.active_badge)
 
@@ -190,10 +236,19 @@ def test_lead_capture_one_per_visitor_and_contact_only_when_shared(client):
     private = _visitor_code(contract.show, "hidden@buyer.example", share=False)
     user = create_portal_user(contract.company)
     _portal_login(client, user)
-    post_form(client, "/exhibitors/portal/leads", {"code": sharing, "rating": "4", "note": "Wants 500 drills"})
+    post_form(
+        client,
+        "/exhibitors/portal/leads",
+        {"code": sharing, "rating": "4", "note": "Wants 500 drills"},
+    )
     post_form(client, "/exhibitors/portal/leads", {"code": sharing, "rating": "5", "note": ""})
     post_form(client, "/exhibitors/portal/leads", {"code": private, "rating": "2"})
-    bad = post_form(client, "/exhibitors/portal/leads", {"code": "EXPO1-forged", "rating": "3"}, follow_redirects=True)
+    bad = post_form(
+        client,
+        "/exhibitors/portal/leads",
+        {"code": "EXPO1-forged", "rating": "3"},
+        follow_redirects=True,
+    )
     assert "not valid for this show" in text_of(bad)
     leads = db.session.scalars(sa.select(Lead)).all()
     assert len(leads) == 2
@@ -212,6 +267,8 @@ def test_a_badge_of_another_show_is_not_a_lead(client):
     code = _visitor_code(create_show(), "elsewhere@buyer.example", share=True)
     user = create_portal_user(contract.company)
     _portal_login(client, user)
-    response = post_form(client, "/exhibitors/portal/leads", {"code": code, "rating": "3"}, follow_redirects=True)
+    response = post_form(
+        client, "/exhibitors/portal/leads", {"code": code, "rating": "3"}, follow_redirects=True
+    )
     assert "not valid for this show" in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0

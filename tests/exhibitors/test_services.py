@@ -37,13 +37,19 @@ def _english(app):
 
 
 def test_normalised_names_ignore_legal_forms_and_punctuation():
-    assert companies.normalize_name("上海紫光五金 有限公司") == companies.normalize_name("上海紫光五金")
-    assert companies.normalize_name("Acme Tools Co., Ltd.") == companies.normalize_name("ACME TOOLS")
+    assert companies.normalize_name("上海紫光五金 有限公司") == companies.normalize_name(
+        "上海紫光五金"
+    )
+    assert companies.normalize_name("Acme Tools Co., Ltd.") == companies.normalize_name(
+        "ACME TOOLS"
+    )
     assert companies.normalize_tax_id(" 9131-0000 ma1fl ") == "91310000MA1FL"
 
 
 def test_duplicates_are_found_by_tax_id_or_normalised_name(app):
-    existing = create_company("宁波恒达工具有限公司", "Ningbo Hengda Tools Co., Ltd.", tax_id="91330200MA2AAAAA1")
+    existing = create_company(
+        "宁波恒达工具有限公司", "Ningbo Hengda Tools Co., Ltd.", tax_id="91330200MA2AAAAA1"
+    )
     assert companies.find_duplicates(tax_id="91330200ma2aaaaa1") == [existing]
     assert companies.find_duplicates(name_en="NINGBO HENGDA TOOLS LIMITED") == [existing]
     assert companies.find_duplicates(name_zh="宁波恒达工具") == [existing]
@@ -65,7 +71,10 @@ def test_application_moves_only_along_allowed_transitions_and_keeps_history(app)
     applications.move_application(application, "approved", "Good fit for hall W1")
     db.session.commit()
     assert [e.to_state for e in application.events] == [
-        ApplicationState.submitted, ApplicationState.under_review, ApplicationState.approved]
+        ApplicationState.submitted,
+        ApplicationState.under_review,
+        ApplicationState.approved,
+    ]
     assert application.events[-1].reason == "Good fit for hall W1"
     with pytest.raises(services.ExhibitorError):
         applications.move_application(application, "rejected", "too late")
@@ -96,8 +105,15 @@ def test_the_database_refuses_a_second_assignment_of_a_booth(app):
     second = create_application(show=show, state="approved")
     booths.assign_booth(first, booth.id)
     db.session.commit()
-    db.session.add(BoothAssignment(booth_id=booth.id, application_id=second.id, company_id=second.company_id,
-                                   show_id=show.id, assigned_at=clock.now()))
+    db.session.add(
+        BoothAssignment(
+            booth_id=booth.id,
+            application_id=second.id,
+            company_id=second.company_id,
+            show_id=show.id,
+            assigned_at=clock.now(),
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -116,7 +132,9 @@ def test_contract_adds_booth_fee_and_services_minus_discount(app):
     assert contract.booth_fee == Decimal("27000.00")
     assert contract.total_amount == Decimal("25000.00") + contract.services_total
     assert contract.booth_area_m2 == Decimal(18)
-    assert contract.deposit_amount == (contract.total_amount * Decimal("0.3")).quantize(Decimal("0.01"))
+    assert contract.deposit_amount == (contract.total_amount * Decimal("0.3")).quantize(
+        Decimal("0.01")
+    )
     assert contracts.badge_quota(contract) == 2
 
 
@@ -125,8 +143,15 @@ def test_one_live_contract_per_company_and_show(app):
     with pytest.raises(services.ExhibitorError):
         contracts.create_contract(contract.application)
     db.session.rollback()
-    db.session.add(Contract(number="X-1", company_id=contract.company_id, show_id=contract.show_id,
-                            application_id=contract.application_id, state=ContractState.draft))
+    db.session.add(
+        Contract(
+            number="X-1",
+            company_id=contract.company_id,
+            show_id=contract.show_id,
+            application_id=contract.application_id,
+            state=ContractState.draft,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -138,7 +163,10 @@ def test_signing_sells_the_booth_and_payments_reduce_the_balance(app):
     payments.record_payment(contract.id, "4000")
     db.session.commit()
     assert payments.outstanding(contract) == Decimal("5000.00")
-    assert all(b.status is BoothStatus.sold for b in booths.assigned_booths(contract.company_id, contract.show_id))
+    assert all(
+        b.status is BoothStatus.sold
+        for b in booths.assigned_booths(contract.company_id, contract.show_id)
+    )
 
 
 def test_a_payment_above_the_outstanding_balance_is_refused(app):
@@ -159,7 +187,11 @@ def test_a_payment_above_the_outstanding_balance_is_refused(app):
 
 def test_the_database_refuses_a_payment_of_zero(app):
     contract = create_contract()
-    db.session.add(Payment(contract_id=contract.id, amount=Decimal(0), paid_at=clock.now(), recorded_at=clock.now()))
+    db.session.add(
+        Payment(
+            contract_id=contract.id, amount=Decimal(0), paid_at=clock.now(), recorded_at=clock.now()
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -197,9 +229,13 @@ def test_company_query_filters_and_sorts_in_sql(app):
     b = create_company("乙公司", "Beta Tools", city="Shanghai")
     create_application(a, show, "approved")
     create_application(b, show)
-    found = db.session.scalars(companies.company_query(companies.CompanyFilters(show_id=show.id, state="approved"))).all()
+    found = db.session.scalars(
+        companies.company_query(companies.CompanyFilters(show_id=show.id, state="approved"))
+    ).all()
     assert found == [a]
     by_city = db.session.scalars(companies.company_query(companies.CompanyFilters(q="shang"))).all()
     assert by_city == [b]
-    desc = db.session.scalars(companies.company_query(companies.CompanyFilters(sort="-name_en"))).all()
+    desc = db.session.scalars(
+        companies.company_query(companies.CompanyFilters(sort="-name_en"))
+    ).all()
     assert desc.index(b) < desc.index(a)

@@ -65,8 +65,16 @@ def test_list_paginates_and_sorts(client):
 def test_same_tax_id_offers_the_existing_company_instead(client):
     _sales(client)
     existing = create_company("苏州精工有限公司", "Suzhou Precision", tax_id="91320500MA1XYZ0001")
-    response = post_form(client, "/exhibitors/new", {"name_zh": "别的名字", "tax_id": "91320500ma1xyz0001",
-                                                     "country": "CN", "confirm_new": "1"})
+    response = post_form(
+        client,
+        "/exhibitors/new",
+        {
+            "name_zh": "别的名字",
+            "tax_id": "91320500ma1xyz0001",
+            "country": "CN",
+            "confirm_new": "1",
+        },
+    )
     assert response.status_code == 200
     assert "already registered" in text_of(response)
     assert f"/exhibitors/{existing.id}" in text_of(response)
@@ -90,12 +98,17 @@ def test_organiser_flow_application_to_payment(client, tmp_path):
     show = create_show()
     booth = create_booth(show, number="W1-101", area="18", price="1200")
     company = create_company("杭州东方五金有限公司", "Hangzhou Dongfang Hardware")
-    response = post_form(client, f"/exhibitors/{company.id}/applications/new",
-                         {"show_id": show.id, "requested_area_m2": "18", "booth_type": "shell_scheme"})
+    response = post_form(
+        client,
+        f"/exhibitors/{company.id}/applications/new",
+        {"show_id": show.id, "requested_area_m2": "18", "booth_type": "shell_scheme"},
+    )
     assert response.status_code == 302
     application = db.session.scalar(sa.select(Application))
     url = f"/exhibitors/applications/{application.id}"
-    post_form(client, f"{url}/state", {"state": "approved", "reason": "Regular exhibitor"}, page=url)
+    post_form(
+        client, f"{url}/state", {"state": "approved", "reason": "Regular exhibitor"}, page=url
+    )
     assert db.session.get(Application, application.id).state is ApplicationState.approved
     post_form(client, f"{url}/booths", {"booth_id": booth.id}, page=url)
     post_form(client, f"{url}/contract", {"discount": "1600"}, page=url)
@@ -108,13 +121,24 @@ def test_organiser_flow_application_to_payment(client, tmp_path):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     path = tmp_path / "contract.pdf"
     path.write_bytes(pdf.data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "杭州东方五金有限公司" in text and "W1-101" in text and "20,000.00" in text
-    refused = post_form(client, f"{curl}/payments", {"amount": "25000", "paid_on": "2026-01-05",
-                                                     "method": "bank_transfer"}, page=curl, follow_redirects=True)
+    refused = post_form(
+        client,
+        f"{curl}/payments",
+        {"amount": "25000", "paid_on": "2026-01-05", "method": "bank_transfer"},
+        page=curl,
+        follow_redirects=True,
+    )
     assert "more than the outstanding balance" in text_of(refused)
-    post_form(client, f"{curl}/payments", {"amount": "6000", "paid_on": "2026-01-05", "method": "bank_transfer"},
-              page=curl)
+    post_form(
+        client,
+        f"{curl}/payments",
+        {"amount": "6000", "paid_on": "2026-01-05", "method": "bank_transfer"},
+        page=curl,
+    )
     assert db.session.scalar(sa.select(sa.func.sum(Payment.amount))) == Decimal("6000.00")
     detail = text_of(client.get(curl))
     assert "14,000.00" in detail
@@ -139,11 +163,15 @@ def test_overlapping_booth_assignment_is_refused_with_a_message(client):
 
 def test_english_contract_pdf_and_dashboard_panel(client, tmp_path):
     _sales(client)
-    contract = create_contract(create_company("深圳力拓有限公司", "Shenzhen Lituo Ltd."), signed=True)
+    contract = create_contract(
+        create_company("深圳力拓有限公司", "Shenzhen Lituo Ltd."), signed=True
+    )
     pdf = client.get(f"/exhibitors/contracts/{contract.id}/contract-en.pdf")
     path = tmp_path / "c.pdf"
     path.write_bytes(pdf.data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Exhibition contract" in text and "深圳力拓有限公司" in text
     assert "panel-exhibitors" in text_of(client.get("/dashboard"))
 
@@ -157,8 +185,12 @@ def test_permissions_per_role(client):
     assert client.get(f"/exhibitors/{company.id}").status_code == 200
     assert client.get("/exhibitors/new").status_code == 403
     assert client.get("/exhibitors/import").status_code == 403
-    response = post_form(client, f"/exhibitors/contracts/{contract.id}/payments", {"amount": "1", "paid_on": "2026-01-01",
-                         "method": "cash"}, page=f"/exhibitors/contracts/{contract.id}")
+    response = post_form(
+        client,
+        f"/exhibitors/contracts/{contract.id}/payments",
+        {"amount": "1", "paid_on": "2026-01-01", "method": "cash"},
+        page=f"/exhibitors/contracts/{contract.id}",
+    )
     assert response.status_code == 403
     client.post("/logout")
     gate = create_staff("gate")
@@ -170,8 +202,13 @@ def test_permissions_per_role(client):
 
 def test_missing_ids_are_404(client):
     _sales(client)
-    for url in ("/exhibitors/999999", "/exhibitors/applications/999999", "/exhibitors/contracts/999999",
-                "/exhibitors/contracts/999999/contract-zh.pdf", "/exhibitors/booths?show=999999"):
+    for url in (
+        "/exhibitors/999999",
+        "/exhibitors/applications/999999",
+        "/exhibitors/contracts/999999",
+        "/exhibitors/contracts/999999/contract-zh.pdf",
+        "/exhibitors/booths?show=999999",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -179,12 +216,26 @@ def test_bad_form_input_is_a_message_not_a_500(client):
     _sales(client)
     contract = create_contract()
     url = f"/exhibitors/contracts/{contract.id}"
-    response = post_form(client, f"{url}/payments", {"amount": "abc", "paid_on": "not a date"}, page=url,
-                         follow_redirects=True)
+    response = post_form(
+        client,
+        f"{url}/payments",
+        {"amount": "abc", "paid_on": "not a date"},
+        page=url,
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "Enter an amount above 0" in text_of(response)
-    booth = post_form(client, "/exhibitors/booths", {"hall": "W1", "number": "X", "area_m2": "-3",
-                                                     "booth_type": "raw_space", "price_per_m2": "1"})
+    booth = post_form(
+        client,
+        "/exhibitors/booths",
+        {
+            "hall": "W1",
+            "number": "X",
+            "area_m2": "-3",
+            "booth_type": "raw_space",
+            "price_per_m2": "1",
+        },
+    )
     assert booth.status_code == 200
 
 

@@ -17,20 +17,35 @@ _seq = itertools.count(1)
 __all__ = ["PASSWORD", "create_show", "create_staff", "create_open_show"]
 
 
-def create_staff(role: Role | str = Role.admin, email: str | None = None, name: str | None = None,
-                 password: str = PASSWORD, locale: str | None = "en", commit: bool = True):
+def create_staff(
+    role: Role | str = Role.admin,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+    locale: str | None = "en",
+    commit: bool = True,
+):
     n = next(_seq)
     user = auth.create_staff(
-        email or f"{Role(role).value}{n}@example.com", name or f"{Role(role).value.title()} {n}",
-        password, role, locale=locale,
+        email or f"{Role(role).value}{n}@example.com",
+        name or f"{Role(role).value.title()} {n}",
+        password,
+        role,
+        locale=locale,
     )
     if commit:
         db.session.commit()
     return user
 
 
-def create_show(open_from: date | None = None, days: int = 3, code: str | None = None,
-                series: str = "EXPO", commit: bool = True, **values):
+def create_show(
+    open_from: date | None = None,
+    days: int = 3,
+    code: str | None = None,
+    series: str = "EXPO",
+    commit: bool = True,
+    **values,
+):
     """A show whose open days start at open_from (default: in 60 days), with a day of move-in
     before and a day of move-out after."""
     n = next(_seq)

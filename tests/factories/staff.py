@@ -10,9 +10,18 @@ from expo_crm.staff import services
 __all__ = ["create_task_for"]
 
 
-def create_task_for(owner, title: str = "Call back about booth size", *, due_date: date | None = None,
-                    kind: str = "manual", commit: bool = True, **values):
-    task = services.create_task(title, owner_id=owner.id if owner else None, kind=kind, due_date=due_date, **values)
+def create_task_for(
+    owner,
+    title: str = "Call back about booth size",
+    *,
+    due_date: date | None = None,
+    kind: str = "manual",
+    commit: bool = True,
+    **values,
+):
+    task = services.create_task(
+        title, owner_id=owner.id if owner else None, kind=kind, due_date=due_date, **values
+    )
     if commit:
         db.session.commit()
     return task

@@ -26,19 +26,26 @@ ADDRESSES = ["first@example.com", "second@example.com", "third@example.com"]
 
 
 def _queue_three() -> list[int]:
-    visitors = [Visitor(name=address.split("@")[0], email=address, locale="en") for address in ADDRESSES]
+    visitors = [
+        Visitor(name=address.split("@")[0], email=address, locale="en") for address in ADDRESSES
+    ]
     db.session.add_all(visitors)
     db.session.commit()
     return [
-        create_outbox_message(v.email, subject=f"For {v.name}", subject_ref=("visitor", v.id)).id for v in visitors
+        create_outbox_message(v.email, subject=f"For {v.name}", subject_ref=("visitor", v.id)).id
+        for v in visitors
     ]
 
 
 def _kill_while_sending_the_second(database_url: str, smtp_url: str, instance, moment: str) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "tests.mail.dying_sender", "2", moment],
-        env=process_env(database_url, instance, SMTP_URL=smtp_url), cwd=ROOT,
-        capture_output=True, text=True, timeout=120, check=False,
+        env=process_env(database_url, instance, SMTP_URL=smtp_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert run.returncode == -signal.SIGKILL, run.stdout + run.stderr
 
@@ -54,15 +61,22 @@ def _received(smtp_server) -> Counter:
 
 # What the server holds after the kill, and each message's state in the database.
 AFTER_THE_KILL = {
-    "handing-over": ({"first@example.com"}, [MailState.sending, MailState.pending, MailState.pending]),
+    "handing-over": (
+        {"first@example.com"},
+        [MailState.sending, MailState.pending, MailState.pending],
+    ),
     "before-end": ({"first@example.com"}, [MailState.sent, MailState.sending, MailState.pending]),
-    "after-answer": ({"first@example.com", "second@example.com"}, [MailState.sent, MailState.sending, MailState.pending]),
+    "after-answer": (
+        {"first@example.com", "second@example.com"},
+        [MailState.sent, MailState.sending, MailState.pending],
+    ),
 }
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
 def test_a_sender_killed_at_any_moment_of_a_transfer_sends_nothing_twice(
-        app, database_url, smtp_server, tmp_path, moment):
+    app, database_url, smtp_server, tmp_path, moment
+):
     ids = _queue_three()
     _kill_while_sending_the_second(database_url, smtp_server.url, tmp_path, moment)
     delivered, states = AFTER_THE_KILL[moment]
@@ -75,15 +89,29 @@ def test_a_sender_killed_at_any_moment_of_a_transfer_sends_nothing_twice(
     assert set(received.values()) == {1}, f"sent twice: {received}"
     # Only a kill between the hand-over's commit and the end-of-data line loses the message, and
     # that message stays "handed over, not confirmed" for staff to see.
-    assert set(received) == set(ADDRESSES) - ({"second@example.com"} if moment == "before-end" else set())
-    unconfirmed = [address for address, state in zip(ADDRESSES, _states(ids), strict=True) if state is MailState.sending]
-    assert unconfirmed == (["first@example.com"] if moment == "handing-over" else ["second@example.com"])
+    assert set(received) == set(ADDRESSES) - (
+        {"second@example.com"} if moment == "before-end" else set()
+    )
+    unconfirmed = [
+        address
+        for address, state in zip(ADDRESSES, _states(ids), strict=True)
+        if state is MailState.sending
+    ]
+    assert unconfirmed == (
+        ["first@example.com"] if moment == "handing-over" else ["second@example.com"]
+    )
     # Every message handed over is on its recipient's timeline once.
-    keys = Counter(db.session.scalars(sa.select(Interaction.source_key).where(Interaction.source_key.like("mail:%"))))
+    keys = Counter(
+        db.session.scalars(
+            sa.select(Interaction.source_key).where(Interaction.source_key.like("mail:%"))
+        )
+    )
     assert keys == Counter(f"mail:{i}" for i in ids)
 
 
-def test_staff_see_a_message_left_unconfirmed_and_may_send_it_again(app, client, database_url, smtp_server, tmp_path):
+def test_staff_see_a_message_left_unconfirmed_and_may_send_it_again(
+    app, client, database_url, smtp_server, tmp_path
+):
     ids = _queue_three()
     _kill_while_sending_the_second(database_url, smtp_server.url, tmp_path, "before-end")
     send_outbox(clock.now())
@@ -94,7 +122,9 @@ def test_staff_see_a_message_left_unconfirmed_and_may_send_it_again(app, client,
     assert "For second" in listed and "Handed over, not confirmed" in listed
     assert "For first" not in listed and "For third" not in listed
     detail = f"/mail/outbox/{ids[1]}"
-    assert "almost certainly delivered" not in text_of(client.get(detail)), "it may still be in flight"
+    assert "almost certainly delivered" not in text_of(client.get(detail)), (
+        "it may still be in flight"
+    )
     refused = post_form(client, f"{detail}/retry", {}, page="/mail/outbox", follow_redirects=True)
     assert "cannot be sent again" in text_of(refused)
     assert _states(ids)[1] is MailState.sending
@@ -108,5 +138,11 @@ def test_staff_see_a_message_left_unconfirmed_and_may_send_it_again(app, client,
     assert send_outbox(clock.now()) == 1
     assert _received(smtp_server) == Counter(ADDRESSES)
     assert _states(ids) == [MailState.sent] * 3
-    assert db.session.scalar(
-        sa.select(sa.func.count(Interaction.id)).where(Interaction.source_key == f"mail:{ids[1]}")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Interaction.id)).where(
+                Interaction.source_key == f"mail:{ids[1]}"
+            )
+        )
+        == 1
+    )

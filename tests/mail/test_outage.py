@@ -35,7 +35,9 @@ class FlakyServer:
                     if accept is not None and len(server.received) >= accept:
                         smtp.transport.close()  # the server goes away mid-conversation
                         return "421 Closing connection"
-                    server.received.append(email.message_from_bytes(envelope.content, policy=policy.default))
+                    server.received.append(
+                        email.message_from_bytes(envelope.content, policy=policy.default)
+                    )
                 return "250 OK"
 
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
@@ -65,7 +67,9 @@ def test_mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back(
         flaky.stop()
     assert _states() == {MailState.sent: 10, MailState.pending: 20}
     cut_off = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.state == MailState.pending, OutboxMessage.attempts == 1)
+        sa.select(OutboxMessage).where(
+            OutboxMessage.state == MailState.pending, OutboxMessage.attempts == 1
+        )
     ).one()
     assert cut_off.next_attempt_at > start and "Disconnected" in cut_off.last_error
 
@@ -75,9 +79,15 @@ def test_mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back(
     assert send_outbox(down) == 0
     assert _states() == {MailState.sent: 10, MailState.pending: 20}
     waiting = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.state == MailState.pending, OutboxMessage.id != cut_off.id)).all()
+        sa.select(OutboxMessage).where(
+            OutboxMessage.state == MailState.pending, OutboxMessage.id != cut_off.id
+        )
+    ).all()
     assert len(waiting) == 19
-    assert all(m.attempts == 0 and m.next_attempt_at <= down and "Connection refused" in m.last_error for m in waiting)
+    assert all(
+        m.attempts == 0 and m.next_attempt_at <= down and "Connection refused" in m.last_error
+        for m in waiting
+    )
     late = create_outbox_message("late@example.com")  # mail keeps being queued during the outage
     assert late.state is MailState.pending
 
@@ -92,7 +102,9 @@ def test_mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back(
     assert delivered == Counter(addresses + ["late@example.com"])
 
 
-def test_a_server_that_never_answers_holds_the_mail_back_without_losing_it(app, smtp_server, monkeypatch):
+def test_a_server_that_never_answers_holds_the_mail_back_without_losing_it(
+    app, smtp_server, monkeypatch
+):
     from expo_crm.mail import smtp
 
     monkeypatch.setattr(smtp, "SMTP_TIMEOUT", 1)

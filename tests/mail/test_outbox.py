@@ -27,7 +27,9 @@ def test_smtp_urls_are_understood():
 
 def test_a_message_goes_out_with_its_message_id_attachments_and_inline_image(app, smtp_server):
     message = create_outbox_message(
-        "anna@example.com", subject="Your badge", context={"image_cid": "qr1"},
+        "anna@example.com",
+        subject="Your badge",
+        context={"image_cid": "qr1"},
         attachments=[
             Attachment("badge.pdf", "application/pdf", b"%PDF-1.4 test"),
             Attachment("qr.png", "image/png", b"\x89PNG fake", content_id="qr1"),
@@ -38,7 +40,7 @@ def test_a_message_goes_out_with_its_message_id_attachments_and_inline_image(app
     assert received["Message-ID"] == message.message_id
     assert received["Subject"] == "Your badge"
     parts = {part.get_content_type(): part for part in received.walk()}
-    assert 'cid:qr1' in parts["text/html"].get_content()
+    assert "cid:qr1" in parts["text/html"].get_content()
     assert parts["image/png"]["Content-ID"] == "<qr1>"
     assert parts["application/pdf"].get_filename() == "badge.pdf"
     db.session.expire_all()
@@ -60,7 +62,9 @@ def test_a_server_that_is_down_delays_mail_and_loses_none(app, smtp_server):
     assert all(m.attempts == 0 and "ConnectionRefusedError" in m.last_error for m in waiting)
     app.config["SMTP_URL"] = real_url
     assert send_outbox(start + timedelta(minutes=1)) == 5, "the next run after the server is back"
-    assert sorted(str(m["To"]) for m in smtp_server.messages) == [f"p{n}@example.com" for n in range(5)]
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == [
+        f"p{n}@example.com" for n in range(5)
+    ]
 
 
 def test_temporary_refusal_is_retried_and_permanent_refusal_fails(app, smtp_server):
@@ -75,12 +79,19 @@ def test_temporary_refusal_is_retried_and_permanent_refusal_fails(app, smtp_serv
     assert send_outbox(at) == 0
     db.session.expire_all()
     message = db.session.get(OutboxMessage, message.id)
-    assert message.state is MailState.pending and "451" in message.last_error and message.sent_at is None
-    assert not db.session.scalars(sa.select(Interaction).where(Interaction.visitor_id == visitor.id)).all()
+    assert (
+        message.state is MailState.pending
+        and "451" in message.last_error
+        and message.sent_at is None
+    )
+    assert not db.session.scalars(
+        sa.select(Interaction).where(Interaction.visitor_id == visitor.id)
+    ).all()
     smtp_server.refuse = False
     assert send_outbox(at + timedelta(minutes=2)) == 1
-    assert db.session.scalars(sa.select(Interaction.source_key).where(Interaction.visitor_id == visitor.id)).all() == [
-        f"mail:{message.id}"]
+    assert db.session.scalars(
+        sa.select(Interaction.source_key).where(Interaction.visitor_id == visitor.id)
+    ).all() == [f"mail:{message.id}"]
 
     bad = create_outbox_message("bad@example.com")
     smtp_server.refuse = "554 5.7.1 Message rejected as spam"
@@ -125,10 +136,14 @@ def test_sent_mail_with_a_subject_appears_on_the_timeline(app, smtp_server):
     visitor = Visitor(name="Li Lei", email="lilei@example.com", locale="zh")
     db.session.add(visitor)
     db.session.commit()
-    message = create_outbox_message("lilei@example.com", subject="Welcome", subject_ref=("visitor", visitor.id))
+    message = create_outbox_message(
+        "lilei@example.com", subject="Welcome", subject_ref=("visitor", visitor.id)
+    )
     send_outbox(clock.now())
     send_outbox(clock.now())
-    [entry] = db.session.scalars(sa.select(Interaction).where(Interaction.visitor_id == visitor.id)).all()
+    [entry] = db.session.scalars(
+        sa.select(Interaction).where(Interaction.visitor_id == visitor.id)
+    ).all()
     assert entry.source_key == f"mail:{message.id}" and entry.subject == "Welcome"
 
 
@@ -165,5 +180,7 @@ def test_a_dedupe_key_queues_one_email_in_a_transaction_and_across_them(app):
     kept = create_outbox_message("once@example.com", dedupe_key="invite:1")
     assert kept is not None
     assert create_outbox_message("once@example.com", dedupe_key="invite:1") is None
-    queued = db.session.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.dedupe_key == "invite:1"))
+    queued = db.session.scalars(
+        sa.select(OutboxMessage.to_address).where(OutboxMessage.dedupe_key == "invite:1")
+    )
     assert list(queued) == ["once@example.com"]

@@ -54,7 +54,13 @@ def test_route_for_every_role(app, route):
     deliverable = create_deliverable(agreement, clock.now().date() + timedelta(days=10))
     code = create_referral_code(partner, show)
     package = create_package(show)
-    url = route.url.format(partner=partner.id, agreement=agreement.id, deliverable=deliverable.id, code=code.id,
-                           show=show.id, package=package.id)
+    url = route.url.format(
+        partner=partner.id,
+        agreement=agreement.id,
+        deliverable=deliverable.id,
+        code=code.id,
+        show=show.id,
+        package=package.id,
+    )
     for role in ROLES:
         check(app, Route(route.method, url, route.capability), role)

@@ -22,5 +22,7 @@ def test_sponsorship_list_filters_sorts_and_exports(app, client):
     assert "Silver" in page and "Gold" not in page
     page = text_of(client.get("/partners/sponsorship?sort=price"))
     assert page.index("Silver") < page.index("Gold")
-    sheet = load_workbook(BytesIO(client.get("/partners/sponsorship?sort=-price&export=xlsx").data)).active
+    sheet = load_workbook(
+        BytesIO(client.get("/partners/sponsorship?sort=-price&export=xlsx").data)
+    ).active
     assert [sheet["C2"].value, sheet["C3"].value] == ["Gold", "Silver"]

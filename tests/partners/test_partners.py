@@ -29,9 +29,16 @@ from tests.helpers import login, post_form, text_of
 
 
 def _register(show, email, code, category="professional"):
-    outcome = visitors.register(show, email=email, details={"name": email.split("@")[0], "company": "Buyer Co"},
-                                terms_accepted=True, referral_code=code, category=category, send_email=False,
-                                check_open=False)
+    outcome = visitors.register(
+        show,
+        email=email,
+        details={"name": email.split("@")[0], "company": "Buyer Co"},
+        terms_accepted=True,
+        referral_code=code,
+        category=category,
+        send_email=False,
+        check_open=False,
+    )
     db.session.commit()
     return outcome.registration
 
@@ -73,7 +80,9 @@ def test_contribution_counts_registrations_professionals_and_checkins(app):
 
 def test_report_page_pdf_and_email(app, client):
     show = create_show(name_en="Hardware Fair 2027")
-    partner = create_partner(name_en="Tools Weekly", email="editor@toolsweekly.example", locale="en")
+    partner = create_partner(
+        name_en="Tools Weekly", email="editor@toolsweekly.example", locale="en"
+    )
     create_referral_code(partner, show, code="TW27")
     _register(show, "v1@example.com", "TW27")
     login(client, create_staff(Role.marketing).email)
@@ -81,15 +90,24 @@ def test_report_page_pdf_and_email(app, client):
     assert "TW27" in page and "100.0 %" in page
     pdf = client.get(f"/partners/{partner.id}/report/{show.id}.pdf?lang=en")
     assert pdf.mimetype == "application/pdf"
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True
+    ).stdout.decode()
     assert "Tools Weekly" in text and "TW27" in text and "Hardware Fair 2027" in text
-    response = post_form(client, f"/partners/{partner.id}/report/{show.id}/send", {"to": "editor@toolsweekly.example"},
-                         page=f"/partners/{partner.id}/report/{show.id}", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/partners/{partner.id}/report/{show.id}/send",
+        {"to": "editor@toolsweekly.example"},
+        page=f"/partners/{partner.id}/report/{show.id}",
+        follow_redirects=True,
+    )
     assert "queued" in text_of(response)
     message = db.session.scalar(sa.select(OutboxMessage))
     assert message.to_address == "editor@toolsweekly.example" and message.partner_id == partner.id
     assert "Hardware Fair 2027" in message.subject
-    assert message.attachments[0].content.startswith(b"%PDF") and message.attachments[0].filename.endswith(".pdf")
+    assert message.attachments[0].content.startswith(b"%PDF") and message.attachments[
+        0
+    ].filename.endswith(".pdf")
 
 
 def test_overdue_deliverable_raises_one_task_for_the_owner(app):
@@ -105,7 +123,11 @@ def test_overdue_deliverable_raises_one_task_for_the_owner(app):
     assert jobs.overdue_deliverable_alerts(clock.now()) == 1
     assert jobs.overdue_deliverable_alerts(clock.now()) == 0
     task = db.session.scalar(sa.select(Task))
-    assert task.kind is TaskKind.deliverable and task.owner_id == owner.id and task.partner_id == partner.id
+    assert (
+        task.kind is TaskKind.deliverable
+        and task.owner_id == owner.id
+        and task.partner_id == partner.id
+    )
     assert "Metal Media" in task.title and "Advertising" in task.title and "广告" in task.title
     assert task.source_key == f"partner-deliverable:{late.id}"
 
@@ -128,20 +150,50 @@ def test_selling_beyond_the_total_is_refused_and_the_check_holds(app):
 def test_staff_add_a_partner_agreement_deliverable_and_code(app, client):
     show = create_show()
     login(client, create_staff(Role.marketing).email)
-    response = post_form(client, "/partners/new", {"name_zh": "五金协会", "name_en": "Hardware Association",
-                                                    "kind": "association", "locale": "zh", "owner_id": "0", "active": "y"},
-                         follow_redirects=True)
+    response = post_form(
+        client,
+        "/partners/new",
+        {
+            "name_zh": "五金协会",
+            "name_en": "Hardware Association",
+            "kind": "association",
+            "locale": "zh",
+            "owner_id": "0",
+            "active": "y",
+        },
+        follow_redirects=True,
+    )
     assert "Partner Hardware Association added." in text_of(response)
     partner = db.session.scalar(sa.select(services.Partner))
     detail = f"/partners/{partner.id}"
-    post_form(client, f"{detail}/agreements", {"show_id": show.id, "title": "Member mailing", "state": "active"}, page=detail)
+    post_form(
+        client,
+        f"{detail}/agreements",
+        {"show_id": show.id, "title": "Member mailing", "state": "active"},
+        page=detail,
+    )
     agreement = services.agreements_of(partner.id)[0]
-    response = post_form(client, f"{detail}/agreements/{agreement.id}/deliverables", {"kind": "member_mailing", "due_date": ""},
-                         page=detail, follow_redirects=True)
+    response = post_form(
+        client,
+        f"{detail}/agreements/{agreement.id}/deliverables",
+        {"kind": "member_mailing", "due_date": ""},
+        page=detail,
+        follow_redirects=True,
+    )
     assert "due date" in text_of(response)
-    post_form(client, f"{detail}/agreements/{agreement.id}/deliverables",
-              {"kind": "member_mailing", "due_date": "2030-01-10", "description": "Newsletter"}, page=detail)
-    response = post_form(client, f"{detail}/codes", {"show_id": show.id, "code": "hwa-mail"}, page=detail, follow_redirects=True)
+    post_form(
+        client,
+        f"{detail}/agreements/{agreement.id}/deliverables",
+        {"kind": "member_mailing", "due_date": "2030-01-10", "description": "Newsletter"},
+        page=detail,
+    )
+    response = post_form(
+        client,
+        f"{detail}/codes",
+        {"show_id": show.id, "code": "hwa-mail"},
+        page=detail,
+        follow_redirects=True,
+    )
     page = text_of(response)
     assert "Referral code HWA-MAIL created." in page and "Newsletter" in page
     assert f"/visit/{show.id}/register?ref=HWA-MAIL" in page
@@ -155,16 +207,31 @@ def test_sponsorship_page_sells_until_sold_out(app, client):
     package = create_package(show, level_en="Platinum", total=1)
     partner, other = create_partner(name_en="Sponsor A"), create_partner(name_en="Sponsor B")
     login(client, create_staff(Role.marketing).email)
-    response = post_form(client, f"/partners/sponsorship/{package.id}/sell", {"partner_id": partner.id},
-                         page="/partners/sponsorship", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/partners/sponsorship/{package.id}/sell",
+        {"partner_id": partner.id},
+        page="/partners/sponsorship",
+        follow_redirects=True,
+    )
     assert "Platinum sold to Sponsor A." in text_of(response) and "1 of 1" in text_of(response)
-    response = post_form(client, f"/partners/sponsorship/{package.id}/sell", {"partner_id": other.id},
-                         page=f"/partners/{partner.id}", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/partners/sponsorship/{package.id}/sell",
+        {"partner_id": other.id},
+        page=f"/partners/{partner.id}",
+        follow_redirects=True,
+    )
     assert "All 1 of this package are sold." in text_of(response)
 
 
 def test_missing_ids_are_404(app, client):
     login(client, create_staff(Role.marketing).email)
     show = create_show()
-    for url in ("/partners/999", "/partners/999/edit", f"/partners/999/report/{show.id}", "/partners/999/report/1.pdf"):
+    for url in (
+        "/partners/999",
+        "/partners/999/edit",
+        f"/partners/999/report/{show.id}",
+        "/partners/999/report/1.pdf",
+    ):
         assert client.get(url).status_code == 404, url

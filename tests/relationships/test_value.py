@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -46,13 +46,15 @@ def test_pyramid_and_measured_retention(app):
     assert big_value.potential == value.clv(28000, 1 / 3, 0.1)
     loyalty = value.loyalty_by_show(today=date(2026, 1, 1))
     assert [(r["exhibitors"], r["repeat"]) for r in loyalty] == [(3, 0), (1, 1)]
-    assert loyalty[1]["retention"] == pytest.approx(1 / 3) and loyalty[1]["churn"] == pytest.approx(2 / 3)
+    assert loyalty[1]["retention"] == pytest.approx(1 / 3) and loyalty[1]["churn"] == pytest.approx(
+        2 / 3
+    )
 
 
 def test_value_pages_and_excel_exports(app, client):
     from expo_crm import clock
 
-    clock.freeze(datetime(2026, 1, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 1, 1, tzinfo=UTC))
     first = create_show(open_from=date(2024, 3, 1), series="VAL", code="VAL24")
     create_participation(create_lc_company("Export Co"), first, amount="50000")
     staff = create_staff("sales")

@@ -57,13 +57,33 @@ def two_servers(app, tmp_path):
     for name in ("node-a", "node-b"):
         port = _free_port()
         env = process_env(
-            database_url, tmp_path / name, SECRET_KEY="one-secret-for-all-nodes",
-            RATELIMIT_STORAGE_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0", RATELIMIT_KEY_PREFIX=prefix,
+            database_url,
+            tmp_path / name,
+            SECRET_KEY="one-secret-for-all-nodes",
+            RATELIMIT_STORAGE_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+            RATELIMIT_KEY_PREFIX=prefix,
         )
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "expo_crm", "serve", "--port", str(port), "--workers", "1", "--threads", "8"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        ))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "expo_crm",
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "8",
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
         servers.append(f"http://127.0.0.1:{port}")
     try:
         for url, process in zip(servers, processes, strict=True):
@@ -93,9 +113,13 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
 
 
 def _scan(base: str, token: str, code: str, gate: str) -> tuple[int, str]:
-    body = json.dumps({"code": code, "gate": gate, "direction": "in", "nonce": str(uuid.uuid4())}).encode()
+    body = json.dumps(
+        {"code": code, "gate": gate, "direction": "in", "nonce": str(uuid.uuid4())}
+    ).encode()
     request = urllib.request.Request(
-        base + "/api/v1/checkins", data=body, method="POST",
+        base + "/api/v1/checkins",
+        data=body,
+        method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:
@@ -128,12 +152,16 @@ class _Browser:
 
     def __init__(self, base: str):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def failed_sign_in(self, email: str) -> int:
         page = self.opener.open(self.base + "/login", timeout=10).read().decode()
         csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"csrf_token": csrf, "email": email, "password": "wrong-password"}).encode()
+        form = urllib.parse.urlencode(
+            {"csrf_token": csrf, "email": email, "password": "wrong-password"}
+        ).encode()
         try:
             with self.opener.open(self.base + "/login", data=form, timeout=10) as response:
                 return response.status

@@ -38,8 +38,11 @@ class SchedulerProcess:
         self.log = instance / f"{name}.log"
         with open(self.log, "w") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "expo_crm", "scheduler"], env=env, cwd=ROOT,
-                stdout=output, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "expo_crm", "scheduler"],
+                env=env,
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
 
     @property
@@ -77,7 +80,9 @@ def _wait_until(condition, what: str, processes=(), seconds: float = 180) -> Non
 
 def _count(*states: MailState) -> int:
     db.session.rollback()  # a fresh snapshot each time
-    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.state.in_(states)))
+    return db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.state.in_(states))
+    )
 
 
 def _past_show():
@@ -86,7 +91,8 @@ def _past_show():
 
 
 def test_a_scheduler_killed_while_sending_2000_surveys_leaves_every_recipient_with_one_email(
-        app, database_url, smtp_server, tmp_path):
+    app, database_url, smtp_server, tmp_path
+):
     show = _past_show()
     create_checked_in_visitors(show, 2000, prefix="kill")
     campaign = create_survey_campaign(show, send=True)
@@ -114,29 +120,42 @@ def test_a_scheduler_killed_while_sending_2000_surveys_leaves_every_recipient_wi
     # The kill leaves at most one message "handed over, not confirmed": the one in flight. It was
     # delivered unless the kill fell between its commit and its end-of-data line.
     db.session.rollback()  # a snapshot taken after the second scheduler stopped
-    unconfirmed = set(db.session.scalars(
-        sa.select(OutboxMessage.message_id).where(OutboxMessage.state == MailState.sending)))
+    unconfirmed = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.message_id).where(OutboxMessage.state == MailState.sending)
+        )
+    )
     assert len(unconfirmed) <= 1
     assert _count(MailState.sent) == 2000 - len(unconfirmed)
     assert set(queued) - unconfirmed <= set(received) <= set(queued)
     by_recipient = Counter(m["To"].addresses[0].addr_spec for m in smtp_server.messages)
     assert set(by_recipient.values()) == {1}
     assert set(by_recipient) == addresses - {queued[i] for i in unconfirmed - set(received)}
-    timeline = db.session.scalar(sa.select(sa.func.count(Interaction.id)).where(Interaction.source_key.like("mail:%")))
+    timeline = db.session.scalar(
+        sa.select(sa.func.count(Interaction.id)).where(Interaction.source_key.like("mail:%"))
+    )
     assert timeline == 2000
 
 
 def test_two_schedulers_started_together_send_once_and_the_standby_takes_over(
-        app, database_url, smtp_server, tmp_path):
+    app, database_url, smtp_server, tmp_path
+):
     for n in range(150):
         create_outbox_message(f"early-{n}@example.com")
     _past_show()
 
     pair = [SchedulerProcess(database_url, smtp_server.url, tmp_path, name) for name in ("a", "b")]
     try:
-        _wait_until(lambda: _count(MailState.pending, MailState.sending) == 0 and any(p.active for p in pair),
-                    "the first batch", pair)
-        _wait_until(lambda: all("standby" in p.output or p.active for p in pair), "the standby", pair)
+        _wait_until(
+            lambda: (
+                _count(MailState.pending, MailState.sending) == 0 and any(p.active for p in pair)
+            ),
+            "the first batch",
+            pair,
+        )
+        _wait_until(
+            lambda: all("standby" in p.output or p.active for p in pair), "the standby", pair
+        )
         [active] = [p for p in pair if p.active]
         [standby] = [p for p in pair if p is not active]
         assert "standby: another scheduler is active" in standby.output
@@ -147,19 +166,25 @@ def test_two_schedulers_started_together_send_once_and_the_standby_takes_over(
             for n in range(50):
                 create_outbox_message(f"late-{n}@example.com")
         _wait_until(lambda: standby.active, "the standby to take over", [standby], seconds=60)
-        _wait_until(lambda: _count(MailState.pending, MailState.sending) == 0, "the second batch", [standby])
+        _wait_until(
+            lambda: _count(MailState.pending, MailState.sending) == 0, "the second batch", [standby]
+        )
     finally:
         for process in pair:
             process.stop()
 
     received = Counter(m["To"].addresses[0].addr_spec for m in smtp_server.messages)
-    expected = {f"early-{n}@example.com" for n in range(150)} | {f"late-{n}@example.com" for n in range(50)}
+    expected = {f"early-{n}@example.com" for n in range(150)} | {
+        f"late-{n}@example.com" for n in range(50)
+    }
     assert set(received) == expected
     assert set(received.values()) == {1}, "some address got two emails"
     assert Counter(db.session.scalars(sa.select(OutboxMessage.state))) == {MailState.sent: 200}
 
 
-def test_mail_waits_while_the_smtp_server_is_down_and_goes_out_once_when_it_is_back(app, database_url, tmp_path):
+def test_mail_waits_while_the_smtp_server_is_down_and_goes_out_once_when_it_is_back(
+    app, database_url, tmp_path
+):
     port = _free_port()  # nothing listens there yet
     addresses = [f"waiting-{n}@example.com" for n in range(120)]
     for address in addresses:
@@ -168,17 +193,25 @@ def test_mail_waits_while_the_smtp_server_is_down_and_goes_out_once_when_it_is_b
 
     scheduler = SchedulerProcess(database_url, f"smtp://127.0.0.1:{port}", tmp_path, "alone")
     try:
+
         def told_why() -> bool:
             db.session.rollback()
-            return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
-                OutboxMessage.last_error.like("%refused%"))) == len(addresses)
+            return db.session.scalar(
+                sa.select(sa.func.count(OutboxMessage.id)).where(
+                    OutboxMessage.last_error.like("%refused%")
+                )
+            ) == len(addresses)
 
         _wait_until(told_why, "the scheduler to find the server down", [scheduler])
         assert _count(MailState.pending) == len(addresses)
         server = MailSink(port)
         try:
-            _wait_until(lambda: _count(MailState.pending, MailState.sending) == 0, "the mail to go out",
-                        [scheduler], seconds=150)
+            _wait_until(
+                lambda: _count(MailState.pending, MailState.sending) == 0,
+                "the mail to go out",
+                [scheduler],
+                seconds=150,
+            )
         finally:
             server.stop()
     finally:
@@ -186,4 +219,6 @@ def test_mail_waits_while_the_smtp_server_is_down_and_goes_out_once_when_it_is_b
 
     received = Counter(m["To"].addresses[0].addr_spec for m in server.messages)
     assert received == Counter(addresses)
-    assert Counter(db.session.scalars(sa.select(OutboxMessage.state))) == {MailState.sent: len(addresses)}
+    assert Counter(db.session.scalars(sa.select(OutboxMessage.state))) == {
+        MailState.sent: len(addresses)
+    }

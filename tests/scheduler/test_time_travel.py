@@ -18,7 +18,12 @@ from expo_crm.staff.models import Task
 from expo_crm.surveys import responses
 from expo_crm.surveys.models import CampaignState, QuestionKind, SurveyCampaign, SurveyInvitation
 from tests.factories import (
-    create_checked_in_visitors, create_company, create_contact, create_contract, create_show, create_staff,
+    create_checked_in_visitors,
+    create_company,
+    create_contact,
+    create_contract,
+    create_show,
+    create_staff,
     run_due_at,
 )
 
@@ -29,7 +34,9 @@ def _plan_times(show, start, end) -> list[datetime]:
         first = services.due_at(step, show)
         if step.repeat_hourly:
             day = show.open_from
-            times.update(datetime.combine(day, time(h), tzinfo=show.tz).astimezone(UTC) for h in (9, 10, 11))
+            times.update(
+                datetime.combine(day, time(h), tzinfo=show.tz).astimezone(UTC) for h in (9, 10, 11)
+            )
         elif step.repeat_daily:
             day = show.local_date(first)
             while day <= show.open_to:
@@ -43,8 +50,13 @@ def _plan_times(show, start, end) -> list[datetime]:
 def _answer(invitation, nps: str, rating: str, comment: str = ""):
     form = {}
     for q in invitation.campaign.survey.questions:
-        value = {QuestionKind.nps: nps, QuestionKind.rating: rating, QuestionKind.single: "1",
-                 QuestionKind.multiple: "0", QuestionKind.text: comment}[q.kind]
+        value = {
+            QuestionKind.nps: nps,
+            QuestionKind.rating: rating,
+            QuestionKind.single: "1",
+            QuestionKind.multiple: "0",
+            QuestionKind.text: comment,
+        }[q.kind]
         form[f"q{q.id}"] = [value]
     return responses.submit_response(invitation, form, clock.now())
 
@@ -67,10 +79,15 @@ def test_a_whole_show_plan_runs_once_and_every_mail_arrives_once(app, smtp_serve
     for at in times:
         if not survey_done and at >= show.local_start(show.open_to + timedelta(days=2)):
             # Between the survey and its reminder two visitors answer; one is unhappy.
-            campaign = db.session.scalar(sa.select(SurveyCampaign).where(SurveyCampaign.show_id == show.id))
+            campaign = db.session.scalar(
+                sa.select(SurveyCampaign).where(SurveyCampaign.show_id == show.id)
+            )
             invites = db.session.scalars(
-                sa.select(SurveyInvitation).where(SurveyInvitation.campaign_id == campaign.id,
-                                                  SurveyInvitation.visitor_id.in_(visitors[:2]))
+                sa.select(SurveyInvitation)
+                .where(
+                    SurveyInvitation.campaign_id == campaign.id,
+                    SurveyInvitation.visitor_id.in_(visitors[:2]),
+                )
                 .order_by(SurveyInvitation.visitor_id)
             ).all()
             _answer(invites[0], "10", "5")
@@ -79,8 +96,15 @@ def test_a_whole_show_plan_runs_once_and_every_mail_arrives_once(app, smtp_serve
             survey_done = True
         outputs.extend(run_due_at(at))
     assert survey_done
-    mine = ("\tsurveys.", "\tstaff.attendance_digest", "\tshow.traffic_snapshot", "\tmail.send_outbox")
-    assert not [line for line in outputs if "\tfailed" in line and any(m in line for m in mine)], outputs
+    mine = (
+        "\tsurveys.",
+        "\tstaff.attendance_digest",
+        "\tshow.traffic_snapshot",
+        "\tmail.send_outbox",
+    )
+    assert not [line for line in outputs if "\tfailed" in line and any(m in line for m in mine)], (
+        outputs
+    )
 
     # Running the whole plan again changes nothing.
     before = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
@@ -88,22 +112,32 @@ def test_a_whole_show_plan_runs_once_and_every_mail_arrives_once(app, smtp_serve
         run_due_at(at + timedelta(minutes=5))
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == before
 
-    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.show_id == show.id)).all()
+    mails = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.show_id == show.id)
+    ).all()
     by_template = Counter(m.template for m in mails)
     assert by_template["surveys/invitation"] == 7  # six visitors and one exhibitor contact
     assert by_template["surveys/reminder"] == 5  # all but the two who answered
     assert by_template["surveys/report"] == 2  # service staff and the administrator
-    assert by_template["staff_digest/attendance"] == 2 * 4  # two staff, move-in day and three open days
-    assert {m.state for m in mails if m.template.startswith(("surveys/", "staff_digest/"))} == {MailState.sent}
+    assert (
+        by_template["staff_digest/attendance"] == 2 * 4
+    )  # two staff, move-in day and three open days
+    assert {m.state for m in mails if m.template.startswith(("surveys/", "staff_digest/"))} == {
+        MailState.sent
+    }
     # Every message arrived exactly once.
     received = Counter(str(m["Message-ID"]) for m in smtp_server.messages)
     assert received and max(received.values()) == 1
     assert {m.message_id for m in mails if m.state is MailState.sent} <= set(received)
 
-    report = next(m for m in mails if m.template == "surveys/report" and m.to_address == service.email)
+    report = next(
+        m for m in mails if m.template == "surveys/report" and m.to_address == service.email
+    )
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(report.attachments[0].content)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "NPS" in text and "The aisles were blocked." in text
 
     campaign = db.session.scalar(sa.select(SurveyCampaign).where(SurveyCampaign.show_id == show.id))
@@ -112,7 +146,12 @@ def test_a_whole_show_plan_runs_once_and_every_mail_arrives_once(app, smtp_serve
     assert complaint.visitor_id == visitors[1]
     assert db.session.scalar(sa.select(sa.func.count(Task.id)).where(Task.show_id == show.id)) >= 1
     # One snapshot per open hour in which the scheduler ran, never two for the same hour.
-    taken = db.session.scalars(sa.select(TrafficSnapshot.taken_at).where(TrafficSnapshot.show_id == show.id)).all()
+    taken = db.session.scalars(
+        sa.select(TrafficSnapshot.taken_at).where(TrafficSnapshot.show_id == show.id)
+    ).all()
     assert len(taken) == len(set(taken))
-    first_day = {datetime.combine(show.open_from, time(h), tzinfo=show.tz).astimezone(UTC) for h in (9, 10, 11)}
+    first_day = {
+        datetime.combine(show.open_from, time(h), tzinfo=show.tz).astimezone(UTC)
+        for h in (9, 10, 11)
+    }
     assert first_day <= {t.astimezone(UTC) for t in taken}

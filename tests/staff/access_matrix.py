@@ -60,7 +60,11 @@ def check(app, route: Route, role) -> None:
         if role == "exhibitor":
             assert status != 403, (route, role, status)
         elif role is None:
-            assert status == 302 and "/portal/login" in response.headers["Location"], (route, role, status)
+            assert status == 302 and "/portal/login" in response.headers["Location"], (
+                route,
+                role,
+                status,
+            )
         else:
             assert status == 403, (route, role, status)
         return

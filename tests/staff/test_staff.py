@@ -19,8 +19,18 @@ from tests.helpers import login, post_form, text_of
 
 def test_admin_creates_staff_who_can_then_sign_in(app, client):
     login(client, create_staff(Role.admin).email)
-    response = post_form(client, "/staff/users/new", {"name": "Zhou Min", "email": "Zhou@Example.com", "role": "service",
-                                                       "locale": "zh", "password": "long-enough-pw"}, follow_redirects=True)
+    response = post_form(
+        client,
+        "/staff/users/new",
+        {
+            "name": "Zhou Min",
+            "email": "Zhou@Example.com",
+            "role": "service",
+            "locale": "zh",
+            "password": "long-enough-pw",
+        },
+        follow_redirects=True,
+    )
     assert "Zhou Min can now sign in." in text_of(response)
     user = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == "zhou@example.com"))
     assert user.role is Role.service
@@ -31,11 +41,29 @@ def test_admin_creates_staff_who_can_then_sign_in(app, client):
 def test_a_short_password_or_a_taken_email_is_refused(app, client):
     admin = create_staff(Role.admin)
     login(client, admin.email)
-    response = post_form(client, "/staff/users/new", {"name": "A", "email": "a@example.com", "role": "sales",
-                                                       "locale": "en", "password": "short"})
+    response = post_form(
+        client,
+        "/staff/users/new",
+        {
+            "name": "A",
+            "email": "a@example.com",
+            "role": "sales",
+            "locale": "en",
+            "password": "short",
+        },
+    )
     assert "at least 10 characters" in text_of(response)
-    response = post_form(client, "/staff/users/new", {"name": "A", "email": admin.email, "role": "sales",
-                                                       "locale": "en", "password": "long-enough-pw"})
+    response = post_form(
+        client,
+        "/staff/users/new",
+        {
+            "name": "A",
+            "email": admin.email,
+            "role": "sales",
+            "locale": "en",
+            "password": "long-enough-pw",
+        },
+    )
     assert "already exists" in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count(StaffUser.id))) == 1
 
@@ -47,8 +75,13 @@ def test_a_deactivated_user_cannot_sign_in_and_their_session_ends(app, client):
     login(theirs, person.email)
     assert theirs.get("/dashboard").status_code == 200
     login(client, admin.email)
-    response = post_form(client, f"/staff/users/{person.id}/active", {"active": "0"}, page=f"/staff/users/{person.id}",
-                         follow_redirects=True)
+    response = post_form(
+        client,
+        f"/staff/users/{person.id}/active",
+        {"active": "0"},
+        page=f"/staff/users/{person.id}",
+        follow_redirects=True,
+    )
     assert "can no longer sign in" in text_of(response)
     assert theirs.get("/dashboard").status_code == 302
     refused = post_form(app.test_client(), "/login", {"email": person.email, "password": PASSWORD})
@@ -59,8 +92,13 @@ def test_a_deactivated_user_cannot_sign_in_and_their_session_ends(app, client):
 def test_admin_cannot_deactivate_themselves(app, client):
     admin = create_staff(Role.admin)
     login(client, admin.email)
-    response = post_form(client, f"/staff/users/{admin.id}/active", {"active": "0"}, page=f"/staff/users/{admin.id}",
-                         follow_redirects=True)
+    response = post_form(
+        client,
+        f"/staff/users/{admin.id}/active",
+        {"active": "0"},
+        page=f"/staff/users/{admin.id}",
+        follow_redirects=True,
+    )
     assert "cannot deactivate your own account" in text_of(response)
     assert db.session.get(StaffUser, admin.id).active
 
@@ -69,11 +107,20 @@ def test_role_change_and_password_reset(app, client):
     admin = create_staff(Role.admin)
     person = create_staff(Role.gate)
     login(client, admin.email)
-    post_form(client, f"/staff/users/{person.id}", {"name": "Gate Person", "role": "service", "locale": "en"})
+    post_form(
+        client,
+        f"/staff/users/{person.id}",
+        {"name": "Gate Person", "role": "service", "locale": "en"},
+    )
     db.session.refresh(person)
     assert person.role is Role.service and person.name == "Gate Person"
-    response = post_form(client, f"/staff/users/{person.id}/password", {"password": "brand-new-secret"},
-                         page=f"/staff/users/{person.id}", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/staff/users/{person.id}/password",
+        {"password": "brand-new-secret"},
+        page=f"/staff/users/{person.id}",
+        follow_redirects=True,
+    )
     assert "was reset" in text_of(response)
     login(app.test_client(), person.email, "brand-new-secret")
 
@@ -90,16 +137,27 @@ def test_staff_list_filters_and_exports(app, client):
 def test_task_from_creation_to_completion(app, client):
     me = create_staff(Role.sales)
     login(client, me.email)
-    response = post_form(client, "/tasks/new", {"title": "Send floor plan", "owner_id": me.id,
-                                                 "due_date": clock.now().date().isoformat()}, follow_redirects=True)
+    response = post_form(
+        client,
+        "/tasks/new",
+        {"title": "Send floor plan", "owner_id": me.id, "due_date": clock.now().date().isoformat()},
+        follow_redirects=True,
+    )
     assert "Task created." in text_of(response)
     task = db.session.scalar(sa.select(Task))
     assert task.created_by_id == me.id
     assert "Send floor plan" in text_of(client.get("/tasks?due=today"))
-    empty = post_form(client, f"/tasks/{task.id}/complete", {"outcome": ""}, page=f"/tasks/{task.id}")
+    empty = post_form(
+        client, f"/tasks/{task.id}/complete", {"outcome": ""}, page=f"/tasks/{task.id}"
+    )
     assert empty.status_code == 400 and "Write down the outcome." in text_of(empty)
-    done = post_form(client, f"/tasks/{task.id}/complete", {"outcome": "Sent by email", "action": "done"},
-                     page=f"/tasks/{task.id}", follow_redirects=True)
+    done = post_form(
+        client,
+        f"/tasks/{task.id}/complete",
+        {"outcome": "Sent by email", "action": "done"},
+        page=f"/tasks/{task.id}",
+        follow_redirects=True,
+    )
     assert "Task closed." in text_of(done) and "Sent by email" in text_of(done)
     db.session.refresh(task)
     assert task.state is TaskState.done and task.completed_at is not None
@@ -159,7 +217,13 @@ def test_team_view_counts_work_and_results(app, client):
     db.session.commit()
     rows = {r["user"].id: r for r in services.team_stats(today - timedelta(days=29), today)}
     row = rows[worker.id]
-    assert (row["open"], row["overdue"], row["closed"], row["on_time"], row["interactions"]) == (1, 1, 1, 1, 1)
+    assert (row["open"], row["overdue"], row["closed"], row["on_time"], row["interactions"]) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
     assert row["satisfaction"] is None
     login(client, admin.email)
     assert "Worker Bee" in text_of(client.get("/team"))

@@ -44,9 +44,18 @@ ROUTES = [
 
 def test_every_suppliers_route_is_listed(app):
     listed = {r.url.split("?")[0].replace("{", "<").replace("}", ">") for r in ROUTES}
-    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("suppliers.")}
-    normalised = {r.replace("<int:", "<").replace("supplier_id", "supplier").replace("document_id", "document")
-                  .replace("show_id", "show").replace("item_id", "item").replace("order_id", "order") for r in rules}
+    rules = {
+        rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("suppliers.")
+    }
+    normalised = {
+        r.replace("<int:", "<")
+        .replace("supplier_id", "supplier")
+        .replace("document_id", "document")
+        .replace("show_id", "show")
+        .replace("item_id", "item")
+        .replace("order_id", "order")
+        for r in rules
+    }
     assert normalised <= listed
 
 
@@ -57,5 +66,7 @@ def test_route_for_role(app, route, role):
     item = create_catalogue_item(show)
     order = create_service_order(create_contracted_company(show), item)
     document = create_supplier_document(item.supplier)
-    url = route.url.format(supplier=item.supplier_id, show=show.id, item=item.id, order=order.id, document=document.id)
+    url = route.url.format(
+        supplier=item.supplier_id, show=show.id, item=item.id, order=order.id, document=document.id
+    )
     check(app, Route(route.method, url, route.capability), role)

@@ -1,6 +1,5 @@
 """Catalogue, orders and work list: searchable, filterable, sortable, paginated; the directory flags document alerts."""
 
-
 from expo_crm.auth.permissions import Role
 from tests.factories import (
     create_catalogue_item,
@@ -20,12 +19,16 @@ def test_catalogue_filters_by_supplier_sorts_by_price_and_pages(app, client):
     create_catalogue_item(show, cleaner, name_en="Daily booth cleaning", price="150")
     create_catalogue_item(show, name_en="Glass cabinet", price="380")
     for n in range(25):
-        create_catalogue_item(show, cleaner, name_en=f"Extra cleaning {n}", price="10", commit=n == 24)
+        create_catalogue_item(
+            show, cleaner, name_en=f"Extra cleaning {n}", price="10", commit=n == 24
+        )
     login(client, create_staff(Role.service).email)
     page = text_of(client.get(f"/suppliers/catalogue?show_id={show.id}&sort=-price"))
     assert page.index("Glass cabinet") < page.index("Daily booth cleaning")
     assert "Page 1 of 2" in page and "27 in all" in page
-    page = text_of(client.get(f"/suppliers/catalogue?show_id={show.id}&supplier_id={cleaner.id}&q=daily"))
+    page = text_of(
+        client.get(f"/suppliers/catalogue?show_id={show.id}&supplier_id={cleaner.id}&q=daily")
+    )
     assert "Daily booth cleaning" in page and "Glass cabinet" not in page
     assert "Page 2 of 2" in text_of(client.get(f"/suppliers/catalogue?show_id={show.id}&page=2"))
 
@@ -51,5 +54,7 @@ def test_directory_shows_which_suppliers_have_document_alerts(app, client):
     create_supplier(name_en="Idle Printer")
     login(client, create_staff(Role.service).email)
     page = text_of(client.get("/suppliers/?q=lapsing"))
-    assert "Alerts: 3" in page  # insurance and safety certificate missing, the licence lapses during the show
+    assert (
+        "Alerts: 3" in page
+    )  # insurance and safety certificate missing, the licence lapses during the show
     assert "No alert" in text_of(client.get("/suppliers/?q=idle"))

@@ -16,8 +16,13 @@ from expo_crm.surveys import campaigns, responses
 from expo_crm.surveys.models import QuestionKind, SurveyInvitation, SurveyResponse
 from expo_crm.surveys.results import campaign_results
 from tests.factories import (
-    create_checked_in_visitors, create_company, create_contact, create_contract, create_show,
-    create_staff, create_survey_campaign,
+    create_checked_in_visitors,
+    create_company,
+    create_contact,
+    create_contract,
+    create_show,
+    create_staff,
+    create_survey_campaign,
 )
 from tests.helpers import csrf_from, login, post_form, text_of
 
@@ -67,7 +72,13 @@ def test_a_visitor_answers_once_and_the_results_count_it(app, client):
     link = _link(first)
     page = client.get(link)
     assert page.status_code == 200 and campaign.survey.title_en in text_of(page)
-    done = client.post(link, data={"csrf_token": csrf_from(text_of(page)), **_answers(campaign.survey, comment="Great halls")})
+    done = client.post(
+        link,
+        data={
+            "csrf_token": csrf_from(text_of(page)),
+            **_answers(campaign.survey, comment="Great halls"),
+        },
+    )
     assert "have been recorded" in text_of(done)
     again = client.get(link)
     assert again.status_code == 410 and "already been answered" in text_of(again)
@@ -85,9 +96,15 @@ def test_bad_links_and_bad_answers_write_nothing(app, client):
     tampered = client.get(link[:-4] + "AAAA")
     assert tampered.status_code == 404 and "not valid" in text_of(tampered)
     page = client.get(link)
-    out_of_range = client.post(link, data={"csrf_token": csrf_from(text_of(page)), **_answers(campaign.survey, nps="11")})
-    assert out_of_range.status_code == 200 and "choose a value from 0 to 10" in text_of(out_of_range)
-    missing = client.post(link, data={"csrf_token": csrf_from(text_of(page)), **_answers(campaign.survey, rating="")})
+    out_of_range = client.post(
+        link, data={"csrf_token": csrf_from(text_of(page)), **_answers(campaign.survey, nps="11")}
+    )
+    assert out_of_range.status_code == 200 and "choose a value from 0 to 10" in text_of(
+        out_of_range
+    )
+    missing = client.post(
+        link, data={"csrf_token": csrf_from(text_of(page)), **_answers(campaign.survey, rating="")}
+    )
     assert "Please answer" in text_of(missing)
     assert db.session.scalar(sa.select(sa.func.count(SurveyResponse.id))) == 0
     clock.freeze(campaign.closes_at + timedelta(minutes=1))
@@ -100,12 +117,18 @@ def test_a_low_score_opens_a_complaint_and_is_stored_for_the_life_cycle(app):
     [visitor_id] = create_checked_in_visitors(show, 1, prefix="low")
     campaign = create_survey_campaign(show, send=True)
     invitation = db.session.scalars(sa.select(SurveyInvitation)).one()
-    form = {k: (v if isinstance(v, list) else [v]) for k, v in _answers(campaign.survey, nps="3", rating="2", comment="Too crowded").items()}
+    form = {
+        k: (v if isinstance(v, list) else [v])
+        for k, v in _answers(campaign.survey, nps="3", rating="2", comment="Too crowded").items()
+    }
     response = responses.submit_response(invitation, form, clock.now())
     db.session.commit()
     assert response.nps == 3 and str(response.satisfaction) == "2.00"
     complaint = db.session.scalars(sa.select(Complaint)).one()
-    assert complaint.visitor_id == visitor_id and complaint.source_key == f"survey-response:{response.id}"
+    assert (
+        complaint.visitor_id == visitor_id
+        and complaint.source_key == f"survey-response:{response.id}"
+    )
     assert responses.latest_response("visitor", visitor_id).id == response.id
 
 
@@ -113,13 +136,17 @@ def test_reminders_go_only_to_those_who_have_not_answered(app):
     show = create_show()
     create_checked_in_visitors(show, 3, prefix="rem")
     campaign = create_survey_campaign(show, send=True)
-    invitation = db.session.scalars(sa.select(SurveyInvitation).order_by(SurveyInvitation.id)).first()
+    invitation = db.session.scalars(
+        sa.select(SurveyInvitation).order_by(SurveyInvitation.id)
+    ).first()
     form = {k: (v if isinstance(v, list) else [v]) for k, v in _answers(campaign.survey).items()}
     responses.submit_response(invitation, form, clock.now())
     assert campaigns.remind(campaign, clock.now()) == 2
     assert campaigns.remind(campaign, clock.now()) == 0
     db.session.commit()
-    reminded = db.session.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.template == "surveys/reminder")).all()
+    reminded = db.session.scalars(
+        sa.select(OutboxMessage.to_address).where(OutboxMessage.template == "surveys/reminder")
+    ).all()
     assert invitation.email not in reminded and len(reminded) == 2
 
 
@@ -127,8 +154,13 @@ def test_the_results_page_and_pdf_report(app, client, tmp_path):
     show = create_show()
     create_checked_in_visitors(show, 2, prefix="pdf")
     campaign = create_survey_campaign(show, send=True)
-    for invitation, nps in zip(db.session.scalars(sa.select(SurveyInvitation)).all(), ("10", "5"), strict=True):
-        form = {k: (v if isinstance(v, list) else [v]) for k, v in _answers(campaign.survey, nps=nps, rating="4").items()}
+    for invitation, nps in zip(
+        db.session.scalars(sa.select(SurveyInvitation)).all(), ("10", "5"), strict=True
+    ):
+        form = {
+            k: (v if isinstance(v, list) else [v])
+            for k, v in _answers(campaign.survey, nps=nps, rating="4").items()
+        }
         responses.submit_response(invitation, form, clock.now())
     db.session.commit()
     staff = create_staff("service")
@@ -141,19 +173,44 @@ def test_the_results_page_and_pdf_report(app, client, tmp_path):
     assert pdf.headers["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf.data)
-    extracted = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    extracted = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "NPS" in extracted and "0" in extracted and "4.00" in extracted
 
 
 def test_the_builder_needs_both_languages_and_options(app, client):
     staff = create_staff("service")
     login(client, staff.email)
-    created = post_form(client, "/surveys/new", {"title_zh": "会员调查", "title_en": "Member survey"})
+    created = post_form(
+        client, "/surveys/new", {"title_zh": "会员调查", "title_en": "Member survey"}
+    )
     assert created.status_code == 302
     url = created.location
-    refused = post_form(client, url, {"kind": "single", "text_zh": "哪个?", "text_en": "Which?", "options_zh": "甲\n乙", "options_en": "A"})
+    refused = post_form(
+        client,
+        url,
+        {
+            "kind": "single",
+            "text_zh": "哪个?",
+            "text_en": "Which?",
+            "options_zh": "甲\n乙",
+            "options_en": "A",
+        },
+    )
     assert "both languages" in text_of(refused)
-    added = post_form(client, url, {"kind": "single", "text_zh": "哪个?", "text_en": "Which?", "options_zh": "甲\n乙", "options_en": "A\nB", "required": "y"})
+    added = post_form(
+        client,
+        url,
+        {
+            "kind": "single",
+            "text_zh": "哪个?",
+            "text_en": "Which?",
+            "options_zh": "甲\n乙",
+            "options_en": "A\nB",
+            "required": "y",
+        },
+    )
     assert added.status_code == 302
     assert "Which?" in text_of(client.get(url))
     gate = create_staff("gate")

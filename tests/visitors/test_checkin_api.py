@@ -20,7 +20,12 @@ from tests.factories import create_gate_token, create_open_show, create_registra
 def scan(client, token, code, gate="W1", direction="in", nonce=None):
     return client.post(
         "/api/v1/checkins",
-        json={"code": code, "gate": gate, "direction": direction, "nonce": nonce or str(uuid.uuid4())},
+        json={
+            "code": code,
+            "gate": gate,
+            "direction": direction,
+            "nonce": nonce or str(uuid.uuid4()),
+        },
         headers={"Authorization": f"Bearer {token}"},
     )
 
@@ -38,7 +43,9 @@ def gate(app):
 
 def test_first_entry_is_admitted_with_name_company_and_category(client, gate):
     show, token = gate
-    registration, code = create_registration(show, name="张伟", company="上海五金", category="professional")
+    registration, code = create_registration(
+        show, name="张伟", company="上海五金", category="professional"
+    )
     response = scan(client, token, code, gate="W3")
     assert response.status_code == 201
     assert response.json | {} == response.json
@@ -50,7 +57,11 @@ def test_first_entry_is_admitted_with_name_company_and_category(client, gate):
     assert registration.inside and registration.first_gate == "W3"
     assert registration.first_checked_in_at is not None
     [stored] = scans()
-    assert (stored.result, stored.gate, stored.registration_id) == (ScanResult.admitted, "W3", registration.id)
+    assert (stored.result, stored.gate, stored.registration_id) == (
+        ScanResult.admitted,
+        "W3",
+        registration.id,
+    )
     assert stored.device_token_id is not None
 
 
@@ -86,15 +97,20 @@ def test_reentry_is_refused_where_the_show_forbids_it(client):
     assert (response.status_code, response.json["result"]) == (403, "not_valid_now")
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda code: "EC1." + "A" * 43,  # forged: well formed, never issued
-    lambda code: code[:-5],  # truncated
-    lambda code: code[:-1] + ("A" if code[-1] != "A" else "B"),  # tampered
-    lambda code: "https://example.com/?q=1",  # malformed
-    lambda code: "",  # empty
-    lambda code: "EC2." + code[4:],  # unknown version
-])
-def test_unknown_forged_truncated_or_malformed_codes_are_404_and_never_say_which(client, gate, mangle):
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda code: "EC1." + "A" * 43,  # forged: well formed, never issued
+        lambda code: code[:-5],  # truncated
+        lambda code: code[:-1] + ("A" if code[-1] != "A" else "B"),  # tampered
+        lambda code: "https://example.com/?q=1",  # malformed
+        lambda code: "",  # empty
+        lambda code: "EC2." + code[4:],  # unknown version
+    ],
+)
+def test_unknown_forged_truncated_or_malformed_codes_are_404_and_never_say_which(
+    client, gate, mangle
+):
     show, token = gate
     registration, code = create_registration(show)
     response = scan(client, token, mangle(code))
@@ -177,7 +193,9 @@ def test_the_first_admission_logs_one_gate_interaction(client, gate):
     scan(client, token, code)
     scan(client, token, code, direction="out")
     scan(client, token, code)
-    interactions = db.session.scalars(sa.select(Interaction).where(Interaction.channel == "gate")).all()
+    interactions = db.session.scalars(
+        sa.select(Interaction).where(Interaction.channel == "gate")
+    ).all()
     assert [(i.visitor_id, i.source_key) for i in interactions] == [
         (registration.visitor_id, f"checkin:{registration.id}")
     ]
@@ -188,7 +206,9 @@ def test_a_missing_or_bad_token_is_401_and_nothing_is_stored(client, gate, heade
     show, _token = gate
     _, code = create_registration(show)
     headers = {"Authorization": header} if header else {}
-    response = client.post("/api/v1/checkins", json={"code": code, "gate": "W1", "nonce": "n1"}, headers=headers)
+    response = client.post(
+        "/api/v1/checkins", json={"code": code, "gate": "W1", "nonce": "n1"}, headers=headers
+    )
     assert response.status_code == 401
     assert scans() == []
 
@@ -202,14 +222,19 @@ def test_a_revoked_device_token_is_401(client, gate):
     assert scans() == []
 
 
-@pytest.mark.parametrize("body", [
-    {"code": "x", "gate": "", "nonce": "n"},
-    {"code": "x", "gate": "W1"},
-    {"code": "x", "gate": "W1", "nonce": "n", "direction": "sideways"},
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": "x", "gate": "", "nonce": "n"},
+        {"code": "x", "gate": "W1"},
+        {"code": "x", "gate": "W1", "nonce": "n", "direction": "sideways"},
+        ["not", "an", "object"],
+    ],
+)
 def test_a_malformed_request_is_400_and_nothing_is_stored(client, gate, body):
     _show, token = gate
-    response = client.post("/api/v1/checkins", json=body, headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/checkins", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 400
     assert scans() == []

@@ -44,7 +44,9 @@ def test_concurrent_threads_admit_a_badge_exactly_once(app, client):
     assert entries == [1, 1]
 
 
-def _scan_in_a_process(database_url: str, instance: str, token: str, code: str, gate: str, start, queue) -> None:
+def _scan_in_a_process(
+    database_url: str, instance: str, token: str, code: str, gate: str, start, queue
+) -> None:
     from tests.conftest import _make_app
 
     app = _make_app(database_url, instance)

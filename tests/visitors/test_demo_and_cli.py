@@ -21,17 +21,30 @@ from tests.factories import create_open_show, create_registration, create_show, 
 
 def test_demo_seeds_visitors_across_editions_with_checkins_today(app):
     today = clock.now().date()
-    shows = [create_show(open_from=today + timedelta(days=d), series="CIHF") for d in (-730, -365, -1, 75)]
-    ctx = DemoContext(earlier=shows[0], past=shows[1], current=shows[2], future=shows[3],
-                      staff={"sales": [create_staff(Role.sales)]}, exhibitors=0, visitors=40)
+    shows = [
+        create_show(open_from=today + timedelta(days=d), series="CIHF")
+        for d in (-730, -365, -1, 75)
+    ]
+    ctx = DemoContext(
+        earlier=shows[0],
+        past=shows[1],
+        current=shows[2],
+        future=shows[3],
+        staff={"sales": [create_staff(Role.sales)]},
+        exhibitors=0,
+        visitors=40,
+    )
     demo.seed(ctx)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Visitor.id))) == 40
     assert any("\u4e00" <= v.name[0] <= "\u9fff" for v in db.session.scalars(sa.select(Visitor)))
     checked_in_past = services.checked_in_registrations(ctx.past.id)
     assert len(checked_in_past) > 5
-    today_at_current = [r for r in services.checked_in_registrations(ctx.current.id)
-                        if ctx.current.local_date(r.first_checked_in_at) == ctx.current.local_date(clock.now())]
+    today_at_current = [
+        r
+        for r in services.checked_in_registrations(ctx.current.id)
+        if ctx.current.local_date(r.first_checked_in_at) == ctx.current.local_date(clock.now())
+    ]
     assert today_at_current
     gates = set(db.session.scalars(sa.select(Scan.gate)))
     assert len(gates) >= 3
@@ -52,9 +65,13 @@ def test_cli_exports_badge_codes_for_print_vendors_and_audits_it(app, tmp_path):
     result = _cli(app, "export", "badges", "--show", str(show.id), "-o", str(output))
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
-    assert [(r["code"], r["name"], r["company"], r["category"]) for r in rows] == [(code, "王芳", "宁波工具", "professional")]
+    assert [(r["code"], r["name"], r["company"], r["category"]) for r in rows] == [
+        (code, "王芳", "宁波工具", "professional")
+    ]
     db.session.rollback()
-    assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "visitors.export_badges"))
+    assert db.session.scalar(
+        sa.select(AuditEvent.action).where(AuditEvent.action == "visitors.export_badges")
+    )
 
 
 def test_cli_imports_visitors_from_xlsx_and_csv(app, tmp_path):
@@ -69,7 +86,10 @@ def test_cli_imports_visitors_from_xlsx_and_csv(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "created 1" in result.output and "refused 1" in result.output
     data = tmp_path / "visitors.csv"
-    data.write_text("姓名,邮箱,公司\n赵敏,zhao@example.cn,义乌进出口\nLiam Ng,liam@example.com,ToolPoint\n", encoding="utf-8")
+    data.write_text(
+        "姓名,邮箱,公司\n赵敏,zhao@example.cn,义乌进出口\nLiam Ng,liam@example.com,ToolPoint\n",
+        encoding="utf-8",
+    )
     result = _cli(app, "import", "visitors", str(data), "--show", str(show.id))
     assert "created 1, already registered 1" in result.output
     db.session.rollback()

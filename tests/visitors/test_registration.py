@@ -27,10 +27,20 @@ from tests.factories import create_gate_token, create_open_show, create_registra
 from tests.helpers import post_form, text_of
 
 FORM = {
-    "name": "张伟", "email": "Zhang.Wei@Example.cn", "mobile": "+86 138 1234 5678", "company": "上海五金贸易",
-    "job_title": "采购经理", "country": "CN", "locale": "zh", "industry": "hardware",
-    "job_function": "purchasing", "purchasing_authority": "decides", "product_interests": ["hand_tools", "locks"],
-    "how_heard": "website", "terms": "y", "share_contact": "y",
+    "name": "张伟",
+    "email": "Zhang.Wei@Example.cn",
+    "mobile": "+86 138 1234 5678",
+    "company": "上海五金贸易",
+    "job_title": "采购经理",
+    "country": "CN",
+    "locale": "zh",
+    "industry": "hardware",
+    "job_function": "purchasing",
+    "purchasing_authority": "decides",
+    "product_interests": ["hand_tools", "locks"],
+    "how_heard": "website",
+    "terms": "y",
+    "share_contact": "y",
 }
 
 
@@ -57,8 +67,16 @@ def test_a_visitor_registers_and_gets_a_classified_registration_and_an_ebadge(cl
     registration = db.session.scalars(sa.select(Registration)).one()
     visitor = registration.visitor
     assert visitor.email == "zhang.wei@example.cn"
-    assert (visitor.name, visitor.company, visitor.mobile, visitor.country) == ("张伟", "上海五金贸易", "+86 138 1234 5678", "CN")
-    assert visitor.interests == ["hand_tools", "locks"] and visitor.purchasing_authority.value == "decides"
+    assert (visitor.name, visitor.company, visitor.mobile, visitor.country) == (
+        "张伟",
+        "上海五金贸易",
+        "+86 138 1234 5678",
+        "CN",
+    )
+    assert (
+        visitor.interests == ["hand_tools", "locks"]
+        and visitor.purchasing_authority.value == "decides"
+    )
     assert registration.category is RegistrationCategory.professional
     assert registration.share_contact and not registration.marketing_consent
     assert registration.terms_accepted_at is not None
@@ -66,41 +84,66 @@ def test_a_visitor_registers_and_gets_a_classified_registration_and_an_ebadge(cl
     assert message.to_address == "zhang.wei@example.cn" and message.language == "zh"
     assert show.name_zh in message.subject
     kinds = {a.content_type: a for a in message.attachments}
-    assert kinds["image/png"].content_id == "badge-qr" and kinds["application/pdf"].content[:4] == b"%PDF"
+    assert (
+        kinds["image/png"].content_id == "badge-qr"
+        and kinds["application/pdf"].content[:4] == b"%PDF"
+    )
     assert "cid:badge-qr" in message.body_html
     assert "/visit/manage/" in message.body_text
     assert "zhang.wei@example.cn" in text_of(client.get(response.headers["Location"]))
 
 
 def test_a_visitor_without_purchasing_role_is_a_general_visitor(client, show):
-    post_form(client, f"/visit/{show.id}/register", FORM | {"purchasing_authority": "none", "job_function": "student"})
-    assert db.session.scalars(sa.select(Registration)).one().category is RegistrationCategory.general
+    post_form(
+        client,
+        f"/visit/{show.id}/register",
+        FORM | {"purchasing_authority": "none", "job_function": "student"},
+    )
+    assert (
+        db.session.scalars(sa.select(Registration)).one().category is RegistrationCategory.general
+    )
 
 
 def test_staff_rules_decide_the_category(client, show):
     db.session.execute(sa.delete(ClassificationRule))
     services.add_rule(RuleField.industry, "retail", RegistrationCategory.professional)
     db.session.commit()
-    post_form(client, f"/visit/{show.id}/register", FORM | {"industry": "retail", "purchasing_authority": "none"})
-    assert db.session.scalars(sa.select(Registration)).one().category is RegistrationCategory.professional
+    post_form(
+        client,
+        f"/visit/{show.id}/register",
+        FORM | {"industry": "retail", "purchasing_authority": "none"},
+    )
+    assert (
+        db.session.scalars(sa.select(Registration)).one().category
+        is RegistrationCategory.professional
+    )
 
 
 def test_registering_twice_with_the_same_email_resends_the_badge_and_creates_nothing(client, show):
     post_form(client, f"/visit/{show.id}/register", FORM)
-    response = post_form(client, f"/visit/{show.id}/register", FORM | {"name": "Someone Else", "email": "ZHANG.WEI@example.cn"})
+    response = post_form(
+        client,
+        f"/visit/{show.id}/register",
+        FORM | {"name": "Someone Else", "email": "ZHANG.WEI@example.cn"},
+    )
     assert response.status_code == 302
     assert count(Registration) == 1 and count(Visitor) == 1 and count(Badge) == 1
     assert db.session.scalars(sa.select(Visitor)).one().name == "张伟"
     assert len(outbox()) == 2
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"email": "not-an-email"}, "Please enter a valid email address."),
-    ({"mobile": "call me"}, "Please enter a valid mobile number."),
-    ({"terms": ""}, "Please accept the terms of registration."),
-    ({"name": ""}, "Please enter your name."),
-])
-def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(client, show, change, message):
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"email": "not-an-email"}, "Please enter a valid email address."),
+        ({"mobile": "call me"}, "Please enter a valid mobile number."),
+        ({"terms": ""}, "Please accept the terms of registration."),
+        ({"name": ""}, "Please enter your name."),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(
+    client, show, change, message
+):
     data = {k: v for k, v in (FORM | {"locale": "en"} | change).items() if v != ""}
     client.get(f"/visit/{show.id}/register?lang=en")
     response = post_form(client, f"/visit/{show.id}/register", data)
@@ -121,14 +164,18 @@ def test_registration_after_the_show_closed_is_refused(client):
     show = create_show(open_from=today - timedelta(days=10))
     page = text_of(client.get(f"/visit/{show.id}/register?lang=en"))
     assert "This show has closed; registration is no longer possible." in page
-    response = post_form(client, f"/visit/{show.id}/register", FORM, page=f"/visitors/../visit/{show.id}/registered")
+    response = post_form(
+        client, f"/visit/{show.id}/register", FORM, page=f"/visitors/../visit/{show.id}/registered"
+    )
     assert response.status_code == 409
     assert count(Registration) == 0
 
 
 def test_registration_is_refused_when_closed_by_staff(client):
     show = create_show(registration_open=False)
-    assert "Registration for this show is closed." in text_of(client.get(f"/visit/{show.id}/register?lang=en"))
+    assert "Registration for this show is closed." in text_of(
+        client.get(f"/visit/{show.id}/register?lang=en")
+    )
 
 
 def test_an_unknown_show_is_404(client):
@@ -144,21 +191,35 @@ def test_a_referral_code_attributes_the_registration_and_an_unknown_one_is_ignor
     code = ReferralCode(partner_id=partner.id, show_id=show.id, code="HWA2027")
     db.session.add(code)
     db.session.commit()
-    post_form(client, f"/visit/{show.id}/register?ref=hwa2027", FORM, page=f"/visit/{show.id}/register")
-    response = post_form(client, f"/visit/{show.id}/register?ref=NOPE", FORM | {"email": "b@example.com"},
-                         page=f"/visit/{show.id}/register")
+    post_form(
+        client, f"/visit/{show.id}/register?ref=hwa2027", FORM, page=f"/visit/{show.id}/register"
+    )
+    response = post_form(
+        client,
+        f"/visit/{show.id}/register?ref=NOPE",
+        FORM | {"email": "b@example.com"},
+        page=f"/visit/{show.id}/register",
+    )
     assert response.status_code == 302
     db.session.rollback()
-    refs = dict(db.session.execute(sa.select(Visitor.email, Registration.referral_code_id).join(Registration)).all())
+    refs = dict(
+        db.session.execute(
+            sa.select(Visitor.email, Registration.referral_code_id).join(Registration)
+        ).all()
+    )
     assert refs == {"zhang.wei@example.cn": code.id, "b@example.com": None}
 
 
 def _zbar(png_path) -> str:
-    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(png_path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(png_path)], capture_output=True, text=True, check=True
+    )
     return out.stdout.strip()
 
 
-def test_the_emailed_qr_and_the_badge_pdf_decode_with_zbar_and_check_in(app, client, smtp_server, tmp_path):
+def test_the_emailed_qr_and_the_badge_pdf_decode_with_zbar_and_check_in(
+    app, client, smtp_server, tmp_path
+):
     from expo_crm.mail.jobs import send_outbox
 
     show = create_open_show()
@@ -173,12 +234,20 @@ def test_the_emailed_qr_and_the_badge_pdf_decode_with_zbar_and_check_in(app, cli
     assert code.startswith("EC1.") and "zhang" not in code.lower()
     pdf = tmp_path / "badge.pdf"
     pdf.write_bytes(parts["application/pdf"].get_content())
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "张伟" in text and "上海五金贸易" in text
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
     assert _zbar(tmp_path / "page.png") == code
-    response = client.post("/api/v1/checkins", json={"code": code, "gate": "W1", "nonce": str(uuid.uuid4())},
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/checkins",
+        json={"code": code, "gate": "W1", "nonce": str(uuid.uuid4())},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert (response.status_code, response.json["name"]) == (201, "张伟")
 
 
@@ -187,8 +256,17 @@ def test_the_self_service_link_shows_the_badge_updates_details_resends_and_cance
     link = f"/visit/manage/{services.manage_token(registration)}"
     page = text_of(client.get(link))
     assert "Li Na" in page and "data:image/png;base64," in page
-    response = post_form(client, link, {"name": "Li Na", "company": "New Co", "country": "SG", "locale": "en",
-                                        "mobile": "+65 8123 4567"})
+    response = post_form(
+        client,
+        link,
+        {
+            "name": "Li Na",
+            "company": "New Co",
+            "country": "SG",
+            "locale": "en",
+            "mobile": "+65 8123 4567",
+        },
+    )
     assert response.status_code == 302
     db.session.rollback()
     assert db.session.get(Visitor, registration.visitor_id).company == "New Co"
@@ -214,7 +292,9 @@ def test_badge_pdf_renders_the_chinese_name(app, show, tmp_path):
     registration, _ = create_registration(show, name="欧阳娜娜", company="深圳智能锁业")
     pdf = tmp_path / "b.pdf"
     pdf.write_bytes(services.badge_pdf([registration]))
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "欧阳娜娜" in text and "深圳智能锁业" in text
 
 

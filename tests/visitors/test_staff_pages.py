@@ -34,8 +34,13 @@ from tests.helpers import csrf_from, login, post_form, text_of
 from tests.staff.access_matrix import ROLES, Route, client_as
 
 WALK_IN = {
-    "name": "赵强", "email": "zhao.qiang@example.cn", "company": "义乌五金城", "country": "CN", "locale": "zh",
-    "job_function": "purchasing", "category": "",
+    "name": "赵强",
+    "email": "zhao.qiang@example.cn",
+    "company": "义乌五金城",
+    "country": "CN",
+    "locale": "zh",
+    "job_function": "purchasing",
+    "category": "",
 }
 
 
@@ -53,7 +58,9 @@ def pdf_pages(tmp_path, content: bytes) -> tuple[int, str]:
     path.write_bytes(content)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return pages, text
 
 
@@ -75,7 +82,11 @@ def test_a_walk_in_is_registered_at_the_desk_and_its_badge_prints_at_once(desk, 
     assert response.status_code == 302 and "walk_in=1" in response.headers["Location"]
     [visitor] = fresh(Visitor)
     [registration] = fresh(Registration)
-    assert (visitor.name, visitor.email, registration.source) == ("赵强", "zhao.qiang@example.cn", RegistrationSource.desk)
+    assert (visitor.name, visitor.email, registration.source) == (
+        "赵强",
+        "zhao.qiang@example.cn",
+        RegistrationSource.desk,
+    )
     assert registration.category.value == "professional"  # by the rules: a purchaser
 
     page = text_of(desk.get(response.headers["Location"]))
@@ -95,10 +106,15 @@ def test_a_walk_in_already_registered_is_not_registered_twice(desk, show):
 
 
 def test_a_walk_in_with_bad_input_gets_a_message_and_nothing_is_written(desk, show):
-    response = post_form(desk, f"/visitors/desk/{show.id}", WALK_IN | {"email": "not-an-email", "mobile": "12"})
+    response = post_form(
+        desk, f"/visitors/desk/{show.id}", WALK_IN | {"email": "not-an-email", "mobile": "12"}
+    )
     assert response.status_code == 200
     page = text_of(response)
-    assert "Please enter a valid email address." in page and "Please enter a valid mobile number." in page
+    assert (
+        "Please enter a valid email address." in page
+        and "Please enter a valid mobile number." in page
+    )
     assert fresh(Registration) == [] and fresh(Visitor) == []
 
 
@@ -143,7 +159,9 @@ def test_bulk_badges_for_a_show_or_a_category_are_one_pdf_document(desk, show, t
     assert pages == 3 and all(name in text for name in ("张伟", "Anna Müller", "李娜"))
     assert "Cancelled Person" not in text
 
-    pages, text = pdf_pages(tmp_path, desk.get(f"/visitors/shows/{show.id}/badges.pdf?category=general").data)
+    pages, text = pdf_pages(
+        tmp_path, desk.get(f"/visitors/shows/{show.id}/badges.pdf?category=general").data
+    )
     assert pages == 1 and "李娜" in text
     assert [e.after["count"] for e in audits("visitors.print_badges")] == [3, 1]
 
@@ -182,25 +200,40 @@ def test_gate_devices_are_created_and_revoked_in_the_staff_ui(client, show):
     assert token.name == "Hall W gate 1"
     _, code = create_registration(show)
     body = {"code": code, "gate": "W1", "nonce": "d1"}
-    assert client.post("/api/v1/checkins", json=body, headers={"Authorization": f"Bearer {secret}"}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/checkins", json=body, headers={"Authorization": f"Bearer {secret}"}
+        ).status_code
+        == 201
+    )
 
     post_form(client, f"{page}/{token.id}/revoke", {}, page=page)
     assert fresh(DeviceToken)[0].revoked_at is not None
-    again = client.post("/api/v1/checkins", json=body | {"nonce": "d2"}, headers={"Authorization": f"Bearer {secret}"})
+    again = client.post(
+        "/api/v1/checkins",
+        json=body | {"nonce": "d2"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
     assert again.status_code == 401
 
 
 def test_classification_rules_are_edited_by_staff(client, show):
     login(client, create_staff(Role.service).email)
-    response = post_form(client, "/visitors/rules", {"condition": "job_function:engineering",
-                                                     "category": "professional", "position": "5"})
+    response = post_form(
+        client,
+        "/visitors/rules",
+        {"condition": "job_function:engineering", "category": "professional", "position": "5"},
+    )
     assert response.status_code == 302
     [rule] = fresh(ClassificationRule, ClassificationRule.value == "engineering")
     registration, _ = create_registration(show, category=None, job_function="engineering")
     assert registration.category.value == "professional"
 
-    duplicate = post_form(client, "/visitors/rules", {"condition": "job_function:engineering",
-                                                      "category": "general", "position": "6"})
+    duplicate = post_form(
+        client,
+        "/visitors/rules",
+        {"condition": "job_function:engineering", "category": "general", "position": "6"},
+    )
     assert "A rule for this value already exists." in text_of(duplicate)
     post_form(client, f"/visitors/rules/{rule.id}/delete", {}, page="/visitors/rules")
     assert fresh(ClassificationRule, ClassificationRule.value == "engineering") == []
@@ -211,12 +244,26 @@ def test_attendance_data_counts_registered_and_checked_in_by_dimension_gate_and_
     create_registration(show, category="general", country="CN")
     login(client, create_staff(Role.sales).email)
     data = client.get(f"/visitors/attendance/{show.id}.json").json
-    assert (data["registered"], data["checked_in"], data["by_gate"], data["arrivals"]) == (2, 0, [], [])
+    assert (data["registered"], data["checked_in"], data["by_gate"], data["arrivals"]) == (
+        2,
+        0,
+        [],
+        [],
+    )
 
-    check_in(show_id=show.id, code=code, gate="E2", direction=ScanDirection.entry, nonce="a1", device_key="t")
+    check_in(
+        show_id=show.id,
+        code=code,
+        gate="E2",
+        direction=ScanDirection.entry,
+        nonce="a1",
+        device_key="t",
+    )
     data = client.get(f"/visitors/attendance/{show.id}.json").json
     assert (data["registered"], data["checked_in"], data["inside"]) == (2, 1, 1)
-    by_category = {row["key"]: (row["registered"], row["checked_in"]) for row in data["by_category"]}
+    by_category = {
+        row["key"]: (row["registered"], row["checked_in"]) for row in data["by_category"]
+    }
     assert by_category == {"professional": (1, 1), "general": (1, 0)}
     assert {row["key"]: row["checked_in"] for row in data["by_country"]} == {"DE": 1, "CN": 0}
     assert data["by_gate"] == [{"key": "E2", "label": "E2", "checked_in": 1}]
@@ -227,15 +274,26 @@ def test_attendance_data_counts_registered_and_checked_in_by_dimension_gate_and_
 def test_the_staff_gate_endpoint_records_the_scan_with_the_staff_member(desk, show):
     _, code = create_registration(show)
     token = csrf_from(text_of(desk.get(f"/visitors/gate/{show.id}")))
-    response = desk.post(f"/visitors/gate/{show.id}/checkins", json={"code": code, "gate": "S1", "nonce": "x"},
-                         headers={"X-CSRFToken": token})
+    response = desk.post(
+        f"/visitors/gate/{show.id}/checkins",
+        json={"code": code, "gate": "S1", "nonce": "x"},
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 201
     [scan] = fresh(Scan)
-    assert (scan.result, scan.gate, scan.staff_id is not None, scan.device_key.startswith("staff:")) == (
-        ScanResult.admitted, "S1", True, True)
-    bad = desk.post(f"/visitors/gate/{show.id}/checkins", json={"code": code}, headers={"X-CSRFToken": token})
+    assert (
+        scan.result,
+        scan.gate,
+        scan.staff_id is not None,
+        scan.device_key.startswith("staff:"),
+    ) == (ScanResult.admitted, "S1", True, True)
+    bad = desk.post(
+        f"/visitors/gate/{show.id}/checkins", json={"code": code}, headers={"X-CSRFToken": token}
+    )
     assert bad.status_code == 400 and len(fresh(Scan)) == 1
-    no_csrf = desk.post(f"/visitors/gate/{show.id}/checkins", json={"code": code, "gate": "S1", "nonce": "y"})
+    no_csrf = desk.post(
+        f"/visitors/gate/{show.id}/checkins", json={"code": code, "gate": "S1", "nonce": "y"}
+    )
     assert no_csrf.status_code == 400 and len(fresh(Scan)) == 1
     assert fresh(Registration)[0].state is RegistrationState.active
 
@@ -254,7 +312,9 @@ ROUTES = [
     Route("GET", "/visitors/gate/{show}", "gate.scan"),
     Route("GET", "/visitors/attendance/{show}", "attendance.view"),
     Route("GET", "/visitors/attendance/{show}.json", "attendance.view"),
-    Route("POST", "/visitors/registrations/{registration}/cancel", "visitors.manage"),  # last: it ends the badge
+    Route(
+        "POST", "/visitors/registrations/{registration}/cancel", "visitors.manage"
+    ),  # last: it ends the badge
 ]
 
 
@@ -262,7 +322,9 @@ ROUTES = [
 def test_every_visitors_staff_route_admits_only_the_roles_holding_its_capability(app, show, role):
     registration, _ = create_registration(show)
     client = client_as(app, role)  # one sign-in per role: sign-ins are rate limited
-    token = csrf_from(text_of(client.get("/exhibitors/portal/" if role == "exhibitor" else "/login")))
+    token = csrf_from(
+        text_of(client.get("/exhibitors/portal/" if role == "exhibitor" else "/login"))
+    )
     for route in ROUTES:
         url = route.url.format(show=show.id, registration=registration.id)
         if route.method == "GET":

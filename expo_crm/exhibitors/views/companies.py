@@ -57,10 +57,13 @@ def _filters() -> CompanyFilters:
 
 
 def _owners() -> list[StaffUser]:
-    return list(db.session.scalars(
-        sa.select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_([Role.sales, Role.admin]))
-        .order_by(StaffUser.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(StaffUser)
+            .where(StaffUser.active.is_(True), StaffUser.role.in_([Role.sales, Role.admin]))
+            .order_by(StaffUser.name)
+        )
+    )
 
 
 @bp.route("/")
@@ -71,16 +74,30 @@ def company_list():
     ids = [c.id for c in pagination.items]
     states, booths = {}, {}
     if ids and filters.show_id:
-        states = dict(db.session.execute(sa.select(Application.company_id, Application.state).where(
-            Application.company_id.in_(ids), Application.show_id == filters.show_id)).all())
+        states = dict(
+            db.session.execute(
+                sa.select(Application.company_id, Application.state).where(
+                    Application.company_id.in_(ids), Application.show_id == filters.show_id
+                )
+            ).all()
+        )
         for company_id, number in db.session.execute(
-                sa.select(BoothAssignment.company_id, Booth.number).join(Booth)
-                .where(BoothAssignment.company_id.in_(ids), BoothAssignment.show_id == filters.show_id)):
+            sa.select(BoothAssignment.company_id, Booth.number)
+            .join(Booth)
+            .where(BoothAssignment.company_id.in_(ids), BoothAssignment.show_id == filters.show_id)
+        ):
             booths.setdefault(company_id, []).append(number)
     return render_template(
-        "exhibitors/company_list.html", pagination=pagination, filters=filters, states=states, booths=booths,
-        shows=shows.list_shows(), halls=halls(filters.show_id), owners=_owners(),
-        application_states=ApplicationState, lifecycle=lifecycle_stages(ids),
+        "exhibitors/company_list.html",
+        pagination=pagination,
+        filters=filters,
+        states=states,
+        booths=booths,
+        shows=shows.list_shows(),
+        halls=halls(filters.show_id),
+        owners=_owners(),
+        application_states=ApplicationState,
+        lifecycle=lifecycle_stages(ids),
         lifecycle_stages=LifecycleStage,
     )
 
@@ -90,23 +107,55 @@ def company_list():
 def company_export():
     filters = _filters()
     owners = {u.id: u.name for u in db.session.scalars(sa.select(StaffUser))}
-    header = [_("Id"), _("Name (Chinese)"), _("Name (English)"), _("Unified social credit code / tax id"),
-              _("Country"), _("Province"), _("City"), _("Industry"), _("Product categories"), _("Size"),
-              _("Website"), _("Owner"), _("Primary contact"), _("Email"), _("Phone")]
+    header = [
+        _("Id"),
+        _("Name (Chinese)"),
+        _("Name (English)"),
+        _("Unified social credit code / tax id"),
+        _("Country"),
+        _("Province"),
+        _("City"),
+        _("Industry"),
+        _("Product categories"),
+        _("Size"),
+        _("Website"),
+        _("Owner"),
+        _("Primary contact"),
+        _("Email"),
+        _("Phone"),
+    ]
 
     def rows():
         yield header
         query = company_query(filters).limit(EXPORT_LIMIT)
-        primary = {c.company_id: c for c in db.session.scalars(
-            sa.select(Contact).where(Contact.is_primary.is_(True), Contact.company_id.in_(
-                query.with_only_columns(Company.id).order_by(None))))}
+        primary = {
+            c.company_id: c
+            for c in db.session.scalars(
+                sa.select(Contact).where(
+                    Contact.is_primary.is_(True),
+                    Contact.company_id.in_(query.with_only_columns(Company.id).order_by(None)),
+                )
+            )
+        }
         for company in db.session.scalars(query.execution_options(yield_per=1000)):
             contact = primary.get(company.id)
-            yield [company.id, company.name_zh, company.name_en, company.tax_id or "", company.country,
-                   company.province, company.city, company.industry, company.product_categories,
-                   company.size.label if company.size else "", company.website,
-                   owners.get(company.owner_id, ""), contact.name if contact else "",
-                   contact.email if contact else "", contact.phone if contact else ""]
+            yield [
+                company.id,
+                company.name_zh,
+                company.name_en,
+                company.tax_id or "",
+                company.country,
+                company.province,
+                company.city,
+                company.industry,
+                company.product_categories,
+                company.size.label if company.size else "",
+                company.website,
+                owners.get(company.owner_id, ""),
+                contact.name if contact else "",
+                contact.email if contact else "",
+                contact.phone if contact else "",
+            ]
 
     return xlsx_response(rows(), "exhibitors.xlsx", _("Exhibitors"))
 
@@ -114,8 +163,12 @@ def company_export():
 def _save_company(form: CompanyForm, company: Company | None):
     """Create or update; on a likely duplicate show the existing records instead (unless confirmed)."""
     values = form.values()
-    duplicates = find_duplicates(values["name_zh"], values["name_en"], values["tax_id"],
-                                 exclude_id=company.id if company else None)
+    duplicates = find_duplicates(
+        values["name_zh"],
+        values["name_en"],
+        values["tax_id"],
+        exclude_id=company.id if company else None,
+    )
     tax = normalize_tax_id(values["tax_id"])
     same_tax = [d for d in duplicates if tax and d.tax_id == tax]
     if same_tax or (duplicates and form.confirm_new.data != "1"):
@@ -146,8 +199,13 @@ def company_create():
         if company is not None:
             flash(_("Company %(name)s created.", name=company.name), "success")
             return redirect(url_for("exhibitors.company_detail", company_id=company.id))
-    return render_template("exhibitors/company_form.html", form=form, company=None,
-                           duplicates=duplicates, blocked=blocked)
+    return render_template(
+        "exhibitors/company_form.html",
+        form=form,
+        company=None,
+        duplicates=duplicates,
+        blocked=blocked,
+    )
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
@@ -163,31 +221,59 @@ def company_edit(company_id: int):
         if saved is not None:
             flash(_("Company saved."), "success")
             return redirect(url_for("exhibitors.company_detail", company_id=company.id))
-    return render_template("exhibitors/company_form.html", form=form, company=company,
-                           duplicates=duplicates, blocked=blocked)
+    return render_template(
+        "exhibitors/company_form.html",
+        form=form,
+        company=company,
+        duplicates=duplicates,
+        blocked=blocked,
+    )
 
 
 @bp.route("/<int:company_id>")
 @requires("exhibitors.view")
 def company_detail(company_id: int):
     company = get_company_or_404(company_id)
-    applications = list(db.session.scalars(
-        sa.select(Application).where(Application.company_id == company.id).order_by(Application.created_at.desc())))
-    assignments = list(db.session.scalars(
-        sa.select(BoothAssignment).where(BoothAssignment.company_id == company.id)
-        .order_by(BoothAssignment.assigned_at.desc())))
+    applications = list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.company_id == company.id)
+            .order_by(Application.created_at.desc())
+        )
+    )
+    assignments = list(
+        db.session.scalars(
+            sa.select(BoothAssignment)
+            .where(BoothAssignment.company_id == company.id)
+            .order_by(BoothAssignment.assigned_at.desc())
+        )
+    )
     contracts = contracts_of(company.id)
-    payments = list(db.session.scalars(
-        sa.select(Payment).where(Payment.contract_id.in_([c.id for c in contracts])).order_by(Payment.paid_at.desc())
-    )) if contracts else []
+    payments = (
+        list(
+            db.session.scalars(
+                sa.select(Payment)
+                .where(Payment.contract_id.in_([c.id for c in contracts]))
+                .order_by(Payment.paid_at.desc())
+            )
+        )
+        if contracts
+        else []
+    )
     from expo_crm.relationships.services import timeline
 
     return render_template(
-        "exhibitors/company_detail.html", company=company, applications=applications, assignments=assignments,
-        contracts=contracts, payments=payments, outstanding={c.id: outstanding(c) for c in contracts},
+        "exhibitors/company_detail.html",
+        company=company,
+        applications=applications,
+        assignments=assignments,
+        contracts=contracts,
+        payments=payments,
+        outstanding={c.id: outstanding(c) for c in contracts},
         interactions=timeline("exhibitor", company.id, limit=10),
         portal_users={u.contact_id: u for u in portal_services.portal_users_of(company.id)},
-        contact_form=ContactForm(formdata=None), action_form=SimpleActionForm(),
+        contact_form=ContactForm(formdata=None),
+        action_form=SimpleActionForm(),
         timeline_url=_timeline_url(company.id),
     )
 
@@ -196,8 +282,10 @@ def _timeline_url(company_id: int) -> str | None:
     """The relationships area's full timeline page, if it offers one."""
     from werkzeug.routing import BuildError
 
-    for endpoint, args in (("relationships.timeline", {"kind": "exhibitor", "subject_id": company_id}),
-                           ("relationships.exhibitor_timeline", {"company_id": company_id})):
+    for endpoint, args in (
+        ("relationships.timeline", {"kind": "exhibitor", "subject_id": company_id}),
+        ("relationships.exhibitor_timeline", {"company_id": company_id}),
+    ):
         try:
             return url_for(endpoint, **args)
         except BuildError:
@@ -211,12 +299,26 @@ def contact_add(company_id: int):
     company = get_company_or_404(company_id)
     form = ContactForm()
     if not form.validate_on_submit():
-        flash(_("The contact was not added: %(problems)s",
-                problems="; ".join(f"{form[k].label.text}: {', '.join(map(str, v))}" for k, v in form.errors.items())),
-              "error")
+        flash(
+            _(
+                "The contact was not added: %(problems)s",
+                problems="; ".join(
+                    f"{form[k].label.text}: {', '.join(map(str, v))}"
+                    for k, v in form.errors.items()
+                ),
+            ),
+            "error",
+        )
     else:
-        add_contact(company, name=form.name.data, email=form.email.data or "", phone=form.phone.data or "",
-                    title=form.title.data or "", locale=form.locale.data, is_primary=form.is_primary.data)
+        add_contact(
+            company,
+            name=form.name.data,
+            email=form.email.data or "",
+            phone=form.phone.data or "",
+            title=form.title.data or "",
+            locale=form.locale.data,
+            is_primary=form.is_primary.data,
+        )
         db.session.commit()
         flash(_("Contact added."), "success")
     return redirect(url_for("exhibitors.company_detail", company_id=company.id) + "#contacts")
@@ -237,5 +339,8 @@ def contact_invite(company_id: int, contact_id: int):
         flash(str(refused), "error")
     else:
         db.session.commit()
-        flash(_("An invitation to the exhibitor portal was sent to %(email)s.", email=contact.email), "success")
+        flash(
+            _("An invitation to the exhibitor portal was sent to %(email)s.", email=contact.email),
+            "success",
+        )
     return redirect(url_for("exhibitors.company_detail", company_id=company_id) + "#contacts")

@@ -28,36 +28,73 @@ def import_upload():
             result = importer.check(upload.filename, content)
             if result.ok:
                 token = importer.stash(current_app.instance_path, upload.filename, content)
-    return render_template("exhibitors/import.html", form=form, result=result, preview_rows=PREVIEW_ROWS,
-                           confirm_form=ConfirmImportForm(token=token, formdata=None) if token else None,
-                           max_rows=importer.MAX_ROWS, columns=importer.TEMPLATE_HEADER)
+    return render_template(
+        "exhibitors/import.html",
+        form=form,
+        result=result,
+        preview_rows=PREVIEW_ROWS,
+        confirm_form=ConfirmImportForm(token=token, formdata=None) if token else None,
+        max_rows=importer.MAX_ROWS,
+        columns=importer.TEMPLATE_HEADER,
+    )
 
 
 @bp.route("/import/confirm", methods=["POST"])
 @requires("exhibitors.import")
 def import_confirm():
     form = ConfirmImportForm()
-    stashed = importer.unstash(current_app.instance_path, form.token.data) if form.validate_on_submit() else None
+    stashed = (
+        importer.unstash(current_app.instance_path, form.token.data)
+        if form.validate_on_submit()
+        else None
+    )
     if stashed is None:
         flash(_("This import has expired or was already done. Upload the file again."), "error")
         return redirect(url_for("exhibitors.import_upload"))
     filename, content = stashed
     result = importer.check(filename, content)
     if not result.ok:
-        flash(_("The file no longer passes the checks (the data changed meanwhile). Upload it again."), "error")
+        flash(
+            _(
+                "The file no longer passes the checks (the data changed meanwhile). Upload it again."
+            ),
+            "error",
+        )
         return redirect(url_for("exhibitors.import_upload"))
     created, updated = importer.apply(result, owner_id=current_user.id)
     db.session.commit()
     importer.discard(current_app.instance_path, form.token.data)
-    flash(_("Import done: %(created)d companies created, %(updated)d updated.", created=created, updated=updated),
-          "success")
+    flash(
+        _(
+            "Import done: %(created)d companies created, %(updated)d updated.",
+            created=created,
+            updated=updated,
+        ),
+        "success",
+    )
     return redirect(url_for("exhibitors.company_list"))
 
 
 @bp.route("/import/template.xlsx")
 @requires("exhibitors.import")
 def import_template():
-    example = ["上海示例五金有限公司", "Shanghai Example Hardware Co., Ltd.", "91310000MA1FL0000X", "CN", "上海",
-               "上海", "五金工具", "hand tools, fasteners", "medium", "https://example.com", "2008-05-20",
-               "王伟", "wang.wei@example.com", "+86 21 5555 0000", "zh"]
-    return xlsx_response([importer.TEMPLATE_HEADER, example], "exhibitors-import-template.xlsx", "exhibitors")
+    example = [
+        "上海示例五金有限公司",
+        "Shanghai Example Hardware Co., Ltd.",
+        "91310000MA1FL0000X",
+        "CN",
+        "上海",
+        "上海",
+        "五金工具",
+        "hand tools, fasteners",
+        "medium",
+        "https://example.com",
+        "2008-05-20",
+        "王伟",
+        "wang.wei@example.com",
+        "+86 21 5555 0000",
+        "zh",
+    ]
+    return xlsx_response(
+        [importer.TEMPLATE_HEADER, example], "exhibitors-import-template.xlsx", "exhibitors"
+    )

@@ -38,8 +38,13 @@ def _participation_or_404(show_id: int | None = None):
 @public
 @limiter.limit("10 per minute", methods=["POST"], key_func=lambda: request.remote_addr or "?")
 def portal_login():
-    return sign_in(PortalLoginForm(), services.authenticate, services.PortalError,
-                   "exhibitors/portal/login.html", "exhibitors.portal_home")
+    return sign_in(
+        PortalLoginForm(),
+        services.authenticate,
+        services.PortalError,
+        "exhibitors/portal/login.html",
+        "exhibitors.portal_home",
+    )
 
 
 @bp.route("/portal/logout", methods=["POST"])
@@ -55,7 +60,9 @@ def portal_accept(token: str):
     try:
         invitation = services.invitation_for(token)
     except services.PortalError as refused:
-        return render_template("exhibitors/portal/invitation_invalid.html", message=str(refused)), 410
+        return render_template(
+            "exhibitors/portal/invitation_invalid.html", message=str(refused)
+        ), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -69,7 +76,9 @@ def portal_accept(token: str):
             login_user(user)
             flash(_("Your password is set. Welcome to the exhibitor portal."), "success")
             return redirect(url_for("exhibitors.portal_home"))
-    return render_template("exhibitors/portal/set_password.html", form=form, user=invitation.portal_user)
+    return render_template(
+        "exhibitors/portal/set_password.html", form=form, user=invitation.portal_user
+    )
 
 
 @bp.route("/portal/")
@@ -77,16 +86,24 @@ def portal_accept(token: str):
 def portal_home():
     show_id = request.args.get("show", type=int)
     contract = _participation_or_404(show_id)
-    context = {"contract": contract, "participations": services.participations(current_user.company_id)}
+    context = {
+        "contract": contract,
+        "participations": services.participations(current_user.company_id),
+    }
     if contract is not None:
         context.update(
             booths=assigned_booths(contract.company_id, contract.show_id),
-            paid=paid_amount(contract), outstanding=outstanding(contract),
-            checklist=services.checklist(contract), quota=badge_quota(contract),
+            paid=paid_amount(contract),
+            outstanding=outstanding(contract),
+            checklist=services.checklist(contract),
+            quota=badge_quota(contract),
             staff=services.staff_badges(contract.company_id, contract.show_id),
-            staff_form=StaffBadgeForm(), badges_available=services.staff_badges_available(),
+            staff_form=StaffBadgeForm(),
+            badges_available=services.staff_badges_available(),
             kinds=DeliverableKind,
-            forms={k: SubmissionForm(kind=k.value, formdata=None) for k in services.TEXT_DELIVERABLES},
+            forms={
+                k: SubmissionForm(kind=k.value, formdata=None) for k in services.TEXT_DELIVERABLES
+            },
         )
     return render_template("exhibitors/portal/home.html", company=current_user.company, **context)
 
@@ -94,7 +111,9 @@ def portal_home():
 @bp.route("/portal/contracts/<int:contract_id>/contract-<any(zh,en):language>.pdf")
 @portal
 def portal_contract_pdf(contract_id: int, language: str):
-    return contract_pdf_response(services.own_contract_or_404(current_user.company_id, contract_id), language)
+    return contract_pdf_response(
+        services.own_contract_or_404(current_user.company_id, contract_id), language
+    )
 
 
 @bp.route("/portal/contracts/<int:contract_id>/submit", methods=["POST"])
@@ -106,13 +125,18 @@ def portal_submit(contract_id: int):
         flash(_("Please fill in the text."), "error")
     else:
         try:
-            services.submit_deliverable(contract, form.kind.data, form.content.data, current_user.id)
+            services.submit_deliverable(
+                contract, form.kind.data, form.content.data, current_user.id
+            )
         except services.PortalError as refused:
             db.session.rollback()
             flash(str(refused), "error")
         else:
             db.session.commit()
-            flash(_("Thank you: %(item)s received.", item=DeliverableKind(form.kind.data).label), "success")
+            flash(
+                _("Thank you: %(item)s received.", item=DeliverableKind(form.kind.data).label),
+                "success",
+            )
     return redirect(url_for("exhibitors.portal_home", show=contract.show_id) + "#checklist")
 
 
@@ -142,8 +166,12 @@ def portal_messages():
     if form.validate_on_submit():
         contract = services.current_participation(current_user.company_id)
         try:
-            services.send_message(current_user, form.subject.data, form.body.data,
-                                  contract.show_id if contract else None)
+            services.send_message(
+                current_user,
+                form.subject.data,
+                form.body.data,
+                contract.show_id if contract else None,
+            )
         except services.PortalError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -151,8 +179,11 @@ def portal_messages():
             db.session.commit()
             flash(_("Your message has been sent to the organiser."), "success")
             return redirect(url_for("exhibitors.portal_messages"))
-    return render_template("exhibitors/portal/messages.html", form=form,
-                           messages=services.messages(current_user.company_id))
+    return render_template(
+        "exhibitors/portal/messages.html",
+        form=form,
+        messages=services.messages(current_user.company_id),
+    )
 
 
 @bp.route("/portal/leads", methods=["GET", "POST"])
@@ -163,19 +194,30 @@ def portal_leads():
     result = None
     if contract is not None and form.validate_on_submit():
         try:
-            _lead, created = services.record_lead(contract, form.code.data, form.rating.data,
-                                                 form.note.data or "", current_user.id)
+            _lead, created = services.record_lead(
+                contract, form.code.data, form.rating.data, form.note.data or "", current_user.id
+            )
         except services.PortalError as refused:
             db.session.rollback()
             flash(str(refused), "error")
         else:
             db.session.commit()
-            flash(_("Lead recorded.") if created else _("This visitor was already a lead: rating and note updated."),
-                  "success")
+            flash(
+                _("Lead recorded.")
+                if created
+                else _("This visitor was already a lead: rating and note updated."),
+                "success",
+            )
             return redirect(url_for("exhibitors.portal_leads", show=contract.show_id))
     views = services.leads(contract.company_id, contract.show_id) if contract else []
-    return render_template("exhibitors/portal/leads.html", contract=contract, form=form, leads=views,
-                           result=result, action_form=SimpleActionForm())
+    return render_template(
+        "exhibitors/portal/leads.html",
+        contract=contract,
+        form=form,
+        leads=views,
+        result=result,
+        action_form=SimpleActionForm(),
+    )
 
 
 @bp.route("/portal/leads.xlsx")
@@ -184,5 +226,8 @@ def portal_leads_export():
     contract = _participation_or_404(request.args.get("show", type=int))
     if contract is None:
         abort(404)
-    return xlsx_response(services.lead_rows(contract.company_id, contract.show_id),
-                         f"leads-{contract.show.code}.xlsx", _("Leads"))
+    return xlsx_response(
+        services.lead_rows(contract.company_id, contract.show_id),
+        f"leads-{contract.show.code}.xlsx",
+        _("Leads"),
+    )

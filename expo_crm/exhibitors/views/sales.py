@@ -70,9 +70,13 @@ def application_create(company_id: int):
         shows.get_show_or_404(form.show_id.data)
         try:
             application = create_application(
-                company, form.show_id.data, requested_area_m2=form.requested_area_m2.data,
-                booth_type=form.booth_type.data, preferred_hall=form.preferred_hall.data or "",
-                notes=form.notes.data or "")
+                company,
+                form.show_id.data,
+                requested_area_m2=form.requested_area_m2.data,
+                booth_type=form.booth_type.data,
+                preferred_hall=form.preferred_hall.data or "",
+                notes=form.notes.data or "",
+            )
         except ExhibitorError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -92,13 +96,23 @@ def application_detail(application_id: int):
     free = [b for b, _c in booths_for_show(application.show_id, status="available")]
     assign_form = AssignBoothForm()
     assign_form.booth_id.choices = [
-        (b.id, f"{b.hall} · {b.number} · {b.area_m2} m² · {b.booth_type.label}") for b in free]
+        (b.id, f"{b.hall} · {b.number} · {b.area_m2} m² · {b.booth_type.label}") for b in free
+    ]
     return render_template(
-        "exhibitors/application_detail.html", application=application, move_form=MoveApplicationForm(allowed=allowed),
-        booths=booths, assign_form=assign_form, action_form=SimpleActionForm(), contract_form=ContractForm(),
+        "exhibitors/application_detail.html",
+        application=application,
+        move_form=MoveApplicationForm(allowed=allowed),
+        booths=booths,
+        assign_form=assign_form,
+        action_form=SimpleActionForm(),
+        contract_form=ContractForm(),
         contract=live_contract(application.company_id, application.show_id),
-        assignments={a.booth_id: a for a in db.session.scalars(
-            db.select(BoothAssignment).where(BoothAssignment.application_id == application.id))},
+        assignments={
+            a.booth_id: a
+            for a in db.session.scalars(
+                db.select(BoothAssignment).where(BoothAssignment.application_id == application.id)
+            )
+        },
     )
 
 
@@ -144,8 +158,11 @@ def application_assign_booth(application_id: int):
 @bp.route("/applications/<int:application_id>/booths/<int:booth_id>/release", methods=["POST"])
 @requires("exhibitors.manage")
 def application_release_booth(application_id: int, booth_id: int):
-    assignment = db.session.scalar(db.select(BoothAssignment).where(
-        BoothAssignment.application_id == application_id, BoothAssignment.booth_id == booth_id))
+    assignment = db.session.scalar(
+        db.select(BoothAssignment).where(
+            BoothAssignment.application_id == application_id, BoothAssignment.booth_id == booth_id
+        )
+    )
     if assignment is None:
         abort(404)
     if not SimpleActionForm().validate_on_submit():
@@ -181,9 +198,15 @@ def booth_list():
         if form.validate_on_submit():
             try:
                 booth = create_booth(
-                    show.id, hall=form.hall.data, number=form.number.data, area_m2=form.area_m2.data,
-                    booth_type=form.booth_type.data, price_per_m2=form.price_per_m2.data,
-                    corner=form.corner.data, island=form.island.data)
+                    show.id,
+                    hall=form.hall.data,
+                    number=form.number.data,
+                    area_m2=form.area_m2.data,
+                    booth_type=form.booth_type.data,
+                    price_per_m2=form.price_per_m2.data,
+                    corner=form.corner.data,
+                    island=form.island.data,
+                )
             except ExhibitorError as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
@@ -194,9 +217,17 @@ def booth_list():
     hall, status = request.args.get("hall", ""), request.args.get("status", "")
     rows = booths_for_show(show.id, hall, status) if show else []
     return render_template(
-        "exhibitors/booth_list.html", show=show, rows=rows, form=form, shows=shows.list_shows(),
-        halls=halls(show.id) if show else [], hall=hall, status=status, statuses=BoothStatus,
-        totals=booth_totals(show.id) if show else None, action_form=SimpleActionForm(),
+        "exhibitors/booth_list.html",
+        show=show,
+        rows=rows,
+        form=form,
+        shows=shows.list_shows(),
+        halls=halls(show.id) if show else [],
+        hall=hall,
+        status=status,
+        statuses=BoothStatus,
+        totals=booth_totals(show.id) if show else None,
+        action_form=SimpleActionForm(),
     )
 
 
@@ -223,10 +254,15 @@ def booth_block(booth_id: int):
 def hall_plan():
     show = _show_from_args()
     by_hall: dict[str, list] = {}
-    for booth, company in (booths_for_show(show.id) if show else []):
+    for booth, company in booths_for_show(show.id) if show else []:
         by_hall.setdefault(booth.hall, []).append((booth, company))
-    return render_template("exhibitors/hall_plan.html", show=show, by_hall=by_hall, shows=shows.list_shows(),
-                           totals=booth_totals(show.id) if show else None)
+    return render_template(
+        "exhibitors/hall_plan.html",
+        show=show,
+        by_hall=by_hall,
+        shows=shows.list_shows(),
+        totals=booth_totals(show.id) if show else None,
+    )
 
 
 # --- contracts and payments -------------------------------------------------------------------
@@ -241,8 +277,12 @@ def contract_create(application_id: int):
         flash(_("Check the discount and the dates."), "error")
         return _back(application_id)
     try:
-        contract = create_contract(application, discount=form.discount.data or 0,
-                                   deposit_due=form.deposit_due.data, balance_due=form.balance_due.data)
+        contract = create_contract(
+            application,
+            discount=form.discount.data or 0,
+            deposit_due=form.deposit_due.data,
+            balance_due=form.balance_due.data,
+        )
     except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -259,12 +299,17 @@ def contract_detail(contract_id: int):
     form = PaymentForm(formdata=None)
     form.paid_on.data = clock.today_utc()
     return render_template(
-        "exhibitors/contract_detail.html", contract=contract, payment_form=form,
+        "exhibitors/contract_detail.html",
+        contract=contract,
+        payment_form=form,
         booths=assigned_booths(contract.company_id, contract.show_id),
         orders=service_orders(contract.company_id, contract.show_id),
-        paid=paid_amount(contract), outstanding=outstanding(contract),
-        action_form=SimpleActionForm(), quota_form=BadgeQuotaForm(badge_quota=contract.badge_quota),
-        quota=badge_quota(contract), discount_form=ContractForm(discount=contract.discount),
+        paid=paid_amount(contract),
+        outstanding=outstanding(contract),
+        action_form=SimpleActionForm(),
+        quota_form=BadgeQuotaForm(badge_quota=contract.badge_quota),
+        quota=badge_quota(contract),
+        discount_form=ContractForm(discount=contract.discount),
     )
 
 
@@ -318,8 +363,14 @@ def payment_create(contract_id: int):
         return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id)), 303
     paid_at = datetime.combine(form.paid_on.data, time(12), tzinfo=contract.show.tz)
     try:
-        record_payment(contract.id, form.amount.data, paid_at=paid_at, method=form.method.data,
-                       reference=form.reference.data or "", recorded_by_id=current_user.id)
+        record_payment(
+            contract.id,
+            form.amount.data,
+            paid_at=paid_at,
+            method=form.method.data,
+            reference=form.reference.data or "",
+            recorded_by_id=current_user.id,
+        )
     except ExhibitorError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -333,14 +384,20 @@ def contract_pdf_response(contract, language: str) -> Response:
     from expo_crm.documents.pdf import render_pdf
 
     pdf = render_pdf(
-        "exhibitors/contract.html", language=language, pdf_language=language, contract=contract,
+        "exhibitors/contract.html",
+        language=language,
+        pdf_language=language,
+        contract=contract,
         booths=assigned_booths(contract.company_id, contract.show_id),
         orders=service_orders(contract.company_id, contract.show_id),
-        paid=paid_amount(contract), outstanding=outstanding(contract),
+        paid=paid_amount(contract),
+        outstanding=outstanding(contract),
         contract_state=ContractState,
     )
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="contract-{contract.number}-{language}.pdf"'
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="contract-{contract.number}-{language}.pdf"'
+    )
     return response
 
 

@@ -46,14 +46,47 @@ def _link_helper():
 @requires("partners.view")
 def partner_list():
     args = request.args
-    stmt = services.partner_query(q=args.get("q", ""), kind=args.get("kind", ""), active=args.get("active", ""),
-                                  sort=args.get("sort", "name"))
+    stmt = services.partner_query(
+        q=args.get("q", ""),
+        kind=args.get("kind", ""),
+        active=args.get("active", ""),
+        sort=args.get("sort", "name"),
+    )
     if listing.wants_excel():
-        rows = [(p.name_zh, p.name_en, p.kind.label, p.contact_name, p.email, p.phone, p.owner.name if p.owner else "",
-                 _("Yes") if p.active else _("No")) for p in listing.all_rows(stmt)]
-        return xlsx_response(_("partners"), [_("Name (Chinese)"), _("Name (English)"), _("Kind"), _("Contact person"),
-                                             _("Email"), _("Phone"), _("Owner"), _("Active")], rows, title=_("Partners"))
-    return render_template("partners/list.html", pagination=listing.page_of(stmt), args=listing.args(), kinds=PartnerKind)
+        rows = [
+            (
+                p.name_zh,
+                p.name_en,
+                p.kind.label,
+                p.contact_name,
+                p.email,
+                p.phone,
+                p.owner.name if p.owner else "",
+                _("Yes") if p.active else _("No"),
+            )
+            for p in listing.all_rows(stmt)
+        ]
+        return xlsx_response(
+            _("partners"),
+            [
+                _("Name (Chinese)"),
+                _("Name (English)"),
+                _("Kind"),
+                _("Contact person"),
+                _("Email"),
+                _("Phone"),
+                _("Owner"),
+                _("Active"),
+            ],
+            rows,
+            title=_("Partners"),
+        )
+    return render_template(
+        "partners/list.html",
+        pagination=listing.page_of(stmt),
+        args=listing.args(),
+        kinds=PartnerKind,
+    )
 
 
 def _partner_form(partner=None) -> PartnerForm:
@@ -90,9 +123,16 @@ def partner_detail(partner_id: int):
     agreement_form.show_id.choices = code_form.show_id.choices = [(s.id, s.name) for s in all_shows]
     agreements = services.agreements_of(partner.id)
     return render_template(
-        "partners/detail.html", partner=partner, agreements=agreements, codes=services.codes_of(partner.id),
-        sponsorships=services.sponsorships_of(partner.id), report_shows=services.shows_with_codes(partner.id),
-        agreement_form=agreement_form, code_form=code_form, deliverable_form=DeliverableForm(), state_form=StateForm(),
+        "partners/detail.html",
+        partner=partner,
+        agreements=agreements,
+        codes=services.codes_of(partner.id),
+        sponsorships=services.sponsorships_of(partner.id),
+        report_shows=services.shows_with_codes(partner.id),
+        agreement_form=agreement_form,
+        code_form=code_form,
+        deliverable_form=DeliverableForm(),
+        state_form=StateForm(),
         today=services.clock.now().date(),
     )
 
@@ -122,7 +162,9 @@ def _back(partner):
 
 
 def _form_problem(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Check the marked fields.")
+    return " ".join(str(e) for errors in form.errors.values() for e in errors) or _(
+        "Check the marked fields."
+    )
 
 
 @bp.route("/<int:partner_id>/agreements", methods=["POST"])
@@ -136,8 +178,14 @@ def agreement_create(partner_id: int):
         return _back(partner)
     show = shows.get_show_or_404(form.show_id.data)
     try:
-        services.create_agreement(partner, show, title=form.title.data, signed_on=form.signed_on.data,
-                                  state=form.state.data, notes=form.notes.data or "")
+        services.create_agreement(
+            partner,
+            show,
+            title=form.title.data,
+            signed_on=form.signed_on.data,
+            state=form.state.data,
+            notes=form.notes.data or "",
+        )
     except services.PartnerError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -171,8 +219,12 @@ def deliverable_add(partner_id: int, agreement_id: int):
         flash(_form_problem(form), "error")
         return _back(partner)
     try:
-        services.add_deliverable(agreement, kind=form.kind.data, due_date=form.due_date.data,
-                                 description=form.description.data or "")
+        services.add_deliverable(
+            agreement,
+            kind=form.kind.data,
+            due_date=form.due_date.data,
+            description=form.description.data or "",
+        )
     except services.PartnerError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -212,7 +264,9 @@ def code_create(partner_id: int):
         return _back(partner)
     show = shows.get_show_or_404(form.show_id.data)
     try:
-        referral = services.create_referral_code(partner, show, code=form.code.data or "", label=form.label.data or "")
+        referral = services.create_referral_code(
+            partner, show, code=form.code.data or "", label=form.label.data or ""
+        )
     except services.PartnerError as refused:
         db.session.rollback()
         flash(str(refused), "error")

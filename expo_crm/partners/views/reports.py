@@ -34,8 +34,13 @@ def report(partner_id: int, show_id: int):
 
 def _report_pdf(report, language: str | None) -> bytes:
     language = language or (get_locale().language if get_locale() else "zh")
-    return render_pdf("partners/report.html", language=language, report=report, lang=language,
-                      generated_at=services.clock.now())
+    return render_pdf(
+        "partners/report.html",
+        language=language,
+        report=report,
+        lang=language,
+        generated_at=services.clock.now(),
+    )
 
 
 @bp.route("/<int:partner_id>/report/<int:show_id>.pdf")
@@ -44,7 +49,9 @@ def report_pdf(partner_id: int, show_id: int):
     report = _report(partner_id, show_id)
     language = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else None
     response = Response(_report_pdf(report, language), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="partner-{report.partner.id}-{report.show.code}.pdf"'
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="partner-{report.partner.id}-{report.show.code}.pdf"'
+    )
     return response
 
 
@@ -59,15 +66,25 @@ def report_send(partner_id: int, show_id: int):
     language = report.partner.locale if report.partner.locale in ("zh", "en") else "zh"
     pdf = _report_pdf(report, language)
     enqueue_email(
-        form.to.data.strip().lower(), "partners/contribution_report", language=language,
+        form.to.data.strip().lower(),
+        "partners/contribution_report",
+        language=language,
         to_name=report.partner.contact_name,
-        context={"partner_name": report.partner.name_zh if language == "zh" else (report.partner.name_en or report.partner.name_zh),
-                 "show_name": report.show.name_zh if language == "zh" else report.show.name_en,
-                 "registrations": report.registrations, "checked_in": report.checked_in},
+        context={
+            "partner_name": report.partner.name_zh
+            if language == "zh"
+            else (report.partner.name_en or report.partner.name_zh),
+            "show_name": report.show.name_zh if language == "zh" else report.show.name_en,
+            "registrations": report.registrations,
+            "checked_in": report.checked_in,
+        },
         attachments=[Attachment(f"contribution-{report.show.code}.pdf", "application/pdf", pdf)],
-        subject_ref=("partner", report.partner.id), show_id=report.show.id,
+        subject_ref=("partner", report.partner.id),
+        show_id=report.show.id,
     )
-    audit.record("partner.report_sent", report.partner, after={"show_id": show_id, "to": form.to.data})
+    audit.record(
+        "partner.report_sent", report.partner, after={"show_id": show_id, "to": form.to.data}
+    )
     db.session.commit()
     flash(_("The report was queued for %(to)s.", to=form.to.data), "success")
     return redirect(url_for("partners.report", partner_id=partner_id, show_id=show_id))
@@ -77,15 +94,48 @@ def report_send(partner_id: int, show_id: int):
 @requires("partners.view")
 def deliverable_list():
     args = request.args
-    stmt = services.deliverable_query(show_id=args.get("show_id", type=int), state=args.get("state", ""),
-                                      overdue=args.get("overdue") == "1", q=args.get("q", ""), sort=args.get("sort", "due"))
+    stmt = services.deliverable_query(
+        show_id=args.get("show_id", type=int),
+        state=args.get("state", ""),
+        overdue=args.get("overdue") == "1",
+        q=args.get("q", ""),
+        sort=args.get("sort", "due"),
+    )
     if listing.wants_excel():
-        rows = [(d.agreement.partner.name, d.agreement.show.code, d.agreement.title, d.kind.label, d.description,
-                 d.due_date, d.state.label) for d in listing.all_rows(stmt)]
-        return xlsx_response(_("deliverables"), [_("Partner"), _("Show"), _("Agreement"), _("Deliverable"),
-                                                 _("Description"), _("Due date"), _("State")], rows, title=_("Deliverables"))
-    return render_template("partners/deliverables.html", pagination=listing.page_of(stmt), args=listing.args(),
-                           shows=shows.list_shows(), states=DeliverableState, today=services.clock.now().date())
+        rows = [
+            (
+                d.agreement.partner.name,
+                d.agreement.show.code,
+                d.agreement.title,
+                d.kind.label,
+                d.description,
+                d.due_date,
+                d.state.label,
+            )
+            for d in listing.all_rows(stmt)
+        ]
+        return xlsx_response(
+            _("deliverables"),
+            [
+                _("Partner"),
+                _("Show"),
+                _("Agreement"),
+                _("Deliverable"),
+                _("Description"),
+                _("Due date"),
+                _("State"),
+            ],
+            rows,
+            title=_("Deliverables"),
+        )
+    return render_template(
+        "partners/deliverables.html",
+        pagination=listing.page_of(stmt),
+        args=listing.args(),
+        shows=shows.list_shows(),
+        states=DeliverableState,
+        today=services.clock.now().date(),
+    )
 
 
 @bp.route("/sponsorship")
@@ -93,18 +143,45 @@ def deliverable_list():
 def sponsorship():
     args = request.args
     show_id = args.get("show_id", type=int)
-    stmt = services.package_query(show_id=show_id, q=args.get("q", ""), availability=args.get("availability", ""),
-                                  sort=args.get("sort", "-show"))
+    stmt = services.package_query(
+        show_id=show_id,
+        q=args.get("q", ""),
+        availability=args.get("availability", ""),
+        sort=args.get("sort", "-show"),
+    )
     if listing.wants_excel():
-        rows = [(p.show.code, p.level_zh, p.level_en, p.price, p.sold, p.total, p.benefits) for p in listing.all_rows(stmt)]
-        return xlsx_response(_("sponsorship"), [_("Show"), _("Level (Chinese)"), _("Level (English)"), _("Price (CNY)"),
-                                                _("Sold"), _("Number offered"), _("Benefits")], rows, title=_("Sponsorship"))
+        rows = [
+            (p.show.code, p.level_zh, p.level_en, p.price, p.sold, p.total, p.benefits)
+            for p in listing.all_rows(stmt)
+        ]
+        return xlsx_response(
+            _("sponsorship"),
+            [
+                _("Show"),
+                _("Level (Chinese)"),
+                _("Level (English)"),
+                _("Price (CNY)"),
+                _("Sold"),
+                _("Number offered"),
+                _("Benefits"),
+            ],
+            rows,
+            title=_("Sponsorship"),
+        )
     sell_form = SellForm()
-    sell_form.partner_id.choices = [(p.id, p.name) for p in db.session.scalars(services.partner_query(active="1"))]
+    sell_form.partner_id.choices = [
+        (p.id, p.name) for p in db.session.scalars(services.partner_query(active="1"))
+    ]
     pagination = listing.page_of(stmt)
-    return render_template("partners/sponsorship.html", pagination=pagination, shows=shows.list_shows(), show_id=show_id,
-                           args=listing.args(), buyers={p.id: services.buyers_of(p.id) for p in pagination.items},
-                           sell_form=sell_form)
+    return render_template(
+        "partners/sponsorship.html",
+        pagination=pagination,
+        shows=shows.list_shows(),
+        show_id=show_id,
+        args=listing.args(),
+        buyers={p.id: services.buyers_of(p.id) for p in pagination.items},
+        sell_form=sell_form,
+    )
 
 
 @bp.route("/sponsorship/new", methods=["GET", "POST"])
@@ -117,8 +194,14 @@ def package_create():
     elif form.validate_on_submit():
         show = shows.get_show_or_404(form.show_id.data)
         try:
-            services.create_package(show, level_zh=form.level_zh.data or "", level_en=form.level_en.data or "",
-                                    price=form.price.data, total=form.total.data, benefits=form.benefits.data or "")
+            services.create_package(
+                show,
+                level_zh=form.level_zh.data or "",
+                level_en=form.level_en.data or "",
+                price=form.price.data,
+                total=form.total.data,
+                benefits=form.benefits.data or "",
+            )
         except services.PartnerError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -146,5 +229,8 @@ def package_sell(package_id: int):
             flash(str(refused), "error")
         else:
             db.session.commit()
-            flash(_("%(level)s sold to %(partner)s.", level=package.level, partner=partner.name), "success")
+            flash(
+                _("%(level)s sold to %(partner)s.", level=package.level, partner=partner.name),
+                "success",
+            )
     return redirect(url_for("partners.sponsorship", show_id=package.show_id))

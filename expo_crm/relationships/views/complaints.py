@@ -9,7 +9,13 @@ from flask_login import current_user
 from expo_crm import clock
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
-from expo_crm.relationships import services
+from expo_crm.relationships.complaints import (
+    ComplaintError,
+    list_complaints,
+    open_complaint,
+    record_verdict,
+    resolve_complaint,
+)
 from expo_crm.relationships.forms import ComplaintForm, ResolveForm, VerdictForm
 from expo_crm.relationships.models import Complaint, ComplaintState
 from expo_crm.relationships.stages import subject_names
@@ -25,12 +31,19 @@ def complaint_list():
     if state not in (None, "open", "resolved", "closed", "overdue"):
         state = None
     mine = request.args.get("mine") == "1"
-    complaints = services.list_complaints(
-        state=None if state == "overdue" else state, owner_id=current_user.id if mine else None,
+    complaints = list_complaints(
+        state=None if state == "overdue" else state,
+        owner_id=current_user.id if mine else None,
         overdue_at=clock.now() if state == "overdue" else None,
     )
-    return render_template("relationships/complaints.html", complaints=complaints, names=subject_names(complaints),
-                           state=state, mine=mine, now_utc=clock.now())
+    return render_template(
+        "relationships/complaints.html",
+        complaints=complaints,
+        names=subject_names(complaints),
+        state=state,
+        mine=mine,
+        now_utc=clock.now(),
+    )
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -47,17 +60,24 @@ def complaint_new():
             form.subject_id.errors.append(_("No such customer."))
         else:
             try:
-                complaint = services.open_complaint(
-                    kind, subject_id, description=form.description.data, category=form.category.data,
-                    severity=form.severity.data, show_id=form.show_id.data or None, source="staff",
+                complaint = open_complaint(
+                    kind,
+                    subject_id,
+                    description=form.description.data,
+                    category=form.category.data,
+                    severity=form.severity.data,
+                    show_id=form.show_id.data or None,
+                    source="staff",
                 )
-            except services.ComplaintError as refused:
+            except ComplaintError as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
             else:
                 db.session.commit()
                 flash(_("Complaint recorded; its owner has a task."), "success")
-                return redirect(url_for("relationships.complaint_detail", complaint_id=complaint.id))
+                return redirect(
+                    url_for("relationships.complaint_detail", complaint_id=complaint.id)
+                )
     return render_template("relationships/complaint_form.html", form=form)
 
 
@@ -72,17 +92,26 @@ def complaint_detail(complaint_id: int):
         if form.validate_on_submit():
             try:
                 if action == "resolve":
-                    services.resolve_complaint(complaint, resolve_form.resolution.data)
+                    resolve_complaint(complaint, resolve_form.resolution.data)
                 else:
-                    services.record_verdict(complaint, verdict_form.verdict.data, verdict_form.verdict_note.data)
-            except services.ComplaintError as refused:
+                    record_verdict(
+                        complaint, verdict_form.verdict.data, verdict_form.verdict_note.data
+                    )
+            except ComplaintError as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
             else:
                 db.session.commit()
                 flash(_("Complaint updated."), "success")
-                return redirect(url_for("relationships.complaint_detail", complaint_id=complaint.id))
+                return redirect(
+                    url_for("relationships.complaint_detail", complaint_id=complaint.id)
+                )
     return render_template(
-        "relationships/complaint.html", complaint=complaint, names=subject_names([complaint]),
-        resolve_form=resolve_form, verdict_form=verdict_form, states=ComplaintState, now_utc=clock.now(),
+        "relationships/complaint.html",
+        complaint=complaint,
+        names=subject_names([complaint]),
+        resolve_form=resolve_form,
+        verdict_form=verdict_form,
+        states=ComplaintState,
+        now_utc=clock.now(),
     )

@@ -22,12 +22,20 @@ def customer_list():
     stage = request.args.get("stage") or None
     kind = request.args.get("kind") or None
     mine = request.args.get("mine") == "1"
-    pagination = stages.customers(stage, kind, current_user.id if mine else None,
-                                  page=request.args.get("page", 1, type=int))
+    pagination = stages.customers(
+        stage, kind, current_user.id if mine else None, page=request.args.get("page", 1, type=int)
+    )
     return render_template(
-        "relationships/customers.html", pagination=pagination, names=stages.subject_names(pagination.items),
-        counts=stages.stage_counts(), stage=stage, kind=kind, mine=mine, stages=list(LifecycleStage),
-        kinds=stages.LIFECYCLE_KINDS, evaluated_at=stages.last_evaluated_at(),
+        "relationships/customers.html",
+        pagination=pagination,
+        names=stages.subject_names(pagination.items),
+        counts=stages.stage_counts(),
+        stage=stage,
+        kind=kind,
+        mine=mine,
+        stages=list(LifecycleStage),
+        kinds=stages.LIFECYCLE_KINDS,
+        evaluated_at=stages.last_evaluated_at(),
     )
 
 
@@ -46,10 +54,17 @@ def stage_detail(kind: str, subject_id: int):
 
         value = next((c for c in customer_values().customers if c.company_id == subject.id), None)
     return render_template(
-        "relationships/stage.html", kind=kind_enum, subject=subject, name=display_name(subject), state=state,
-        reasons=stages.reasons(state, values) if state else [], values=values,
-        history=[(t, stages.reasons(t, values)) for t in transitions], alerts=stages.alerts_of(kind_enum, subject.id),
-        decline_form=DeclineForm(), value=value,
+        "relationships/stage.html",
+        kind=kind_enum,
+        subject=subject,
+        name=display_name(subject),
+        state=state,
+        reasons=stages.reasons(state, values) if state else [],
+        values=values,
+        history=[(t, stages.reasons(t, values)) for t in transitions],
+        alerts=stages.alerts_of(kind_enum, subject.id),
+        decline_form=DeclineForm(),
+        value=value,
     )
 
 
@@ -63,10 +78,15 @@ def mark_declined(kind: str, subject_id: int):
             flash(_("This customer has not been evaluated yet."), "error")
         else:
             db.session.commit()
-            flash(_("Recorded: the customer declined. The next evaluation moves them to loss."), "success")
+            flash(
+                _("Recorded: the customer declined. The next evaluation moves them to loss."),
+                "success",
+            )
     else:
         flash(_("Say what the customer told you."), "error")
-    return redirect(url_for("relationships.stage_detail", kind=kind_enum.value, subject_id=subject.id))
+    return redirect(
+        url_for("relationships.stage_detail", kind=kind_enum.value, subject_id=subject.id)
+    )
 
 
 @bp.route("/alerts")
@@ -77,8 +97,14 @@ def alert_inbox():
         state = "open"
     mine = request.args.get("mine", "1" if current_user.can("relationships.manage") else "0") == "1"
     alerts = stages.list_alerts(state=state, owner_id=current_user.id if mine else None)
-    return render_template("relationships/alerts.html", alerts=alerts, names=stages.subject_names(alerts),
-                           state=state, mine=mine, close_form=AlertCloseForm())
+    return render_template(
+        "relationships/alerts.html",
+        alerts=alerts,
+        names=stages.subject_names(alerts),
+        state=state,
+        mine=mine,
+        close_form=AlertCloseForm(),
+    )
 
 
 @bp.route("/alerts/<int:alert_id>/close", methods=["POST"])
@@ -127,5 +153,9 @@ def _risk_panel() -> dict:
 
     mine = stages.list_alerts(state="open", owner_id=user.id, limit=6)
     risky = stages.at_risk()
-    return {"alerts": mine, "at_risk": risky, "names": stages.subject_names(list(mine) + risky),
-            "counts": stages.stage_counts()}
+    return {
+        "alerts": mine,
+        "at_risk": risky,
+        "names": stages.subject_names(list(mine) + risky),
+        "counts": stages.stage_counts(),
+    }

@@ -37,20 +37,39 @@ def timeline(kind: str, subject_id: int):
         if not current_user.can("relationships.manage"):
             abort(403)
         services.log_interaction(
-            kind_enum, subject.id, channel=form.channel.data, direction=form.direction.data,
-            subject=form.subject.data.strip(), notes=(form.notes.data or "").strip(), tone=form.tone.data,
-            next_step=(form.next_step.data or "").strip(), next_step_due=form.next_step_due.data,
-            show_id=form.show_id.data or None, staff_id=current_user.id, occurred_at=_local(form.occurred_at.data),
+            kind_enum,
+            subject.id,
+            channel=form.channel.data,
+            direction=form.direction.data,
+            subject=form.subject.data.strip(),
+            notes=(form.notes.data or "").strip(),
+            tone=form.tone.data,
+            next_step=(form.next_step.data or "").strip(),
+            next_step_due=form.next_step_due.data,
+            show_id=form.show_id.data or None,
+            staff_id=current_user.id,
+            occurred_at=_local(form.occurred_at.data),
         )
         db.session.commit()
         flash(_("Contact logged."), "success")
-        return redirect(url_for("relationships.timeline", kind=kind_enum.value, subject_id=subject.id))
+        return redirect(
+            url_for("relationships.timeline", kind=kind_enum.value, subject_id=subject.id)
+        )
     last, open_step = services.where_we_left_off(kind_enum, subject.id)
     return render_template(
-        "relationships/timeline.html", kind=kind_enum, subject=subject, name=display_name(subject), form=form,
-        entries=services.timeline(kind_enum, subject.id), last=last, open_step=open_step,
-        state=stages.state_of(kind_enum, subject.id) if kind_enum in stages.LIFECYCLE_KINDS else None,
-        done_form=EmptyForm(), today=clock.now().date(),
+        "relationships/timeline.html",
+        kind=kind_enum,
+        subject=subject,
+        name=display_name(subject),
+        form=form,
+        entries=services.timeline(kind_enum, subject.id),
+        last=last,
+        open_step=open_step,
+        state=stages.state_of(kind_enum, subject.id)
+        if kind_enum in stages.LIFECYCLE_KINDS
+        else None,
+        done_form=EmptyForm(),
+        today=clock.now().date(),
     )
 
 
@@ -62,5 +81,10 @@ def next_step_done(interaction_id: int):
         services.mark_next_step_done(interaction)
         db.session.commit()
         flash(_("Next step marked done."), "success")
-    return redirect(url_for("relationships.timeline", kind=interaction.subject_kind.value,
-                            subject_id=interaction.subject_id))
+    return redirect(
+        url_for(
+            "relationships.timeline",
+            kind=interaction.subject_kind.value,
+            subject_id=interaction.subject_id,
+        )
+    )

@@ -15,36 +15,89 @@ from expo_crm.relationships.views import bp
 @requires("reports.view")
 def value_report():
     pyramid = values.customer_values()
-    return render_template("relationships/value.html", pyramid=pyramid, top=pyramid.customers[:50],
-                           referrals=values.partner_word_of_mouth(), tiers=values.Tier)
+    return render_template(
+        "relationships/value.html",
+        pyramid=pyramid,
+        top=pyramid.customers[:50],
+        referrals=values.partner_word_of_mouth(),
+        tiers=values.Tier,
+    )
 
 
 @bp.route("/value.xlsx")
 @requires("reports.view")
 def value_export():
     pyramid = values.customer_values()
-    headers = [_("Company"), _("Tier"), _("Historical value"), _("Current value"), _("Editions"),
-               _("Margin per edition"), _("Potential value (CLV)")]
-    rows = [(c.name, str(values.Tier.LABELS[c.tier]), c.historical, c.current, c.editions, c.margin_per_edition,
-             c.potential) for c in pyramid.customers]
+    headers = [
+        _("Company"),
+        _("Tier"),
+        _("Historical value"),
+        _("Current value"),
+        _("Editions"),
+        _("Margin per edition"),
+        _("Potential value (CLV)"),
+    ]
+    rows = [
+        (
+            c.name,
+            str(values.Tier.LABELS[c.tier]),
+            c.historical,
+            c.current,
+            c.editions,
+            c.margin_per_edition,
+            c.potential,
+        )
+        for c in pyramid.customers
+    ]
     return xlsx_response("customer-value", headers, rows, title=_("Customer value"))
 
 
 @bp.route("/loyalty")
 @requires("reports.view")
 def loyalty_report():
-    return render_template("relationships/loyalty.html", shows=values.loyalty_by_show(),
-                           segments=values.retention_by_segment())
+    return render_template(
+        "relationships/loyalty.html",
+        shows=values.loyalty_by_show(),
+        segments=values.retention_by_segment(),
+    )
 
 
 @bp.route("/loyalty.xlsx")
 @requires("reports.view")
 def loyalty_export():
-    headers = [_("Show"), _("Exhibitors"), _("Repeat exhibitors"), _("Retention rate"), _("Churn rate"),
-               _("Up-selling (larger booth)"), _("Cross-selling (exhibitors with service orders)"),
-               _("Service order amount"), _("Average satisfaction"), _("Average NPS"), _("Referred registrations"),
-               _("Visitors checked in"), _("Returning visitors"), _("Visitor retention rate")]
-    rows = [(r["show"].name, r["exhibitors"], r["repeat"], r["retention"], r["churn"], r["up_selling"],
-             r["cross_selling"], r["order_amount"], r["satisfaction"], r["nps"], r["referrals"], r["visitors"],
-             r["returning_visitors"], r["visitor_retention"]) for r in values.loyalty_by_show()]
+    headers = [
+        _("Show"),
+        _("Exhibitors"),
+        _("Repeat exhibitors"),
+        _("Retention rate"),
+        _("Churn rate"),
+        _("Up-selling (larger booth)"),
+        _("Cross-selling (exhibitors with service orders)"),
+        _("Service order amount"),
+        _("Average satisfaction"),
+        _("Average NPS"),
+        _("Referred registrations"),
+        _("Visitors checked in"),
+        _("Returning visitors"),
+        _("Visitor retention rate"),
+    ]
+    rows = [
+        (
+            r["show"].name,
+            r["exhibitors"],
+            r["repeat"],
+            r["retention"],
+            r["churn"],
+            r["up_selling"],
+            r["cross_selling"],
+            r["order_amount"],
+            r["satisfaction"],
+            r["nps"],
+            r["referrals"],
+            r["visitors"],
+            r["returning_visitors"],
+            r["visitor_retention"],
+        )
+        for r in values.loyalty_by_show()
+    ]
     return xlsx_response("loyalty", headers, rows, title=_("Loyalty"))

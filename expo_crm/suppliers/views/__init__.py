@@ -24,17 +24,48 @@ nav_item(_l("Suppliers"), "suppliers.supplier_list", "suppliers.view", order=50)
 @requires("suppliers.view")
 def supplier_list():
     args = request.args
-    stmt = services.supplier_query(q=args.get("q", ""), category=args.get("category", ""),
-                                   active=args.get("active", ""), sort=args.get("sort", "name"))
+    stmt = services.supplier_query(
+        q=args.get("q", ""),
+        category=args.get("category", ""),
+        active=args.get("active", ""),
+        sort=args.get("sort", "name"),
+    )
     if listing.wants_excel():
-        rows = [(s.name_zh, s.name_en, s.category.label, s.email, s.phone, s.owner.name if s.owner else "",
-                 _("Yes") if s.active else _("No")) for s in listing.all_rows(stmt)]
-        return xlsx_response(_("suppliers"), [_("Name (Chinese)"), _("Name (English)"), _("Category"), _("Email"),
-                                              _("Phone"), _("Owner"), _("Active")], rows, title=_("Suppliers"))
+        rows = [
+            (
+                s.name_zh,
+                s.name_en,
+                s.category.label,
+                s.email,
+                s.phone,
+                s.owner.name if s.owner else "",
+                _("Yes") if s.active else _("No"),
+            )
+            for s in listing.all_rows(stmt)
+        ]
+        return xlsx_response(
+            _("suppliers"),
+            [
+                _("Name (Chinese)"),
+                _("Name (English)"),
+                _("Category"),
+                _("Email"),
+                _("Phone"),
+                _("Owner"),
+                _("Active"),
+            ],
+            rows,
+            title=_("Suppliers"),
+        )
     pagination = listing.page_of(stmt)
-    return render_template("suppliers/list.html", pagination=pagination, args=listing.args(),
-                           categories=SupplierCategory, scores=evaluations.average_scores([s.id for s in pagination.items]),
-                           alerts={s.id: len(documents.document_alerts(s)) for s in pagination.items})
+    return render_template(
+        "suppliers/list.html",
+        pagination=pagination,
+        args=listing.args(),
+        categories=SupplierCategory,
+        scores=evaluations.average_scores([s.id for s in pagination.items]),
+        alerts={s.id: len(documents.document_alerts(s)) for s in pagination.items},
+    )
 
 
 def _supplier_form(supplier=None) -> SupplierForm:
@@ -67,9 +98,14 @@ def supplier_create():
 def supplier_detail(supplier_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     return render_template(
-        "suppliers/detail.html", supplier=supplier, alerts=documents.document_alerts(supplier),
-        served=services.shows_served(supplier.id), evaluations=evaluations.evaluation_history(supplier.id),
-        contact_form=ContactForm(), document_form=DocumentForm(), today=services.clock.now().date(),
+        "suppliers/detail.html",
+        supplier=supplier,
+        alerts=documents.document_alerts(supplier),
+        served=services.shows_served(supplier.id),
+        evaluations=evaluations.evaluation_history(supplier.id),
+        contact_form=ContactForm(),
+        document_form=DocumentForm(),
+        today=services.clock.now().date(),
     )
 
 
@@ -102,8 +138,13 @@ def contact_add(supplier_id: int):
         flash(_("The contact needs a name; check the email address."), "error")
     else:
         try:
-            services.add_contact(supplier, name=form.name.data, position=form.position.data or "",
-                                 email=form.email.data or "", phone=form.phone.data or "")
+            services.add_contact(
+                supplier,
+                name=form.name.data,
+                position=form.position.data or "",
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+            )
         except services.SupplierError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -125,9 +166,15 @@ def document_upload(supplier_id: int):
     upload = form.file.data
     content = upload.read(MAX_DOCUMENT_BYTES + 1) if upload else b""
     try:
-        documents.add_document(supplier, kind=form.kind.data, expires_on=form.expires_on.data,
-                               filename=getattr(upload, "filename", "") or "", content=content,
-                               number=form.number.data or "", uploaded_by_id=current_user.id)
+        documents.add_document(
+            supplier,
+            kind=form.kind.data,
+            expires_on=form.expires_on.data,
+            filename=getattr(upload, "filename", "") or "",
+            content=content,
+            number=form.number.data or "",
+            uploaded_by_id=current_user.id,
+        )
     except services.SupplierError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -145,13 +192,17 @@ def document_download(supplier_id: int, document_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     document = documents.get_document_or_404(supplier, document_id)
     response = Response(document.content, mimetype=document.content_type)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"document-{document.id}{_extension(document.content_type)}\""
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="document-{document.id}{_extension(document.content_type)}"'
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 def _extension(content_type: str) -> str:
-    return {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(content_type, "")
+    return {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        content_type, ""
+    )
 
 
 @bp.route("/suppliers/<int:supplier_id>/evaluate/<int:show_id>", methods=["GET", "POST"])
@@ -159,12 +210,21 @@ def _extension(content_type: str) -> str:
 def evaluate(supplier_id: int, show_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     show = shows.get_show_or_404(show_id)
-    existing = next((e for e in evaluations.evaluation_history(supplier.id) if e.show_id == show.id), None)
+    existing = next(
+        (e for e in evaluations.evaluation_history(supplier.id) if e.show_id == show.id), None
+    )
     form = EvaluationForm(obj=existing)
     if form.validate_on_submit():
         try:
-            evaluations.evaluate(supplier, show, quality=form.quality.data, punctuality=form.punctuality.data,
-                                 price=form.price.data, notes=form.notes.data or "", staff_id=current_user.id)
+            evaluations.evaluate(
+                supplier,
+                show,
+                quality=form.quality.data,
+                punctuality=form.punctuality.data,
+                price=form.price.data,
+                notes=form.notes.data or "",
+                staff_id=current_user.id,
+            )
         except services.SupplierError as refused:
             db.session.rollback()
             flash(str(refused), "error")
@@ -172,8 +232,13 @@ def evaluate(supplier_id: int, show_id: int):
             db.session.commit()
             flash(_("Evaluation saved."), "success")
             return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
-    return render_template("suppliers/evaluate.html", form=form, supplier=supplier, show=show,
-                           complaints=evaluations.complaints_about(supplier.id, show.id))
+    return render_template(
+        "suppliers/evaluate.html",
+        form=form,
+        supplier=supplier,
+        show=show,
+        complaints=evaluations.complaints_about(supplier.id, show.id),
+    )
 
 
 from expo_crm.suppliers.views import orders, portal  # noqa: F401  (routes on the same blueprint)

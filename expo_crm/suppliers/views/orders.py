@@ -31,30 +31,88 @@ def _show_from_args():
 
 
 def _order_rows(orders):
-    return [(o.id, o.show.code, o.company.name, o.supplier.name, o.item.name, o.quantity, o.unit_price,
-             o.surcharge_pct, o.amount, o.state.label, o.ordered_at) for o in orders]
+    return [
+        (
+            o.id,
+            o.show.code,
+            o.company.name,
+            o.supplier.name,
+            o.item.name,
+            o.quantity,
+            o.unit_price,
+            o.surcharge_pct,
+            o.amount,
+            o.state.label,
+            o.ordered_at,
+        )
+        for o in orders
+    ]
 
 
-ORDER_HEADERS = lambda: [_("Order"), _("Show"), _("Exhibitor"), _("Supplier"), _("Service"), _("Quantity"),
-                         _("Unit price"), _("Late surcharge (per cent)"), _("Amount"), _("State"), _("Ordered at")]
+def ORDER_HEADERS():
+    return [
+        _("Order"),
+        _("Show"),
+        _("Exhibitor"),
+        _("Supplier"),
+        _("Service"),
+        _("Quantity"),
+        _("Unit price"),
+        _("Late surcharge (per cent)"),
+        _("Amount"),
+        _("State"),
+        _("Ordered at"),
+    ]
 
 
 @bp.route("/suppliers/catalogue")
 @requires("suppliers.view")
 def catalogue():
     show = _show_from_args()
-    stmt = services.catalogue_query(show.id if show else -1, q=request.args.get("q", ""),
-                                    supplier_id=request.args.get("supplier_id", type=int),
-                                    sort=request.args.get("sort", "deadline"))
+    stmt = services.catalogue_query(
+        show.id if show else -1,
+        q=request.args.get("q", ""),
+        supplier_id=request.args.get("supplier_id", type=int),
+        sort=request.args.get("sort", "deadline"),
+    )
     if listing.wants_excel() and show:
-        rows = [(i.name_zh, i.name_en, i.supplier.name, i.unit, i.price, i.order_deadline, i.late_surcharge_pct,
-                 _("Yes") if i.late_orders_allowed else _("No")) for i in listing.all_rows(stmt)]
-        return xlsx_response(f"catalogue-{show.code}", [_("Item (Chinese)"), _("Item (English)"), _("Supplier"),
-                             _("Unit"), _("Price (CNY)"), _("Order deadline"), _("Late surcharge (per cent)"),
-                             _("Accept late orders (with the surcharge)")], rows, title=_("Catalogue"))
-    return render_template("suppliers/catalogue.html", show=show, pagination=listing.page_of(stmt), shows=shows.list_shows(),
-                           suppliers=[(s.id, s.name) for s in services.shows_suppliers(show.id)] if show else [], args=listing.args(),
-                           today=services.clock.now().date())
+        rows = [
+            (
+                i.name_zh,
+                i.name_en,
+                i.supplier.name,
+                i.unit,
+                i.price,
+                i.order_deadline,
+                i.late_surcharge_pct,
+                _("Yes") if i.late_orders_allowed else _("No"),
+            )
+            for i in listing.all_rows(stmt)
+        ]
+        return xlsx_response(
+            f"catalogue-{show.code}",
+            [
+                _("Item (Chinese)"),
+                _("Item (English)"),
+                _("Supplier"),
+                _("Unit"),
+                _("Price (CNY)"),
+                _("Order deadline"),
+                _("Late surcharge (per cent)"),
+                _("Accept late orders (with the surcharge)"),
+            ],
+            rows,
+            title=_("Catalogue"),
+        )
+    return render_template(
+        "suppliers/catalogue.html",
+        show=show,
+        pagination=listing.page_of(stmt),
+        shows=shows.list_shows(),
+        suppliers=[(s.id, s.name) for s in services.shows_suppliers(show.id)] if show else [],
+        args=listing.args(),
+        today=services.clock.now().date(),
+    )
 
 
 def _item_form(item=None) -> CatalogueItemForm:
@@ -69,7 +127,9 @@ def item_create(show_id: int):
     show = shows.get_show_or_404(show_id)
     form = _item_form()
     if form.validate_on_submit():
-        supplier = services.get_supplier_or_404(form.supplier_id.data) if form.supplier_id.data else None
+        supplier = (
+            services.get_supplier_or_404(form.supplier_id.data) if form.supplier_id.data else None
+        )
         try:
             if supplier is None:
                 raise services.SupplierError(_("Choose a supplier."))
@@ -109,12 +169,27 @@ def item_edit(item_id: int):
 @requires("suppliers.view")
 def order_list():
     args = request.args
-    stmt = services.order_query(show_id=args.get("show_id", type=int), supplier_id=args.get("supplier_id", type=int),
-                                state=args.get("state", ""), q=args.get("q", ""), sort=args.get("sort", "-ordered"))
+    stmt = services.order_query(
+        show_id=args.get("show_id", type=int),
+        supplier_id=args.get("supplier_id", type=int),
+        state=args.get("state", ""),
+        q=args.get("q", ""),
+        sort=args.get("sort", "-ordered"),
+    )
     if listing.wants_excel():
-        return xlsx_response(_("service-orders"), ORDER_HEADERS(), _order_rows(listing.all_rows(stmt)), title=_("Service orders"))
-    return render_template("suppliers/orders.html", pagination=listing.page_of(stmt), args=listing.args(),
-                           shows=shows.list_shows(), states=OrderState)
+        return xlsx_response(
+            _("service-orders"),
+            ORDER_HEADERS(),
+            _order_rows(listing.all_rows(stmt)),
+            title=_("Service orders"),
+        )
+    return render_template(
+        "suppliers/orders.html",
+        pagination=listing.page_of(stmt),
+        args=listing.args(),
+        shows=shows.list_shows(),
+        states=OrderState,
+    )
 
 
 @bp.route("/suppliers/<int:supplier_id>/work")
@@ -124,26 +199,51 @@ def work_list(supplier_id: int):
     supplier = services.get_supplier_or_404(supplier_id)
     show = _show_from_args()
     state = request.args.get("state", "")
-    stmt = services.order_query(show_id=show.id if show else -1, supplier_id=supplier.id, state=state,
-                                q=request.args.get("q", ""), sort=request.args.get("sort", "ordered"))
+    stmt = services.order_query(
+        show_id=show.id if show else -1,
+        supplier_id=supplier.id,
+        state=state,
+        q=request.args.get("q", ""),
+        sort=request.args.get("sort", "ordered"),
+    )
     if not state:
         stmt = stmt.where(services.ServiceOrder.state != OrderState.cancelled)
     if listing.wants_excel():
-        return xlsx_response(f"work-{supplier.id}-{show.code if show else ''}", ORDER_HEADERS(),
-                             _order_rows(listing.all_rows(stmt)), title=_("Work list"))
-    return render_template("suppliers/work.html", supplier=supplier, show=show, pagination=listing.page_of(stmt, 100),
-                           args=listing.args(), shows=services.shows_served(supplier.id), states=OrderState,
-                           transitions=ORDER_TRANSITIONS, state_form=OrderStateForm())
+        return xlsx_response(
+            f"work-{supplier.id}-{show.code if show else ''}",
+            ORDER_HEADERS(),
+            _order_rows(listing.all_rows(stmt)),
+            title=_("Work list"),
+        )
+    return render_template(
+        "suppliers/work.html",
+        supplier=supplier,
+        show=show,
+        pagination=listing.page_of(stmt, 100),
+        args=listing.args(),
+        shows=services.shows_served(supplier.id),
+        states=OrderState,
+        transitions=ORDER_TRANSITIONS,
+        state_form=OrderStateForm(),
+    )
 
 
 @bp.route("/suppliers/orders/<int:order_id>")
 @requires("suppliers.view")
 def order_detail(order_id: int):
     order = services.get_order_or_404(order_id)
-    history = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.entity_type == "service_orders", AuditEvent.entity_id == str(order.id)).order_by(AuditEvent.at, AuditEvent.id))
-    return render_template("suppliers/order.html", order=order, history=list(history),
-                           transitions=ORDER_TRANSITIONS[order.state], state_form=OrderStateForm())
+    history = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == "service_orders", AuditEvent.entity_id == str(order.id))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return render_template(
+        "suppliers/order.html",
+        order=order,
+        history=list(history),
+        transitions=ORDER_TRANSITIONS[order.state],
+        state_form=OrderStateForm(),
+    )
 
 
 @bp.route("/suppliers/orders/<int:order_id>/state", methods=["POST"])
@@ -162,7 +262,9 @@ def order_state(order_id: int):
         db.session.commit()
         flash(_("Order %(id)d is now %(state)s.", id=order.id, state=order.state.label), "success")
     target = request.form.get("next")
-    return redirect(target if _safe_next(target) else url_for("suppliers.order_detail", order_id=order.id))
+    return redirect(
+        target if _safe_next(target) else url_for("suppliers.order_detail", order_id=order.id)
+    )
 
 
 def _safe_next(target: str | None) -> bool:
@@ -173,8 +275,10 @@ def _participants(show_id: int) -> list[tuple[int, str]]:
     from expo_crm.exhibitors.models import Company, Contract, ContractState
 
     companies = db.session.scalars(
-        sa.select(Company).join(Contract, Contract.company_id == Company.id)
-        .where(Contract.show_id == show_id, Contract.state != ContractState.cancelled).distinct()
+        sa.select(Company)
+        .join(Contract, Contract.company_id == Company.id)
+        .where(Contract.show_id == show_id, Contract.state != ContractState.cancelled)
+        .distinct()
     )
     return sorted(((c.id, c.name) for c in companies), key=lambda pair: pair[1])
 
@@ -186,7 +290,10 @@ def order_create(show_id: int):
     show = shows.get_show_or_404(show_id)
     form = StaffOrderForm()
     form.company_id.choices = _participants(show.id)
-    form.item_id.choices = [(i.id, f"{i.name} · {i.supplier.name}") for i in services.catalogue(show.id, active_only=True)]
+    form.item_id.choices = [
+        (i.id, f"{i.name} · {i.supplier.name}")
+        for i in services.catalogue(show.id, active_only=True)
+    ]
     quote = None
     if form.validate_on_submit():
         company_ids = {cid for cid, _name in form.company_id.choices}
@@ -199,9 +306,15 @@ def order_create(show_id: int):
         try:
             quote = services.quote(item, form.quantity.data)
             if form.confirm.data == "1":
-                order = services.place_order(form.company_id.data, item, form.quantity.data, channel="staff",
-                                             staff_id=current_user.id, notes=form.notes.data or "",
-                                             accepted_amount=_amount(form.accepted_amount.data))
+                order = services.place_order(
+                    form.company_id.data,
+                    item,
+                    form.quantity.data,
+                    channel="staff",
+                    staff_id=current_user.id,
+                    notes=form.notes.data or "",
+                    accepted_amount=_amount(form.accepted_amount.data),
+                )
                 db.session.commit()
                 flash(_("Order %(id)d placed.", id=order.id), "success")
                 return redirect(url_for("suppliers.order_detail", order_id=order.id))

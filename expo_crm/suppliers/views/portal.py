@@ -25,11 +25,19 @@ def _my_shows() -> list[Show]:
     from expo_crm.exhibitors.models import Contract, ContractState
 
     today = services.clock.now().date()
-    return list(db.session.scalars(
-        sa.select(Show).join(Contract, Contract.show_id == Show.id)
-        .where(Contract.company_id == current_user.company_id, Contract.state != ContractState.cancelled,
-               Show.move_out_date >= today).distinct().order_by(Show.open_from)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Show)
+            .join(Contract, Contract.show_id == Show.id)
+            .where(
+                Contract.company_id == current_user.company_id,
+                Contract.state != ContractState.cancelled,
+                Show.move_out_date >= today,
+            )
+            .distinct()
+            .order_by(Show.open_from)
+        )
+    )
 
 
 def _my_item(item_id: int):
@@ -44,11 +52,18 @@ def _my_item(item_id: int):
 def portal_catalogue():
     my_shows = _my_shows()
     catalogues = [(show, services.catalogue(show.id, active_only=True)) for show in my_shows]
-    orders = list(db.session.scalars(
-        services.order_query(company_id=current_user.company_id, sort="-ordered")
-    ))
-    return render_template("suppliers/portal/catalogue.html", catalogues=catalogues, orders=orders,
-                           today={s.id: services.local_today(s) for s in my_shows}, state_form=OrderStateForm())
+    orders = list(
+        db.session.scalars(
+            services.order_query(company_id=current_user.company_id, sort="-ordered")
+        )
+    )
+    return render_template(
+        "suppliers/portal/catalogue.html",
+        catalogues=catalogues,
+        orders=orders,
+        today={s.id: services.local_today(s) for s in my_shows},
+        state_form=OrderStateForm(),
+    )
 
 
 @bp.route("/suppliers/portal/services/<int:item_id>/order", methods=["GET", "POST"])
@@ -67,8 +82,14 @@ def portal_order(item_id: int):
         try:
             quote = services.quote(item, form.quantity.data)
             if form.confirm.data == "1":
-                order = services.place_order(current_user.company_id, item, form.quantity.data, channel="portal",
-                                             notes=form.notes.data or "", accepted_amount=_amount(form.accepted_amount.data))
+                order = services.place_order(
+                    current_user.company_id,
+                    item,
+                    form.quantity.data,
+                    channel="portal",
+                    notes=form.notes.data or "",
+                    accepted_amount=_amount(form.accepted_amount.data),
+                )
                 db.session.commit()
                 flash(_("Your order %(id)d was sent to the supplier.", id=order.id), "success")
                 return redirect(url_for("suppliers.portal_catalogue"))
@@ -76,8 +97,14 @@ def portal_order(item_id: int):
             db.session.rollback()
             flash(str(error), "error")
             quote = None
-    return render_template("suppliers/portal/order.html", item=item, form=form, quote=quote, refused=refused,
-                           late=late_check.late if late_check else True)
+    return render_template(
+        "suppliers/portal/order.html",
+        item=item,
+        form=form,
+        quote=quote,
+        refused=refused,
+        late=late_check.late if late_check else True,
+    )
 
 
 @bp.route("/suppliers/portal/services/orders/<int:order_id>/cancel", methods=["POST"])

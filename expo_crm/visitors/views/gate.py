@@ -44,7 +44,12 @@ def gate_checkin(show_id: int):
     except BadRequest as refused:
         return jsonify(error="bad_request", detail=str(refused)), 400
     body, status = check_in(
-        show_id=show_id, code=code, gate=gate, direction=direction, nonce=nonce,
-        device_key=f"staff:{current_user.id}", staff_id=current_user.id,
+        show_id=show_id,
+        code=code,
+        gate=gate,
+        direction=direction,
+        nonce=nonce,
+        device_key=f"staff:{current_user.id}",
+        staff_id=current_user.id,
     )
     return jsonify(body), status

@@ -36,7 +36,9 @@ def register(show_id: int):
     refusal = services.registration_refusal(show)
     form = RegistrationForm()
     if request.method == "GET":
-        form.locale.data = str(session.get("lang") or request.accept_languages.best_match(("zh", "en")) or "zh")
+        form.locale.data = str(
+            session.get("lang") or request.accept_languages.best_match(("zh", "en")) or "zh"
+        )
     if refusal is None and form.validate_on_submit():
         try:
             outcome = _register(show, form)
@@ -48,13 +50,18 @@ def register(show_id: int):
             session["registered_email"] = outcome.registration.visitor.email
             return redirect(url_for("visitors.registered", show_id=show.id))
     status = 200 if refusal is None or request.method == "GET" else 409
-    return render_template("visitors/public/register.html", show=show, form=form, refusal=refusal), status
+    return render_template(
+        "visitors/public/register.html", show=show, form=form, refusal=refusal
+    ), status
 
 
 def _register(show: Show, form: RegistrationForm) -> services.Outcome:
     arguments = {
-        "email": form.email.data, "details": form.details(), "terms_accepted": form.terms.data,
-        "share_contact": form.share_contact.data, "marketing_consent": form.marketing_consent.data,
+        "email": form.email.data,
+        "details": form.details(),
+        "terms_accepted": form.terms.data,
+        "share_contact": form.share_contact.data,
+        "marketing_consent": form.marketing_consent.data,
         "referral_code": request.args.get("ref"),
     }
     try:
@@ -71,7 +78,9 @@ def _register(show: Show, form: RegistrationForm) -> services.Outcome:
 @public
 def registered(show_id: int):
     show = db.get_or_404(Show, show_id)
-    return render_template("visitors/public/registered.html", show=show, email=session.get("registered_email", ""))
+    return render_template(
+        "visitors/public/registered.html", show=show, email=session.get("registered_email", "")
+    )
 
 
 def _registration_or_404(token: str):
@@ -106,8 +115,14 @@ def self_service(token: str):
             return redirect(url_for("visitors.self_service", token=token))
     badge = registration.active_badge
     return render_template(
-        "visitors/public/manage.html", registration=registration, visitor=visitor, show=registration.show,
-        form=form, consents=consents, action_form=EmptyForm(), token=token,
+        "visitors/public/manage.html",
+        registration=registration,
+        visitor=visitor,
+        show=registration.show,
+        form=form,
+        consents=consents,
+        action_form=EmptyForm(),
+        token=token,
         qr=png_data_uri(badge.qr_png) if badge else None,
     )
 
@@ -120,7 +135,9 @@ def self_service_consents(token: str):
     form = ConsentForm(prefix="c")
     if form.validate_on_submit() and registration.state is RegistrationState.active:
         services.update_consents(
-            registration, share_contact=form.share_contact.data, marketing_consent=form.marketing_consent.data
+            registration,
+            share_contact=form.share_contact.data,
+            marketing_consent=form.marketing_consent.data,
         )
         db.session.commit()
         flash(_("Your choices have been saved."), "success")
@@ -135,7 +152,10 @@ def self_service_resend(token: str):
     if EmptyForm().validate_on_submit() and registration.state is RegistrationState.active:
         services.send_badge(registration)
         db.session.commit()
-        flash(_("We have sent your badge to %(email)s again.", email=registration.visitor.email), "success")
+        flash(
+            _("We have sent your badge to %(email)s again.", email=registration.visitor.email),
+            "success",
+        )
     return redirect(url_for("visitors.self_service", token=token))
 
 

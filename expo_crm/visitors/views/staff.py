@@ -55,11 +55,18 @@ def registration_list():
         category = None
     pagination = None
     if show is not None:
-        query = services.registrations_for(show.id, category=category, search=request.args.get("q", ""))
+        query = services.registrations_for(
+            show.id, category=category, search=request.args.get("q", "")
+        )
         pagination = db.paginate(query, per_page=50, error_out=False)
     return render_template(
-        "visitors/list.html", show=show, shows=list_shows(), pagination=pagination,
-        categories=RegistrationCategory, category=category, q=request.args.get("q", ""),
+        "visitors/list.html",
+        show=show,
+        shows=list_shows(),
+        pagination=pagination,
+        categories=RegistrationCategory,
+        category=category,
+        q=request.args.get("q", ""),
     )
 
 
@@ -68,13 +75,21 @@ def registration_list():
 def registration_detail(registration_id: int):
     registration = services.get_registration_or_404(registration_id)
     scans = db.session.scalars(
-        sa.select(Scan).where(Scan.registration_id == registration.id).order_by(Scan.at.desc()).limit(50)
+        sa.select(Scan)
+        .where(Scan.registration_id == registration.id)
+        .order_by(Scan.at.desc())
+        .limit(50)
     ).all()
     badge = registration.active_badge
     return render_template(
-        "visitors/detail.html", registration=registration, visitor=registration.visitor,
-        show=registration.show, scans=scans, action_form=EmptyForm(),
-        qr=png_data_uri(badge.qr_png) if badge else None, walk_in=bool(request.args.get("walk_in")),
+        "visitors/detail.html",
+        registration=registration,
+        visitor=registration.visitor,
+        show=registration.show,
+        scans=scans,
+        action_form=EmptyForm(),
+        qr=png_data_uri(badge.qr_png) if badge else None,
+        walk_in=bool(request.args.get("walk_in")),
     )
 
 
@@ -121,8 +136,10 @@ def registration_badge(registration_id: int):
     registration = services.get_registration_or_404(registration_id)
     if registration.active_badge is None:
         abort(404)
-    return _pdf(services.badge_pdf([registration], language=current_user.locale or "zh"),
-                f"badge-{registration.id}.pdf")
+    return _pdf(
+        services.badge_pdf([registration], language=current_user.locale or "zh"),
+        f"badge-{registration.id}.pdf",
+    )
 
 
 # --- on-site desk ----------------------------------------------------------------------------------
@@ -133,7 +150,9 @@ def registration_badge(registration_id: int):
 def desk_home():
     show = current_show()
     if show is None:
-        return render_template("visitors/gate_choose.html", shows=list_shows(), target="visitors.desk")
+        return render_template(
+            "visitors/gate_choose.html", shows=list_shows(), target="visitors.desk"
+        )
     return redirect(url_for("visitors.desk", show_id=show.id))
 
 
@@ -144,9 +163,14 @@ def desk(show_id: int):
     form = DeskForm()
     if form.validate_on_submit():
         arguments = {
-            "email": form.email.data, "details": form.details(), "terms_accepted": True,
-            "share_contact": form.share_contact.data, "marketing_consent": form.marketing_consent.data,
-            "source": RegistrationSource.desk, "category": form.category.data or None, "check_open": False,
+            "email": form.email.data,
+            "details": form.details(),
+            "terms_accepted": True,
+            "share_contact": form.share_contact.data,
+            "marketing_consent": form.marketing_consent.data,
+            "source": RegistrationSource.desk,
+            "category": form.category.data or None,
+            "check_open": False,
         }
         try:
             outcome = services.register(show, **arguments)
@@ -164,15 +188,26 @@ def desk(show_id: int):
                 flash(_("Registered. Print the badge now."), "success")
             else:
                 flash(_("This visitor was already registered; the badge was sent again."), "info")
-            return redirect(url_for(
-                "visitors.registration_detail", registration_id=outcome.registration.id, walk_in=1
-            ))
+            return redirect(
+                url_for(
+                    "visitors.registration_detail",
+                    registration_id=outcome.registration.id,
+                    walk_in=1,
+                )
+            )
     found = []
     search = request.args.get("q", "").strip()
     if search:
-        found = db.session.scalars(services.registrations_for(show.id, search=search).limit(30)).all()
+        found = db.session.scalars(
+            services.registrations_for(show.id, search=search).limit(30)
+        ).all()
     return render_template(
-        "visitors/desk.html", show=show, form=form, found=found, q=search, categories=RegistrationCategory
+        "visitors/desk.html",
+        show=show,
+        form=form,
+        found=found,
+        q=search,
+        categories=RegistrationCategory,
     )
 
 
@@ -184,15 +219,21 @@ def bulk_badges(show_id: int):
     if category not in (None, *[c.value for c in RegistrationCategory]):
         abort(404)
     registrations = db.session.scalars(
-        services.registrations_for(show.id, category=category)
-        .options(selectinload(Registration.badges), contains_eager(Registration.visitor))
+        services.registrations_for(show.id, category=category).options(
+            selectinload(Registration.badges), contains_eager(Registration.visitor)
+        )
     ).all()
     if not registrations:
         flash(_("There are no badges to print for this choice."), "info")
         return redirect(url_for("visitors.desk", show_id=show.id))
-    audit.record("visitors.print_badges", show, after={"category": category, "count": len(registrations)})
+    audit.record(
+        "visitors.print_badges", show, after={"category": category, "count": len(registrations)}
+    )
     db.session.commit()
-    return _pdf(services.badge_pdf(registrations, language=current_user.locale or "zh"), f"badges-{show.code}.pdf")
+    return _pdf(
+        services.badge_pdf(registrations, language=current_user.locale or "zh"),
+        f"badges-{show.code}.pdf",
+    )
 
 
 # --- classification rules ---------------------------------------------------------------------------
@@ -214,7 +255,10 @@ def rules():
             flash(_("Rule added. It applies to new registrations."), "success")
             return redirect(url_for("visitors.rules"))
     return render_template(
-        "visitors/rules.html", form=form, rules=services.classification_rules(), action_form=EmptyForm(),
+        "visitors/rules.html",
+        form=form,
+        rules=services.classification_rules(),
+        action_form=EmptyForm(),
         value_label=services.rule_value_label,
     )
 
@@ -240,14 +284,21 @@ def devices(show_id: int):
     form = DeviceForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = create_device_token(show.id, form.name.data.strip(), "gate", created_by=current_user)
+        _token, secret = create_device_token(
+            show.id, form.name.data.strip(), "gate", created_by=current_user
+        )
         db.session.commit()
         form = DeviceForm(formdata=None)
     tokens = db.session.scalars(
         sa.select(DeviceToken).where(DeviceToken.show_id == show.id).order_by(DeviceToken.id.desc())
     ).all()
     return render_template(
-        "visitors/devices.html", show=show, shows=list_shows(), form=form, tokens=tokens, secret=secret,
+        "visitors/devices.html",
+        show=show,
+        shows=list_shows(),
+        form=form,
+        tokens=tokens,
+        secret=secret,
         action_form=EmptyForm(),
     )
 
@@ -277,8 +328,10 @@ def export_xlsx(show_id: int):
     content = exports.badges_xlsx(show)
     db.session.commit()
     response = make_response(content)
-    response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = f'attachment; filename="registrations-{show.code}.xlsx"'
+    response.headers["Content-Type"] = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="registrations-{show.code}.xlsx"'
+    )
     return response
-
-
