@@ -29,7 +29,7 @@ MODEL_MODULES = (
     "expo_crm.auth.models",
     "expo_crm.audit.models",
     "expo_crm.shows.models",
-    "expo_crm.staff.models",
+    "expo_crm.tasks.models",
     "expo_crm.exhibitors.models",
     "expo_crm.visitors.models",
     "expo_crm.suppliers.models",

@@ -11,6 +11,13 @@ from werkzeug.exceptions import HTTPException
 from expo_crm.db import db
 
 
+class UserError(Exception):
+    """A refused action: str(error) is a message for the user, already in their language.
+
+    Every package's error for what a user asked and may not do derives from this, so one
+    place (expo_crm.actions) turns it into a flash message and a rollback."""
+
+
 def _messages() -> dict[int, str]:
     return {
         400: _("The request could not be understood."),

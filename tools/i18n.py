@@ -102,13 +102,29 @@ def load(path: Path, locale: str) -> Catalog:
         return read_po(handle, locale=locale)
 
 
+def known_translations() -> dict[tuple, object]:
+    """Every translation in any catalogue, so a message that moves to another package keeps it."""
+    known = {}
+    for package in [None, *domain_packages()]:
+        for locale in LOCALES:
+            catalog = load(po_path(package, locale), locale)
+            for entry in [*catalog, *catalog.obsolete.values()]:
+                if entry.id and entry.string:
+                    known.setdefault((locale, entry.context, entry.id), entry.string)
+    return known
+
+
 def update() -> None:
+    known = known_translations()
     for package in [None, *domain_packages()]:
         template = extract(package)
         for locale in LOCALES:
             path = po_path(package, locale)
             catalog = load(path, locale)
             catalog.update(template, no_fuzzy_matching=True)
+            for entry in catalog:
+                if entry.id and not entry.string:
+                    entry.string = known.get((locale, entry.context, entry.id), entry.string)
             catalog.obsolete.clear()
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:

@@ -167,3 +167,13 @@ def verify_device_token(secret: str, role: str) -> VerifiedDevice | None:
     if row is None or row.role != role:
         return None
     return VerifiedDevice(row.id, row.show_id, row.role)
+
+
+def staff_choices(blank_label: str = "—") -> list[tuple[int, str]]:
+    """Active staff for an owner select box; 0 stands for nobody."""
+    from expo_crm.auth.models import StaffUser
+
+    users = db.session.scalars(
+        sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
+    )
+    return [(0, blank_label)] + [(u.id, u.name) for u in users]

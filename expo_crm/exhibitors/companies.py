@@ -20,7 +20,8 @@ from expo_crm.exhibitors.models import (
     Contact,
 )
 from expo_crm.exhibitors.services import ExhibitorError
-from expo_crm.relationships.models import LifecycleStage, RelationshipState, SubjectKind
+from expo_crm.relationships.models import LifecycleStage, RelationshipState
+from expo_crm.subjects import SubjectKind
 
 COMPANY_FIELDS = (
     "name_zh",

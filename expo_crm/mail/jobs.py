@@ -31,9 +31,10 @@ from expo_crm import clock
 from expo_crm.db import UTCDateTime, db, writing
 from expo_crm.mail import smtp
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
-from expo_crm.relationships.models import Channel, Direction, Interaction, SubjectKind
+from expo_crm.relationships.models import Channel, Direction, Interaction
 from expo_crm.relationships.services import record_new_interaction
 from expo_crm.scheduler.registry import periodic_job
+from expo_crm.subjects import SubjectKind
 
 BATCH_SIZE = 200
 MAX_BACKOFF = timedelta(hours=6)

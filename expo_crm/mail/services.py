@@ -23,7 +23,7 @@ from expo_crm.mail.models import (
     OutboxMessage,
     Unsubscribe,
 )
-from expo_crm.relationships.models import SUBJECT_COLUMNS, SubjectKind
+from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 
 @dataclass(frozen=True)

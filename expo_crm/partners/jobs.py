@@ -13,8 +13,8 @@ from expo_crm.db import db, writing
 from expo_crm.partners import services
 from expo_crm.partners.models import Deliverable
 from expo_crm.scheduler.registry import periodic_job
-from expo_crm.staff.models import Task, TaskKind
-from expo_crm.staff.services import create_task
+from expo_crm.tasks.models import Task, TaskKind
+from expo_crm.tasks.services import create_task
 
 KEY_PREFIX = "partner-deliverable:"
 

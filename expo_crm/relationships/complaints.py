@@ -11,7 +11,6 @@ from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.relationships import settings
 from expo_crm.relationships.models import (
-    SUBJECT_COLUMNS,
     Channel,
     Complaint,
     ComplaintCategory,
@@ -19,10 +18,10 @@ from expo_crm.relationships.models import (
     ComplaintState,
     Direction,
     Severity,
-    SubjectKind,
     Tone,
     Verdict,
 )
+from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 
 class ComplaintError(ValueError):
@@ -80,8 +79,8 @@ def open_complaint(
 
     With a source_key a repeat returns the first complaint and adds nothing."""
     from expo_crm.relationships.services import log_interaction
-    from expo_crm.staff.models import TaskKind
-    from expo_crm.staff.services import create_task
+    from expo_crm.tasks.models import TaskKind
+    from expo_crm.tasks.services import create_task
 
     if source_key is not None:
         existing = db.session.scalar(sa.select(Complaint).where(Complaint.source_key == source_key))
@@ -158,8 +157,8 @@ def open_complaint(
 
 
 def resolve_complaint(complaint: Complaint, resolution: str) -> Complaint:
-    from expo_crm.staff.models import Task
-    from expo_crm.staff.services import complete_task
+    from expo_crm.tasks.models import Task
+    from expo_crm.tasks.services import complete_task
 
     resolution = (resolution or "").strip()
     if complaint.state is not ComplaintState.open:

@@ -176,7 +176,7 @@ def _evaluate_history(ctx, now: datetime) -> None:
 def _follow_up_alerts(done_at: datetime) -> None:
     """Past alerts were followed up: their tasks done with an outcome, which the alerts take on."""
     from expo_crm.relationships.models import Alert, AlertState
-    from expo_crm.staff.models import Task, TaskState
+    from expo_crm.tasks.models import Task, TaskState
 
     outcomes = (
         "电话回访，客户表示会续展 / Called; they intend to rebook",

@@ -8,10 +8,10 @@ from expo_crm.relationships.models import (
     ComplaintCategory,
     Direction,
     Severity,
-    SubjectKind,
     Tone,
     Verdict,
 )
+from expo_crm.subjects import SubjectKind
 
 STAFF_CHANNELS = ("phone", "face_to_face", "email", "letter", "portal", "event")
 

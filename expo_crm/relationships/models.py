@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+from expo_crm.subjects import SubjectKind, SubjectRefMixin
 
 
 class Channel(LabeledEnum):
@@ -60,69 +61,6 @@ class Tone(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")}
-
-
-class SubjectKind(LabeledEnum):
-    """The four kinds of relationship a timeline can belong to."""
-
-    exhibitor = "exhibitor"
-    visitor = "visitor"
-    supplier = "supplier"
-    partner = "partner"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            "exhibitor": _l("Exhibitor"),
-            "visitor": _l("Visitor"),
-            "supplier": _l("Supplier"),
-            "partner": _l("Partner"),
-        }
-
-
-class SubjectRefMixin:
-    """Exactly one of four foreign keys says whose record this is (checked in the database)."""
-
-    company_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
-    )
-    visitor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True
-    )
-    supplier_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True
-    )
-    partner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True
-    )
-
-    @staticmethod
-    def one_subject_check() -> sa.CheckConstraint:
-        return sa.CheckConstraint(
-            "(CASE WHEN company_id IS NULL THEN 0 ELSE 1 END + CASE WHEN visitor_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN supplier_id IS NULL THEN 0 ELSE 1 END + CASE WHEN partner_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="one_subject",
-        )
-
-    @property
-    def subject_kind(self) -> SubjectKind | None:
-        for kind, column in SUBJECT_COLUMNS.items():
-            if getattr(self, column) is not None:
-                return kind
-        return None
-
-    @property
-    def subject_id(self) -> int | None:
-        kind = self.subject_kind
-        return None if kind is None else getattr(self, SUBJECT_COLUMNS[kind])
-
-
-SUBJECT_COLUMNS = {
-    SubjectKind.exhibitor: "company_id",
-    SubjectKind.visitor: "visitor_id",
-    SubjectKind.supplier: "supplier_id",
-    SubjectKind.partner: "partner_id",
-}
 
 
 class Interaction(SubjectRefMixin, TimestampMixin, db.Model):

@@ -8,14 +8,8 @@ import sqlalchemy as sa
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.relationships.models import (
-    SUBJECT_COLUMNS,
-    Channel,
-    Direction,
-    Interaction,
-    SubjectKind,
-    Tone,
-)
+from expo_crm.relationships.models import Channel, Direction, Interaction, Tone
+from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 
 def subject_filter(model, kind: SubjectKind | str, subject_id: int):

@@ -13,14 +13,13 @@ from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.relationships import settings
 from expo_crm.relationships.models import (
-    SUBJECT_COLUMNS,
     Alert,
     AlertState,
     LifecycleStage,
     RelationshipState,
     StageTransition,
-    SubjectKind,
 )
+from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 LIFECYCLE_KINDS = (SubjectKind.exhibitor, SubjectKind.visitor, SubjectKind.partner)
 
@@ -208,8 +207,8 @@ def list_alerts(
 
 def close_alert(alert: Alert, outcome: str) -> Alert:
     """Record what the follow-up achieved; the task is completed with the same outcome."""
-    from expo_crm.staff.models import Task, TaskState
-    from expo_crm.staff.services import complete_task
+    from expo_crm.tasks.models import Task, TaskState
+    from expo_crm.tasks.services import complete_task
 
     outcome = (outcome or "").strip()
     if not outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 
 from expo_crm.db import db
-from expo_crm.relationships.models import SubjectKind
+from expo_crm.subjects import SubjectKind
 
 
 def model_of(kind: SubjectKind | str):

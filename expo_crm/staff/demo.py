@@ -15,7 +15,8 @@ from expo_crm.auth import services as auth
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.staff import services
-from expo_crm.staff.models import TaskKind
+from expo_crm.tasks import services as task_services
+from expo_crm.tasks.models import TaskKind
 
 # (title, description, subject kind, task kind)
 TASKS = (
@@ -83,7 +84,7 @@ def seed(ctx) -> None:
                 subject = (subject_kind, rng.choice(subjects[subject_kind]))
             # Spread over the last two months and the next two weeks; about half are closed already.
             due = today + timedelta(days=rng.randint(-60, 14))
-            task = services.create_task(
+            task = task_services.create_task(
                 title,
                 owner_id=person.id,
                 kind=kind,
@@ -103,7 +104,7 @@ def seed(ctx) -> None:
                     if late
                     else due - timedelta(days=rng.randint(0, 2))
                 )
-                services.close_task(task, rng.choice(OUTCOMES), cancel=rng.random() < 0.05)
+                task_services.close_task(task, rng.choice(OUTCOMES), cancel=rng.random() < 0.05)
                 task.completed_at = min(
                     now, datetime.combine(done_day, time(rng.randint(9, 17)), tzinfo=ctx.current.tz)
                 )
@@ -111,7 +112,7 @@ def seed(ctx) -> None:
             else:
                 opened += 1
         # Everybody has something due today, so "my work" is never empty in the demo.
-        services.create_task(
+        task_services.create_task(
             "今日跟进 / Today's follow-up",
             owner_id=person.id,
             kind=TaskKind.manual,

@@ -9,72 +9,13 @@ import sqlalchemy as sa
 
 from expo_crm import audit, clock
 from expo_crm.db import db
-from expo_crm.relationships.models import SUBJECT_COLUMNS, SubjectKind
-from expo_crm.staff.models import Task, TaskKind, TaskState
-
-
-def create_task(
-    title: str,
-    *,
-    owner_id: int | None,
-    kind: TaskKind | str = TaskKind.manual,
-    description: str = "",
-    due_date: date | None = None,
-    subject: tuple[SubjectKind | str, int] | None = None,
-    show_id: int | None = None,
-    created_by_id: int | None = None,
-    source_key: str | None = None,
-) -> Task:
-    """Add a task to the current transaction. With a source_key a repeat returns the first one."""
-    if source_key is not None:
-        existing = db.session.scalar(sa.select(Task).where(Task.source_key == source_key))
-        if existing is not None:
-            return existing
-    task = Task(
-        title=title[:200],
-        description=description,
-        kind=TaskKind(kind),
-        owner_id=owner_id,
-        due_date=due_date,
-        show_id=show_id,
-        created_by_id=created_by_id,
-        source_key=source_key,
-    )
-    if subject is not None:
-        setattr(task, SUBJECT_COLUMNS[SubjectKind(subject[0])], subject[1])
-    db.session.add(task)
-    db.session.flush()
-    audit.record(
-        "task.create",
-        task,
-        after={"title": task.title, "owner_id": owner_id, "kind": task.kind.value},
-    )
-    return task
-
-
-def complete_task(task: Task, outcome: str = "") -> Task:
-    if task.state is TaskState.open:
-        task.state = TaskState.done
-        task.completed_at = clock.now()
-        task.outcome = outcome
-        audit.record("task.complete", task, after={"outcome": outcome})
-    return task
-
-
-def staff_choices(blank_label: str = "—") -> list[tuple[int, str]]:
-    """Active staff for an owner select box; 0 stands for nobody."""
-    from expo_crm.auth.models import StaffUser
-
-    users = db.session.scalars(
-        sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
-    )
-    return [(0, blank_label)] + [(u.id, u.name) for u in users]
-
+from expo_crm.errors import UserError
+from expo_crm.tasks.models import Task, TaskState
 
 # --- staff and roles ----------------------------------------------------------------------
 
 
-class StaffError(Exception):
+class StaffError(UserError):
     """A refused change; str(error) is a translated message for the user."""
 
 
@@ -168,67 +109,6 @@ def reset_password(user, new_password: str):
 
 # --- task lists, my work, team ------------------------------------------------------------
 
-TASK_SORTS = {
-    "due": (Task.due_date,),
-    "created": (Task.created_at,),
-    "title": (Task.title,),
-    "state": (Task.state,),
-}
-
-
-def get_task_or_404(task_id: int) -> Task:
-    from flask import abort
-
-    return db.session.get(Task, task_id) or abort(404)
-
-
-def task_query(
-    *,
-    owner_id: int | None = None,
-    state: str = "open",
-    kind: str = "",
-    due: str = "",
-    q: str = "",
-    sort: str = "due",
-    today: date | None = None,
-) -> sa.Select:
-    today = today or clock.now().date()
-    stmt = sa.select(Task)
-    if owner_id:
-        stmt = stmt.where(Task.owner_id == owner_id)
-    if state in TaskState.__members__:
-        stmt = stmt.where(Task.state == TaskState(state))
-    if kind in TaskKind.__members__:
-        stmt = stmt.where(Task.kind == TaskKind(kind))
-    if due == "overdue":
-        stmt = stmt.where(Task.state == TaskState.open, Task.due_date < today)
-    elif due == "today":
-        stmt = stmt.where(Task.due_date == today)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(sa.or_(Task.title.ilike(like), Task.description.ilike(like)))
-    descending = sort.startswith("-")
-    columns = TASK_SORTS.get(sort.lstrip("-")) or TASK_SORTS["due"]
-    # Tasks without a due date go last either way.
-    return stmt.order_by(
-        Task.due_date.is_(None), *[c.desc() if descending else c for c in columns], Task.id
-    )
-
-
-def close_task(task: Task, outcome: str, *, cancel: bool = False) -> Task:
-    """Complete (or cancel) an open task with its outcome; closing twice is refused."""
-    from flask_babel import gettext as _
-
-    if task.state is not TaskState.open:
-        raise StaffError(_("This task is already closed."))
-    if cancel:
-        task.state = TaskState.cancelled
-        task.completed_at = clock.now()
-        task.outcome = outcome
-        audit.record("task.cancel", task, after={"outcome": outcome})
-        return task
-    return complete_task(task, outcome)
-
 
 def my_accounts(user_id: int) -> dict[str, list]:
     """Companies, visitors, partners and suppliers this person owns."""
@@ -250,19 +130,6 @@ def my_accounts(user_id: int) -> dict[str, list]:
             )
         )
     return found
-
-
-def task_counts(user_id: int, today: date | None = None) -> dict[str, int]:
-    today = today or clock.now().date()
-    open_for_me = sa.and_(Task.owner_id == user_id, Task.state == TaskState.open)
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(Task.id),
-            sa.func.sum(sa.case((Task.due_date == today, 1), else_=0)),
-            sa.func.sum(sa.case((Task.due_date < today, 1), else_=0)),
-        ).where(open_for_me)
-    ).one()
-    return {"open": row[0] or 0, "today": row[1] or 0, "overdue": row[2] or 0}
 
 
 def team_stats(since: date, until: date) -> list[dict]:

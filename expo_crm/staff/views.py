@@ -5,14 +5,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from expo_crm import clock
+from expo_crm import clock, lists
+from expo_crm.auth import services as auth_services
 from expo_crm.auth.permissions import Role, public, requires
 from expo_crm.dashboard import dashboard_panel, panels_for
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
-from expo_crm.staff import listing, services
+from expo_crm.staff import services
 from expo_crm.staff.forms import (
     ActiveForm,
     CompleteTaskForm,
@@ -21,7 +22,8 @@ from expo_crm.staff.forms import (
     StaffEditForm,
     TaskForm,
 )
-from expo_crm.staff.models import Task, TaskKind, TaskState
+from expo_crm.tasks import services as task_services
+from expo_crm.tasks.models import Task, TaskKind, TaskState
 
 bp = Blueprint("staff", __name__)
 nav_item(_l("Dashboard"), "staff.dashboard", "dashboard.view", order=10)
@@ -56,10 +58,12 @@ def _shows_panel() -> dict:
 @dashboard_panel("staff/panels/my_tasks.html", "tasks.view", order=5)
 def _my_tasks_panel() -> dict:
     today = clock.now().date()
-    tasks = db.session.scalars(services.task_query(owner_id=current_user.id, state="open").limit(8))
+    tasks = db.session.scalars(
+        task_services.task_query(owner_id=current_user.id, state="open").limit(8)
+    )
     return {
         "tasks": list(tasks),
-        "counts": services.task_counts(current_user.id, today),
+        "counts": task_services.task_counts(current_user.id, today),
         "today": today,
     }
 
@@ -67,7 +71,7 @@ def _my_tasks_panel() -> dict:
 @dashboard_panel("staff/panels/overdue.html", "tasks.view", order=6)
 def _overdue_panel() -> dict:
     today = clock.now().date()
-    stmt = services.task_query(state="open", due="overdue", today=today)
+    stmt = task_services.task_query(state="open", due="overdue", today=today)
     if not current_user.can("team.view"):
         stmt = stmt.where(Task.owner_id == current_user.id)
     return {"tasks": list(db.session.scalars(stmt.limit(8))), "today": today}
@@ -97,7 +101,7 @@ def _task_rows(tasks):
 def task_list():
     args = request.args
     mine = args.get("owner", "me") == "me"
-    stmt = services.task_query(
+    stmt = task_services.task_query(
         owner_id=current_user.id if mine else args.get("owner", type=int),
         state=args.get("state", "open"),
         kind=args.get("kind", ""),
@@ -105,7 +109,7 @@ def task_list():
         q=args.get("q", ""),
         sort=args.get("sort", "due"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         return xlsx_response(
             _("tasks"),
             [
@@ -118,16 +122,16 @@ def task_list():
                 _("Completed at"),
                 _("Outcome"),
             ],
-            _task_rows(listing.all_rows(stmt)),
+            _task_rows(lists.all_rows(stmt)),
             title=_("Tasks"),
         )
     return render_template(
         "staff/tasks.html",
-        pagination=listing.page_of(stmt),
-        args=listing.args(),
+        pagination=lists.page_of(stmt),
+        args=lists.args(),
         kinds=TaskKind,
         states=TaskState,
-        owners=services.staff_choices()[1:],
+        owners=auth_services.staff_choices()[1:],
         today=clock.now().date(),
         owner=args.get("owner", "me"),
         state=args.get("state", "open"),
@@ -138,14 +142,14 @@ def task_list():
 @requires("tasks.view")
 def task_create():
     form = TaskForm()
-    form.owner_id.choices = services.staff_choices()[1:]
+    form.owner_id.choices = auth_services.staff_choices()[1:]
     if request.method == "GET":
         form.owner_id.data = current_user.id
     if form.validate_on_submit():
         if form.owner_id.data not in {uid for uid, _name in form.owner_id.choices}:
             form.owner_id.errors.append(_("Choose an active staff member."))
         else:
-            task = services.create_task(
+            task = task_services.create_task(
                 form.title.data.strip(),
                 owner_id=form.owner_id.data,
                 kind=TaskKind.manual,
@@ -162,7 +166,7 @@ def task_create():
 @bp.route("/tasks/<int:task_id>")
 @requires("tasks.view")
 def task_detail(task_id: int):
-    task = services.get_task_or_404(task_id)
+    task = task_services.get_task_or_404(task_id)
     return render_template(
         "staff/task.html", task=task, form=CompleteTaskForm(), today=clock.now().date()
     )
@@ -171,15 +175,17 @@ def task_detail(task_id: int):
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @requires("tasks.view")
 def task_complete(task_id: int):
-    task = services.get_task_or_404(task_id)
+    task = task_services.get_task_or_404(task_id)
     form = CompleteTaskForm()
     if not form.validate_on_submit():
         return render_template(
             "staff/task.html", task=task, form=form, today=clock.now().date()
         ), 400
     try:
-        services.close_task(task, form.outcome.data.strip(), cancel=form.action.data == "cancel")
-    except services.StaffError as refused:
+        task_services.close_task(
+            task, form.outcome.data.strip(), cancel=form.action.data == "cancel"
+        )
+    except task_services.TaskError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
@@ -194,7 +200,7 @@ def my_work():
     today = clock.now().date()
     open_tasks = list(
         db.session.scalars(
-            services.task_query(owner_id=current_user.id, state="open", today=today).limit(200)
+            task_services.task_query(owner_id=current_user.id, state="open", today=today).limit(200)
         )
     )
     return render_template(
@@ -220,7 +226,7 @@ def team():
         role=request.args.get("role", ""),
         sort=request.args.get("sort", "name"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         return xlsx_response(
             _("team"),
             [
@@ -250,9 +256,9 @@ def team():
         )
     return render_template(
         "staff/team.html",
-        pagination=listing.page_of_list(rows),
+        pagination=lists.page_of_list(rows),
         days=days,
-        args=listing.args(),
+        args=lists.args(),
         roles=Role,
     )
 
@@ -270,18 +276,18 @@ def staff_list():
         active=args.get("active", ""),
         sort=args.get("sort", "name"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         return xlsx_response(
             _("staff"),
             [_("Name"), _("Email"), _("Role"), _("Active"), _("Last sign-in")],
             [
                 (u.name, u.email, u.role.label, _("Yes") if u.active else _("No"), u.last_login_at)
-                for u in listing.all_rows(stmt)
+                for u in lists.all_rows(stmt)
             ],
             title=_("Staff"),
         )
     return render_template(
-        "staff/users.html", pagination=listing.page_of(stmt), args=listing.args(), roles=Role
+        "staff/users.html", pagination=lists.page_of(stmt), args=lists.args(), roles=Role
     )
 
 

@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db, writing
 from expo_crm.scheduler.registry import periodic_job
-from expo_crm.staff.models import Task, TaskKind
-from expo_crm.staff.services import create_task
 from expo_crm.suppliers import documents
 from expo_crm.suppliers.models import Supplier
+from expo_crm.tasks.models import Task, TaskKind
+from expo_crm.tasks.services import create_task
 
 KEY_PREFIX = "supplier-doc:"
 

@@ -15,8 +15,8 @@ from expo_crm import audit
 from expo_crm.db import db
 from expo_crm.mail.models import MailCategory
 from expo_crm.mail.services import enqueue_email
-from expo_crm.relationships.models import SubjectKind
 from expo_crm.shows.models import Show
+from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.models import (
     CampaignAudience,
     CampaignState,

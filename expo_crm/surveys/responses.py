@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from expo_crm.db import db, is_unique_violation
-from expo_crm.relationships.models import SubjectKind
+from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.campaigns import link_problem
 from expo_crm.surveys.models import (
     QuestionKind,

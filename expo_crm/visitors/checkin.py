@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from expo_crm import clock
 from expo_crm.db import db, writing
-from expo_crm.relationships.models import Channel, Direction, SubjectKind
+from expo_crm.relationships.models import Channel, Direction
 from expo_crm.relationships.services import record_new_interaction
 from expo_crm.shows.models import Show
+from expo_crm.subjects import SubjectKind
 from expo_crm.visitors import codes
 from expo_crm.visitors.models import (
     Badge,

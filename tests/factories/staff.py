@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from expo_crm.db import db
-from expo_crm.staff import services
+from expo_crm.tasks import services as task_services
 
 __all__ = ["create_task_for"]
 
@@ -19,7 +19,7 @@ def create_task_for(
     commit: bool = True,
     **values,
 ):
-    task = services.create_task(
+    task = task_services.create_task(
         title, owner_id=owner.id if owner else None, kind=kind, due_date=due_date, **values
     )
     if commit:

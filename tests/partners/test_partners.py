@@ -14,7 +14,7 @@ from expo_crm.db import db
 from expo_crm.mail.models import OutboxMessage
 from expo_crm.partners import jobs, services
 from expo_crm.partners.models import DeliverableState, SponsorshipPackage
-from expo_crm.staff.models import Task, TaskKind
+from expo_crm.tasks.models import Task, TaskKind
 from expo_crm.visitors import services as visitors
 from tests.factories import (
     create_agreement,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from expo_crm.db import db
 from expo_crm.relationships.models import Alert, LifecycleStage, RelationshipState, StageTransition
 from expo_crm.relationships.services import evaluate_all
-from expo_crm.staff.models import Task
+from expo_crm.tasks.models import Task
 from tests.factories import (
     create_checkin,
     create_interaction,
@@ -207,7 +207,7 @@ def test_the_nightly_evaluation_is_idempotent(app):
 
 
 def test_an_alert_takes_the_outcome_of_its_completed_task(app):
-    from expo_crm.staff.services import complete_task
+    from expo_crm.tasks.services import complete_task
 
     e1, *_ = editions(2)
     company = create_lc_company()

@@ -10,7 +10,7 @@ from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.relationships.models import Alert, Complaint, Interaction, LifecycleSetting
 from expo_crm.relationships.services import evaluate_all
-from expo_crm.staff.models import Task
+from expo_crm.tasks.models import Task
 from tests.factories import (
     PASSWORD,
     create_complaint,

@@ -12,7 +12,8 @@ from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.relationships.services import log_interaction
 from expo_crm.staff import services
-from expo_crm.staff.models import Task, TaskState
+from expo_crm.tasks import services as task_services
+from expo_crm.tasks.models import Task, TaskState
 from tests.factories import PASSWORD, create_partner, create_staff, create_supplier, create_task_for
 from tests.helpers import login, post_form, text_of
 
@@ -161,9 +162,9 @@ def test_task_from_creation_to_completion(app, client):
     assert "Task closed." in text_of(done) and "Sent by email" in text_of(done)
     db.session.refresh(task)
     assert task.state is TaskState.done and task.completed_at is not None
-    again = services.StaffError
+    again = task_services.TaskError
     try:
-        services.close_task(task, "twice")
+        task_services.close_task(task, "twice")
     except again:
         pass
     else:
@@ -208,7 +209,7 @@ def test_team_view_counts_work_and_results(app, client):
     worker = create_staff(Role.sales, name="Worker Bee")
     today = clock.now().date()
     on_time = create_task_for(worker, "On time", due_date=today)
-    services.complete_task(on_time, "ok")
+    task_services.complete_task(on_time, "ok")
     create_task_for(worker, "Overdue", due_date=today - timedelta(days=1))
     company = Company(name_en="Owned Co", owner_id=worker.id)
     db.session.add(company)

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from expo_crm import clock
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
-from expo_crm.staff.models import Task, TaskKind
 from expo_crm.suppliers import documents, evaluations, jobs, services
 from expo_crm.suppliers.models import DocumentKind, OrderState, ServiceOrder, SupplierDocument
+from expo_crm.tasks.models import Task, TaskKind
 from tests.factories import (
     PDF_BYTES,
     create_catalogue_item,

@@ -5,7 +5,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from expo_crm import lists
 from expo_crm.auth.permissions import requires
+from expo_crm.auth.services import staff_choices
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.navigation import nav_item
@@ -19,8 +21,6 @@ from expo_crm.partners.forms import (
 )
 from expo_crm.partners.models import AgreementState, DeliverableState, PartnerKind
 from expo_crm.shows import services as shows
-from expo_crm.staff import listing
-from expo_crm.staff.services import staff_choices
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 nav_item(_l("Partners"), "partners.partner_list", "partners.view", order=55)
@@ -52,7 +52,7 @@ def partner_list():
         active=args.get("active", ""),
         sort=args.get("sort", "name"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         rows = [
             (
                 p.name_zh,
@@ -64,7 +64,7 @@ def partner_list():
                 p.owner.name if p.owner else "",
                 _("Yes") if p.active else _("No"),
             )
-            for p in listing.all_rows(stmt)
+            for p in lists.all_rows(stmt)
         ]
         return xlsx_response(
             _("partners"),
@@ -83,8 +83,8 @@ def partner_list():
         )
     return render_template(
         "partners/list.html",
-        pagination=listing.page_of(stmt),
-        args=listing.args(),
+        pagination=lists.page_of(stmt),
+        args=lists.args(),
         kinds=PartnerKind,
     )
 

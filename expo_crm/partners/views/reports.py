@@ -4,7 +4,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from expo_crm import audit
+from expo_crm import audit, lists
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
@@ -15,7 +15,6 @@ from expo_crm.partners.forms import PackageForm, SellForm, SendReportForm
 from expo_crm.partners.models import DeliverableState
 from expo_crm.partners.views import bp
 from expo_crm.shows import services as shows
-from expo_crm.staff import listing
 
 
 def _report(partner_id: int, show_id: int):
@@ -101,7 +100,7 @@ def deliverable_list():
         q=args.get("q", ""),
         sort=args.get("sort", "due"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         rows = [
             (
                 d.agreement.partner.name,
@@ -112,7 +111,7 @@ def deliverable_list():
                 d.due_date,
                 d.state.label,
             )
-            for d in listing.all_rows(stmt)
+            for d in lists.all_rows(stmt)
         ]
         return xlsx_response(
             _("deliverables"),
@@ -130,8 +129,8 @@ def deliverable_list():
         )
     return render_template(
         "partners/deliverables.html",
-        pagination=listing.page_of(stmt),
-        args=listing.args(),
+        pagination=lists.page_of(stmt),
+        args=lists.args(),
         shows=shows.list_shows(),
         states=DeliverableState,
         today=services.clock.now().date(),
@@ -149,10 +148,10 @@ def sponsorship():
         availability=args.get("availability", ""),
         sort=args.get("sort", "-show"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         rows = [
             (p.show.code, p.level_zh, p.level_en, p.price, p.sold, p.total, p.benefits)
-            for p in listing.all_rows(stmt)
+            for p in lists.all_rows(stmt)
         ]
         return xlsx_response(
             _("sponsorship"),
@@ -172,13 +171,13 @@ def sponsorship():
     sell_form.partner_id.choices = [
         (p.id, p.name) for p in db.session.scalars(services.partner_query(active="1"))
     ]
-    pagination = listing.page_of(stmt)
+    pagination = lists.page_of(stmt)
     return render_template(
         "partners/sponsorship.html",
         pagination=pagination,
         shows=shows.list_shows(),
         show_id=show_id,
-        args=listing.args(),
+        args=lists.args(),
         buyers={p.id: services.buyers_of(p.id) for p in pagination.items},
         sell_form=sell_form,
     )

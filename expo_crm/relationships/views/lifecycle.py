@@ -11,9 +11,10 @@ from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
 from expo_crm.relationships import settings, stages
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
-from expo_crm.relationships.models import Alert, LifecycleStage, SubjectKind
+from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
 from expo_crm.relationships.views import bp
+from expo_crm.subjects import SubjectKind
 
 
 @bp.route("/")

@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from expo_crm import lists
 from expo_crm.auth.permissions import requires
+from expo_crm.auth.services import staff_choices
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
-from expo_crm.staff import listing
-from expo_crm.staff.services import staff_choices
 from expo_crm.suppliers import documents, evaluations, services
 from expo_crm.suppliers.forms import ContactForm, DocumentForm, EvaluationForm, SupplierForm
 from expo_crm.suppliers.models import MAX_DOCUMENT_BYTES, SupplierCategory
@@ -30,7 +30,7 @@ def supplier_list():
         active=args.get("active", ""),
         sort=args.get("sort", "name"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         rows = [
             (
                 s.name_zh,
@@ -41,7 +41,7 @@ def supplier_list():
                 s.owner.name if s.owner else "",
                 _("Yes") if s.active else _("No"),
             )
-            for s in listing.all_rows(stmt)
+            for s in lists.all_rows(stmt)
         ]
         return xlsx_response(
             _("suppliers"),
@@ -57,11 +57,11 @@ def supplier_list():
             rows,
             title=_("Suppliers"),
         )
-    pagination = listing.page_of(stmt)
+    pagination = lists.page_of(stmt)
     return render_template(
         "suppliers/list.html",
         pagination=pagination,
-        args=listing.args(),
+        args=lists.args(),
         categories=SupplierCategory,
         scores=evaluations.average_scores([s.id for s in pagination.items]),
         alerts={s.id: len(documents.document_alerts(s)) for s in pagination.items},

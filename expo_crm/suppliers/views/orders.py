@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from expo_crm import lists
 from expo_crm.audit.models import AuditEvent
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.shows import services as shows
-from expo_crm.staff import listing
 from expo_crm.suppliers import evaluations, services
 from expo_crm.suppliers.forms import CatalogueItemForm, OrderStateForm, StaffOrderForm
 from expo_crm.suppliers.models import ORDER_TRANSITIONS, OrderState
@@ -75,7 +75,7 @@ def catalogue():
         supplier_id=request.args.get("supplier_id", type=int),
         sort=request.args.get("sort", "deadline"),
     )
-    if listing.wants_excel() and show:
+    if lists.wants_excel() and show:
         rows = [
             (
                 i.name_zh,
@@ -87,7 +87,7 @@ def catalogue():
                 i.late_surcharge_pct,
                 _("Yes") if i.late_orders_allowed else _("No"),
             )
-            for i in listing.all_rows(stmt)
+            for i in lists.all_rows(stmt)
         ]
         return xlsx_response(
             f"catalogue-{show.code}",
@@ -107,10 +107,10 @@ def catalogue():
     return render_template(
         "suppliers/catalogue.html",
         show=show,
-        pagination=listing.page_of(stmt),
+        pagination=lists.page_of(stmt),
         shows=shows.list_shows(),
         suppliers=[(s.id, s.name) for s in services.shows_suppliers(show.id)] if show else [],
-        args=listing.args(),
+        args=lists.args(),
         today=services.clock.now().date(),
     )
 
@@ -176,17 +176,17 @@ def order_list():
         q=args.get("q", ""),
         sort=args.get("sort", "-ordered"),
     )
-    if listing.wants_excel():
+    if lists.wants_excel():
         return xlsx_response(
             _("service-orders"),
             ORDER_HEADERS(),
-            _order_rows(listing.all_rows(stmt)),
+            _order_rows(lists.all_rows(stmt)),
             title=_("Service orders"),
         )
     return render_template(
         "suppliers/orders.html",
-        pagination=listing.page_of(stmt),
-        args=listing.args(),
+        pagination=lists.page_of(stmt),
+        args=lists.args(),
         shows=shows.list_shows(),
         states=OrderState,
     )
@@ -208,19 +208,19 @@ def work_list(supplier_id: int):
     )
     if not state:
         stmt = stmt.where(services.ServiceOrder.state != OrderState.cancelled)
-    if listing.wants_excel():
+    if lists.wants_excel():
         return xlsx_response(
             f"work-{supplier.id}-{show.code if show else ''}",
             ORDER_HEADERS(),
-            _order_rows(listing.all_rows(stmt)),
+            _order_rows(lists.all_rows(stmt)),
             title=_("Work list"),
         )
     return render_template(
         "suppliers/work.html",
         supplier=supplier,
         show=show,
-        pagination=listing.page_of(stmt, 100),
-        args=listing.args(),
+        pagination=lists.page_of(stmt, 100),
+        args=lists.args(),
         shows=services.shows_served(supplier.id),
         states=OrderState,
         transitions=ORDER_TRANSITIONS,

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
-from expo_crm.relationships.models import SubjectRefMixin
+from expo_crm.subjects import SubjectRefMixin
 
 
 class TaskState(LabeledEnum):

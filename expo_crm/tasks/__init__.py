@@ -1,0 +1,1 @@
+"""Follow-up tasks for staff, made by hand or by the system."""
