@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from expo_crm.db import db
 
 
-class UserError(Exception):
+class UserError(ValueError):
     """A refused action: str(error) is a message for the user, already in their language.
 
     Every package's error for what a user asked and may not do derives from this, so one

@@ -15,6 +15,7 @@ from expo_crm import audit, clock
 from expo_crm.auth.models import DeviceToken, StaffUser
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
+from expo_crm.errors import UserError
 
 hasher = PasswordHasher()
 
@@ -26,7 +27,7 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = hasher.hash("not-a-real-password")
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A sign-in or account change refused; str(error) is a message for the user."""
 
 

@@ -17,6 +17,7 @@ from expo_crm import audit, clock
 from expo_crm.auth.guard import register_user_kind
 from expo_crm.auth.services import _DUMMY_HASH, hash_password, hasher, password_problem
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.exhibitors.contracts import badge_quota, service_orders
 from expo_crm.exhibitors.models import (
     Contact,
@@ -42,7 +43,7 @@ MANUAL_DEADLINES = {
 TEXT_DELIVERABLES = (DeliverableKind.catalogue_entry, DeliverableKind.fascia_name)
 
 
-class PortalError(ValueError):
+class PortalError(UserError):
     """A portal action refused; str(error) is a message for the user."""
 
 

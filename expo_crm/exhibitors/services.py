@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from expo_crm.errors import UserError
+
 CENT = Decimal("0.01")
 
 
-class ExhibitorError(ValueError):
+class ExhibitorError(UserError):
     """A change refused; str(error) is a message for the user."""
 
 

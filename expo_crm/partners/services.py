@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from expo_crm import audit, clock
 from expo_crm.db import db, is_unique_violation
+from expo_crm.errors import UserError
 from expo_crm.partners.models import (
     Agreement,
     AgreementState,
@@ -28,7 +29,7 @@ from expo_crm.partners.models import (
 from expo_crm.shows.models import Show
 
 
-class PartnerError(Exception):
+class PartnerError(UserError):
     """A refused change; str(error) is a translated message for the user."""
 
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit, clock
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.relationships import settings
 from expo_crm.relationships.models import (
     Channel,
@@ -24,7 +25,7 @@ from expo_crm.relationships.models import (
 from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 
-class ComplaintError(ValueError):
+class ComplaintError(UserError):
     pass
 
 

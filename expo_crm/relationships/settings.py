@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm import clock
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.relationships.models import LifecycleSetting
 
 
@@ -121,7 +122,7 @@ SETTINGS: tuple[Setting, ...] = (
 BY_KEY = {s.key: s for s in SETTINGS}
 
 
-class SettingError(ValueError):
+class SettingError(UserError):
     pass
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from expo_crm import audit
 from expo_crm.db import db, is_unique_violation, writing
+from expo_crm.errors import UserError
 from expo_crm.scheduler import registry
 from expo_crm.scheduler.models import (
     JobRun,
@@ -41,7 +42,7 @@ RUN_DUE_JOB = "plan.run_due"
 HOST = socket.gethostname()
 
 
-class PlanError(ValueError):
+class PlanError(UserError):
     """A plan step refused; str(error) is a message for the user."""
 
 

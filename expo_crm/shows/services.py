@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from expo_crm import audit, clock
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.shows.models import ServiceStage, Show
 
 SHOW_FIELDS = (
@@ -29,7 +30,7 @@ SHOW_FIELDS = (
 )
 
 
-class ShowError(ValueError):
+class ShowError(UserError):
     """Show data refused; str(error) is a message for the user."""
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from expo_crm import audit, clock
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.shows.models import Show
 from expo_crm.suppliers.models import (
     ORDER_TRANSITIONS,
@@ -26,7 +27,7 @@ from expo_crm.suppliers.models import (
 CENT = Decimal("0.01")
 
 
-class SupplierError(Exception):
+class SupplierError(UserError):
     """A refused change; str(error) is a translated message for the user."""
 
 

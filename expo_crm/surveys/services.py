@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from expo_crm import audit
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.surveys.models import (
     CampaignState,
     QuestionKind,
@@ -18,7 +19,7 @@ from expo_crm.surveys.models import (
 CHOICE_KINDS = (QuestionKind.single, QuestionKind.multiple)
 
 
-class SurveyError(ValueError):
+class SurveyError(UserError):
     """Refused input; str(error) is a message for the user."""
 
 

@@ -17,6 +17,7 @@ from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.documents.pdf import render_pdf
 from expo_crm.documents.qr import png_data_uri, qr_png
+from expo_crm.errors import UserError
 from expo_crm.mail.services import Attachment, enqueue_email
 from expo_crm.relationships.services import log_interaction
 from expo_crm.shows.models import Show
@@ -61,7 +62,7 @@ MANAGE_SALT = "visitors.manage"
 MANAGE_MAX_AGE = 400 * 24 * 3600
 
 
-class RegistrationError(ValueError):
+class RegistrationError(UserError):
     """Registration refused; str(error) is a message for the visitor."""
 
 
