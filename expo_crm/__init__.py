@@ -2,43 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from pathlib import Path
 
 from flask import Flask, has_request_context
-
-BLUEPRINT_MODULES = (
-    "expo_crm.auth.views",
-    "expo_crm.shows.views",
-    "expo_crm.staff.views",
-    "expo_crm.exhibitors.views",
-    "expo_crm.visitors.views",
-    "expo_crm.suppliers.views",
-    "expo_crm.partners.views",
-    "expo_crm.relationships.views",
-    "expo_crm.surveys.views",
-    "expo_crm.mail.views",
-    "expo_crm.scheduler.views",
-    "expo_crm.apidocs.views",
-)
-
-# Modules whose models must be imported before the mappers are configured.
-MODEL_MODULES = (
-    "expo_crm.auth.models",
-    "expo_crm.audit.models",
-    "expo_crm.shows.models",
-    "expo_crm.tasks.models",
-    "expo_crm.exhibitors.models",
-    "expo_crm.visitors.models",
-    "expo_crm.suppliers.models",
-    "expo_crm.partners.models",
-    "expo_crm.relationships.models",
-    "expo_crm.surveys.models",
-    "expo_crm.mail.models",
-    "expo_crm.scheduler.models",
-)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -51,16 +18,73 @@ def template_folder() -> str:
     return str(PACKAGE_DIR / "templates")
 
 
-def import_models() -> None:
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+def _components():
+    """Every part of the application, imported by name: models before the mappers are
+    configured, jobs modules so that their plan actions and periodic jobs are registered, and
+    the blueprints. Only the wiring imports upward like this."""
+    from expo_crm.apidocs import views as apidocs_views
+    from expo_crm.audit import models as audit_models
+    from expo_crm.auth import models as auth_models
+    from expo_crm.auth import views as auth_views
+    from expo_crm.exhibitors import models as exhibitor_models
+    from expo_crm.exhibitors import views as exhibitor_views
+    from expo_crm.mail import jobs as mail_jobs
+    from expo_crm.mail import models as mail_models
+    from expo_crm.mail import views as mail_views
+    from expo_crm.partners import jobs as partner_jobs
+    from expo_crm.partners import models as partner_models
+    from expo_crm.partners import views as partner_views
+    from expo_crm.relationships import jobs as relationship_jobs
+    from expo_crm.relationships import models as relationship_models
+    from expo_crm.relationships import views as relationship_views
+    from expo_crm.scheduler import models as scheduler_models
+    from expo_crm.scheduler import views as scheduler_views
+    from expo_crm.shows import models as show_models
+    from expo_crm.shows import views as show_views
+    from expo_crm.staff import views as staff_views
+    from expo_crm.suppliers import jobs as supplier_jobs
+    from expo_crm.suppliers import models as supplier_models
+    from expo_crm.suppliers import views as supplier_views
+    from expo_crm.surveys import jobs as survey_jobs
+    from expo_crm.surveys import models as survey_models
+    from expo_crm.surveys import views as survey_views
+    from expo_crm.tasks import models as task_models
+    from expo_crm.visitors import api as visitor_api
+    from expo_crm.visitors import jobs as visitor_jobs
+    from expo_crm.visitors import models as visitor_models
+    from expo_crm.visitors import views as visitor_views
 
-
-def _import_if_present(name: str):
-    """Blueprint packages may or may not have a JSON API module beside their views."""
-    if importlib.util.find_spec(name) is None:
-        return None
-    return importlib.import_module(name)
+    models = (
+        auth_models,
+        audit_models,
+        show_models,
+        task_models,
+        exhibitor_models,
+        visitor_models,
+        supplier_models,
+        partner_models,
+        relationship_models,
+        survey_models,
+        mail_models,
+        scheduler_models,
+    )
+    jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
+    blueprints = (
+        auth_views.bp,
+        show_views.bp,
+        staff_views.bp,
+        exhibitor_views.bp,
+        visitor_views.bp,
+        supplier_views.bp,
+        partner_views.bp,
+        relationship_views.bp,
+        survey_views.bp,
+        mail_views.bp,
+        scheduler_views.bp,
+        apidocs_views.bp,
+    )
+    apis = (visitor_api.bp,)  # JSON with bearer tokens: no CSRF
+    return models, jobs, blueprints, apis
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -85,7 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
                 config["SQLALCHEMY_DATABASE_URI"]
             )
 
-    import_models()
+    _models, _jobs, blueprints, apis = _components()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -106,12 +130,11 @@ def create_app(config: dict | None = None) -> Flask:
 
         configure_engine(db.engine)
 
-    for name in BLUEPRINT_MODULES:
-        app.register_blueprint(importlib.import_module(name).bp)
-        api = _import_if_present(name.rsplit(".", 1)[0] + ".api")
-        if api is not None and hasattr(api, "bp"):
-            app.register_blueprint(api.bp)
-            csrf.exempt(api.bp)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for blueprint in apis:
+        app.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
 
     app.before_request(_declare_write_intent)
     app.teardown_request(_end_write_intent)

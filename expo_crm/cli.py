@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -10,14 +9,10 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from expo_crm import create_app
-
-# Packages that add their own commands with register(cli).
-COMMAND_MODULES = (
-    "expo_crm.exhibitors.commands",
-    "expo_crm.visitors.commands",
-    "expo_crm.scheduler.commands",
-    "expo_crm.relationships.commands",
-)
+from expo_crm.exhibitors import commands as exhibitor_commands
+from expo_crm.relationships import commands as relationship_commands
+from expo_crm.scheduler import commands as scheduler_commands
+from expo_crm.visitors import commands as visitor_commands
 
 
 @click.group(
@@ -149,18 +144,14 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     serve(host, port, workers, threads)
 
 
-def _register_package_commands() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name == name:
-                continue
-            raise
-        module.register(cli)
-
-
-_register_package_commands()
+# Packages that add their own commands.
+for _package_commands in (
+    exhibitor_commands,
+    visitor_commands,
+    scheduler_commands,
+    relationship_commands,
+):
+    _package_commands.register(cli)
 
 
 def main() -> None:

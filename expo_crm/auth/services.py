@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from expo_crm import audit, clock
 from expo_crm.auth.models import DeviceToken, StaffUser
-from expo_crm.auth.permissions import Role
+from expo_crm.auth.permissions import Role, role_has
 from expo_crm.db import db
 from expo_crm.errors import UserError
 
@@ -172,9 +172,14 @@ def verify_device_token(secret: str, role: str) -> VerifiedDevice | None:
 
 def staff_choices(blank_label: str = "—") -> list[tuple[int, str]]:
     """Active staff for an owner select box; 0 stands for nobody."""
-    from expo_crm.auth.models import StaffUser
-
     users = db.session.scalars(
         sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
     )
     return [(0, blank_label)] + [(u.id, u.name) for u in users]
+
+
+def staff_with(capability: str) -> list[StaffUser]:
+    """Active staff whose role has the capability."""
+
+    users = db.session.scalars(sa.select(StaffUser).where(StaffUser.active).order_by(StaffUser.id))
+    return [u for u in users if role_has(u.role, capability)]

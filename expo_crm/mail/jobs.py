@@ -27,12 +27,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from expo_crm import clock
+from expo_crm import clock, signals
 from expo_crm.db import UTCDateTime, db, writing
 from expo_crm.mail import smtp
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
-from expo_crm.relationships.models import Channel, Direction, Interaction
-from expo_crm.relationships.services import record_new_interaction
 from expo_crm.scheduler.registry import periodic_job
 from expo_crm.subjects import SubjectKind
 
@@ -183,26 +181,20 @@ def _note_unreachable(message_ids: list[int], at: datetime, error: str) -> None:
 
 
 def _record_on_timeline(due: _Due, at: datetime) -> None:
-    """The sent mail on the recipient's timeline. Its source key is new: the row is written only
-    in the transaction that hands the message over, and removed if the server then refuses it."""
-    if due.subject_ref is None:
-        return
-    kind, subject_id = due.subject_ref
-    record_new_interaction(
-        kind,
-        subject_id,
-        channel=Channel.email,
-        direction=Direction.outbound,
+    """Tell listeners (the recipient's timeline) in the transaction that hands the message over;
+    a refusal afterwards takes it back (_remove_from_timeline)."""
+    signals.mail_handed_over.send(
+        due.id,
+        subject_ref=due.subject_ref,
         subject=due.subject,
         notes=due.notes,
         show_id=due.show_id,
-        source_key=f"mail:{due.id}",
-        occurred_at=at,
+        at=at,
     )
 
 
 def _remove_from_timeline(message_id: int) -> None:
-    db.session.execute(sa.delete(Interaction).where(Interaction.source_key == f"mail:{message_id}"))
+    signals.mail_handover_undone.send(message_id)
 
 
 def _suppressed(address: str) -> bool:

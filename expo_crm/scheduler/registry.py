@@ -1,4 +1,5 @@
-"""What the scheduler can run. Domains register their work here from their jobs.py:
+"""What the scheduler can run. Domains register their work here from their jobs.py, which the
+application factory imports by name:
 
 - plan actions: a step of a show's service plan, run once per show when its time comes
   (`fn(show, at) -> int`, the number of effects; must be idempotent per recipient);
@@ -7,7 +8,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,19 +40,6 @@ class PeriodicJob:
 _actions: dict[str, PlanAction] = {}
 _periodic: dict[str, PeriodicJob] = {}
 
-# Modules that register plan actions and periodic jobs.
-JOB_MODULES = (
-    "expo_crm.mail.jobs",
-    "expo_crm.exhibitors.jobs",
-    "expo_crm.visitors.jobs",
-    "expo_crm.suppliers.jobs",
-    "expo_crm.partners.jobs",
-    "expo_crm.staff.jobs",
-    "expo_crm.relationships.jobs",
-    "expo_crm.surveys.jobs",
-    "expo_crm.scheduler.jobs",
-)
-
 
 def plan_action(
     name: str,
@@ -82,20 +69,9 @@ def periodic_job(name: str, *, label, **trigger) -> Callable:
     return register
 
 
-def load_all() -> None:
-    for module in JOB_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as missing:
-            if missing.name != module:
-                raise
-
-
 def actions() -> dict[str, PlanAction]:
-    load_all()
     return dict(_actions)
 
 
 def periodic_jobs() -> dict[str, PeriodicJob]:
-    load_all()
     return dict(_periodic)

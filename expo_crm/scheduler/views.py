@@ -8,7 +8,6 @@ from expo_crm.db import db
 from expo_crm.navigation import nav_item
 from expo_crm.scheduler import registry, services
 from expo_crm.scheduler.forms import ActionForm, PlanStepForm
-from expo_crm.scheduler.jobs import snapshots
 from expo_crm.scheduler.models import PlanStepRun, ServicePlanStep
 from expo_crm.shows.models import Show
 from expo_crm.shows.services import list_shows
@@ -73,7 +72,6 @@ def plan(show_id: int):
         runs=runs,
         actions=actions,
         due_at=lambda step: services.due_at(step, show),
-        snapshots=snapshots(show)[-24:],
     )
 
 

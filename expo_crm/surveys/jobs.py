@@ -68,7 +68,7 @@ def _automatic(show: Show) -> SurveyCampaign | None:
 
 def email_report(campaign: SurveyCampaign) -> int:
     """The PDF report to every active member of staff who manages surveys (once each)."""
-    from expo_crm.scheduler.jobs import staff_with
+    from expo_crm.auth.services import staff_with
 
     show = db.session.get(Show, campaign.show_id)
     queued = 0

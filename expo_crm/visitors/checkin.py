@@ -16,12 +16,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from expo_crm import clock
+from expo_crm import clock, signals
 from expo_crm.db import db, writing
-from expo_crm.relationships.models import Channel, Direction
-from expo_crm.relationships.services import record_new_interaction
 from expo_crm.shows.models import Show
-from expo_crm.subjects import SubjectKind
 from expo_crm.visitors import codes
 from expo_crm.visitors.models import (
     Badge,
@@ -276,16 +273,9 @@ def _enter(
 def _log_first_entry(
     visitor_id: int, registration_id: int, show_id: int, gate: str, now: datetime
 ) -> None:
-    # Only the first admission of a registration, so the unique source_key is new.
-    record_new_interaction(
-        SubjectKind.visitor,
-        visitor_id,
-        channel=Channel.gate,
-        direction=Direction.inbound,
-        subject=f"Checked in at gate {gate}",
-        show_id=show_id,
-        source_key=f"checkin:{registration_id}",
-        occurred_at=now,
+    # Only the first admission of a registration: listeners may treat it as new.
+    signals.badge_admitted.send(
+        registration_id, visitor_id=visitor_id, show_id=show_id, gate=gate, at=now
     )
 
 

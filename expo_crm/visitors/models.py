@@ -416,3 +416,18 @@ class ClassificationRule(TimestampMixin, db.Model):
         sa.UniqueConstraint("field", "value", name="uq_visitor_classification_rules_field_value"),
         sa.CheckConstraint("category IN ('professional', 'general')", name="classifies_visitors"),
     )
+
+
+class TrafficSnapshot(db.Model):
+    """Hourly in-show counts: registrations, check-ins so far, people inside."""
+
+    __tablename__ = "traffic_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registrations: Mapped[int] = mapped_column(default=0)
+    checked_in: Mapped[int] = mapped_column(default=0)
+    inside: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.UniqueConstraint("show_id", "taken_at"),)

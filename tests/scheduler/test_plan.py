@@ -18,8 +18,8 @@ from expo_crm.scheduler.models import (
     PlanStepRun,
     RunState,
     ServicePlanStep,
-    TrafficSnapshot,
 )
+from expo_crm.visitors.models import TrafficSnapshot
 from tests.factories import create_checked_in_visitors, create_show, create_staff, run_due_at
 from tests.helpers import login, post_form, text_of
 

@@ -9,7 +9,7 @@ from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
 from expo_crm.shows.models import Show
 from expo_crm.shows.services import current_show, list_shows
-from expo_crm.visitors import attendance
+from expo_crm.visitors import attendance, jobs
 from expo_crm.visitors.views import bp
 
 
@@ -27,7 +27,11 @@ def attendance_home():
 def attendance_page(show_id: int):
     show = db.get_or_404(Show, show_id)
     return render_template(
-        "visitors/attendance.html", show=show, shows=list_shows(), figures=attendance.figures(show)
+        "visitors/attendance.html",
+        show=show,
+        shows=list_shows(),
+        figures=attendance.figures(show),
+        snapshots=jobs.snapshots(show)[-24:],
     )
 
 

@@ -12,9 +12,14 @@ import sqlalchemy as sa
 
 from expo_crm import clock
 from expo_crm.db import db
+from expo_crm.exhibitors.contracts import participating_company_ids
+from expo_crm.exhibitors.models import Application, Company, Contract
+from expo_crm.partners.models import Partner
 from expo_crm.relationships import services, stages
 from expo_crm.relationships.complaints import open_complaint, record_verdict, resolve_complaint
-from expo_crm.relationships.models import LifecycleStage, Tone
+from expo_crm.relationships.models import Alert, AlertState, LifecycleStage, Tone
+from expo_crm.tasks.models import Task, TaskState
+from expo_crm.visitors.models import Visitor
 
 CONTACTS = (
     ("phone", "outbound", "回访：上届参展效果 / Follow-up call on last edition's results"),
@@ -68,9 +73,6 @@ def _local(show, day, hour: int = 10) -> datetime:
 
 
 def seed(ctx) -> None:
-    from expo_crm.exhibitors.models import Company
-    from expo_crm.partners.models import Partner
-    from expo_crm.visitors.models import Visitor
 
     now = clock.now()
     rng = ctx.rng
@@ -123,7 +125,6 @@ def seed(ctx) -> None:
 
 
 def _complaints(ctx, companies, now: datetime) -> None:
-    from expo_crm.exhibitors.contracts import participating_company_ids
 
     present = [
         c for c in companies if c.id in participating_company_ids(ctx.current.id)
@@ -175,8 +176,6 @@ def _evaluate_history(ctx, now: datetime) -> None:
 
 def _follow_up_alerts(done_at: datetime) -> None:
     """Past alerts were followed up: their tasks done with an outcome, which the alerts take on."""
-    from expo_crm.relationships.models import Alert, AlertState
-    from expo_crm.tasks.models import Task, TaskState
 
     outcomes = (
         "电话回访，客户表示会续展 / Called; they intend to rebook",
@@ -200,7 +199,6 @@ def _follow_up_alerts(done_at: datetime) -> None:
 
 def _add_missing_stages(ctx, missing: list[LifecycleStage], now: datetime) -> None:
     """Where the other areas' demo data leaves a stage empty, one customer with the history for it."""
-    from expo_crm.exhibitors.models import Application, Company, Contract
 
     def company(name_zh: str, name_en: str) -> Company:
         row = Company(name_zh=name_zh, name_en=name_en, owner_id=ctx.owner("sales").id)

@@ -2,12 +2,12 @@
 
 The core seeds staff of every role and three editions of one exhibition: a past one (with
 history), one open today, one in its pre-show stage. Each domain then adds its own data
-from its `demo.py` (`seed(ctx)`), in DEMO_MODULES order.
+from its `demo.py` (`seed(ctx)`), in the order of SEEDERS; what spans the domains (the
+relationships' history) is seeded from here.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import random
 import signal
@@ -24,8 +24,15 @@ from expo_crm.auth import services as auth
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db, writing
+from expo_crm.demo import relationships as relationships_demo
+from expo_crm.exhibitors import demo as exhibitors_demo
+from expo_crm.partners import demo as partners_demo
 from expo_crm.shows import services as shows
 from expo_crm.shows.models import Show
+from expo_crm.staff import demo as staff_demo
+from expo_crm.suppliers import demo as suppliers_demo
+from expo_crm.surveys import demo as surveys_demo
+from expo_crm.visitors import demo as visitors_demo
 
 DEMO_PASSWORD = "expo-demo-2026"
 
@@ -38,16 +45,18 @@ DEMO_STAFF = (
     (Role.marketing, "marketing@demo.expo-crm.cn", "刘洋 Liu Yang", "zh"),
 )
 
-DEMO_MODULES = (
-    "expo_crm.exhibitors.demo",
-    "expo_crm.visitors.demo",
-    "expo_crm.suppliers.demo",  # orders for the exhibitors' companies
-    "expo_crm.partners.demo",  # attributes visitors' registrations to referral codes
-    "expo_crm.staff.demo",
-    "expo_crm.surveys.demo",
-    "expo_crm.relationships.demo",
-    "expo_crm.scheduler.demo",
-)
+
+def _seeders():
+    """Each domain's seed(ctx), in order: later ones build on what earlier ones made."""
+    return (
+        exhibitors_demo.seed,
+        visitors_demo.seed,
+        suppliers_demo.seed,  # orders for the exhibitors' companies
+        partners_demo.seed,  # attributes visitors' registrations to referral codes
+        staff_demo.seed,
+        surveys_demo.seed,
+        relationships_demo.seed,
+    )
 
 
 @dataclass
@@ -133,14 +142,8 @@ def _seed(exhibitors: int, visitors: int) -> str:
         visitors=visitors,
     )
     db.session.commit()
-    for name in DEMO_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name == name:
-                continue
-            raise
-        module.seed(ctx)
+    for seed in _seeders():
+        seed(ctx)
         db.session.commit()
     lines = [
         f"seeded {len(ctx.shows)} shows and {sum(len(v) for v in staff.values())} staff"
@@ -180,7 +183,7 @@ def run_demo(host: str, port: int) -> None:
     try:
         serve(host, port, workers=2, threads=4)
     finally:
-        if scheduler is not None and scheduler.poll() is None:
+        if scheduler.poll() is None:
             scheduler.send_signal(signal.SIGTERM)
             try:
                 scheduler.wait(10)
@@ -189,18 +192,9 @@ def run_demo(host: str, port: int) -> None:
 
 
 def _portal_logins() -> list[str]:
-    try:
-        module = importlib.import_module("expo_crm.exhibitors.demo")
-    except ModuleNotFoundError:
-        return []
-    lines = getattr(module, "portal_logins", lambda: [])()
+    lines = exhibitors_demo.portal_logins()
     return ["Exhibitor portal logins:"] + [f"  {line}" for line in lines] if lines else []
 
 
-def _start_scheduler() -> subprocess.Popen | None:
-    from expo_crm.cli import cli
-
-    if "scheduler" not in cli.commands:
-        print("(the scheduler command is not installed; scheduled jobs will not run)")
-        return None
+def _start_scheduler() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "expo_crm", "scheduler"], env=os.environ.copy())

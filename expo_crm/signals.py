@@ -1,0 +1,22 @@
+"""Signals by which lower layers tell higher ones what happened, without knowing who listens.
+
+Receivers run in the sender's transaction: what they write commits or rolls back with the
+event itself. Each signal's sender is the id of the thing it is about."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# A mail was handed over to the SMTP server (expo_crm.mail.jobs). Keyword arguments:
+# subject_ref (SubjectKind, id) or None, subject, notes, show_id, at.
+mail_handed_over = _signals.signal("mail-handed-over")
+
+# The SMTP server refused a mail after it was handed over, or staff resent it: the hand-over
+# no longer stands. No keyword arguments.
+mail_handover_undone = _signals.signal("mail-handover-undone")
+
+# A badge was admitted for the first time at a gate (expo_crm.visitors.checkin). Keyword
+# arguments: visitor_id, show_id, show_code, gate, at.
+badge_admitted = _signals.signal("badge-admitted")
