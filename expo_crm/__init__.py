@@ -26,6 +26,8 @@ def _components():
     from expo_crm.audit import models as audit_models
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
+    from expo_crm.exhibitors import companies as exhibitor_companies
+    from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import models as exhibitor_models
     from expo_crm.exhibitors import views as exhibitor_views
     from expo_crm.mail import jobs as mail_jobs
@@ -33,6 +35,7 @@ def _components():
     from expo_crm.mail import views as mail_views
     from expo_crm.partners import jobs as partner_jobs
     from expo_crm.partners import models as partner_models
+    from expo_crm.partners import services as partner_services
     from expo_crm.partners import views as partner_views
     from expo_crm.relationships import jobs as relationship_jobs
     from expo_crm.relationships import models as relationship_models
@@ -44,12 +47,15 @@ def _components():
     from expo_crm.staff import views as staff_views
     from expo_crm.suppliers import jobs as supplier_jobs
     from expo_crm.suppliers import models as supplier_models
+    from expo_crm.suppliers import services as supplier_services
     from expo_crm.suppliers import views as supplier_views
     from expo_crm.surveys import jobs as survey_jobs
     from expo_crm.surveys import models as survey_models
+    from expo_crm.surveys import results as survey_results
     from expo_crm.surveys import views as survey_views
     from expo_crm.tasks import models as task_models
     from expo_crm.visitors import api as visitor_api
+    from expo_crm.visitors import attendance as visitor_attendance
     from expo_crm.visitors import jobs as visitor_jobs
     from expo_crm.visitors import models as visitor_models
     from expo_crm.visitors import views as visitor_views
@@ -68,6 +74,16 @@ def _components():
         mail_models,
         scheduler_models,
     )
+    # Modules that register with the layers below them: customer value sources, survey
+    # audiences, service orders charged on contracts, referral codes.
+    registrations = (
+        exhibitor_companies,
+        exhibitor_contracts,
+        visitor_attendance,
+        supplier_services,
+        partner_services,
+        survey_results,
+    )
     jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
     blueprints = (
         auth_views.bp,
@@ -84,7 +100,7 @@ def _components():
         apidocs_views.bp,
     )
     apis = (visitor_api.bp,)  # JSON with bearer tokens: no CSRF
-    return models, jobs, blueprints, apis
+    return models, registrations, jobs, blueprints, apis
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -109,7 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
                 config["SQLALCHEMY_DATABASE_URI"]
             )
 
-    _models, _jobs, blueprints, apis = _components()
+    _models, _registrations, _jobs, blueprints, apis = _components()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)

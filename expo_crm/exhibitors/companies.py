@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit
 from expo_crm.db import db
@@ -21,6 +22,7 @@ from expo_crm.exhibitors.models import (
 )
 from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.relationships.models import LifecycleStage, RelationshipState
+from expo_crm.relationships.value import value_source
 from expo_crm.subjects import SubjectKind
 
 COMPANY_FIELDS = (
@@ -237,3 +239,22 @@ def lifecycle_stages(company_ids: list[int]) -> dict[int, LifecycleStage]:
             )
         ).all()
     )
+
+
+@value_source("company_names")
+def company_names() -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            sa.select(
+                Company.id, sa.func.coalesce(sa.func.nullif(Company.name_zh, ""), Company.name_en)
+            )
+        ).all()
+    )
+
+
+@value_source("company_sizes")
+def company_sizes() -> dict[int, str]:
+    return {
+        company_id: (size.label if size is not None else str(_l("Size unknown")))
+        for company_id, size in db.session.execute(sa.select(Company.id, Company.size))
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,19 +26,45 @@ from expo_crm.exhibitors.models import (
 )
 from expo_crm.exhibitors.payments import paid_amount
 from expo_crm.exhibitors.services import ExhibitorError, money
-from expo_crm.suppliers.services import orders_for, orders_total
+from expo_crm.relationships.value import value_source
+from expo_crm.shows.models import Show
+from expo_crm.subjects import SubjectKind
+from expo_crm.surveys.campaigns import Audience, Recipient, language_of, register_audience
+from expo_crm.surveys.models import Segment
 
 DEFAULT_DEPOSIT_SHARE = Decimal("0.30")
 SQM_PER_BADGE = Decimal(9)
 
 
+@dataclass(frozen=True)
+class ServiceOrderSource:
+    """What an exhibitor orders from the show's suppliers (furniture, power, ...) is charged on
+    its contract; the suppliers package, which owns the orders, registers how to read them."""
+
+    orders: Callable[[int, int], list]  # (company_id, show_id) -> every order, cancelled too
+    total: Callable[[int, int], Decimal]  # (company_id, show_id) -> sum of those not cancelled
+
+
+_service_orders: list[ServiceOrderSource] = []
+
+
+def charge_service_orders_from(source: ServiceOrderSource) -> None:
+    _service_orders[:] = [source]
+
+
+def _service_order_source() -> ServiceOrderSource:
+    if not _service_orders:
+        raise LookupError("no source of service orders is registered")
+    return _service_orders[0]
+
+
 def services_total(company_id: int, show_id: int) -> Decimal:
     """What the exhibitor ordered from the show's suppliers (furniture, power, ...)."""
-    return money(orders_total(company_id, show_id))
+    return money(_service_order_source().total(company_id, show_id))
 
 
 def service_orders(company_id: int, show_id: int) -> list:
-    return orders_for(company_id, show_id)
+    return _service_order_source().orders(company_id, show_id)
 
 
 def _contract_number(show_code: str) -> str:
@@ -228,3 +256,45 @@ def set_badge_quota(contract: Contract, quota: int | None) -> None:
     before = contract.badge_quota
     contract.badge_quota = quota
     audit.record("contract.badge_quota", contract, {"badge_quota": before}, {"badge_quota": quota})
+
+
+@value_source("participations")
+def signed_participations() -> list:
+    """(company_id, show_id, series, open_from, area, amount) of every signed contract."""
+    return db.session.execute(
+        sa.select(
+            Contract.company_id,
+            Contract.show_id,
+            Show.series,
+            Show.open_from,
+            Contract.booth_area_m2.label("area"),
+            Contract.total_amount.label("amount"),
+        )
+        .join(Show, Show.id == Contract.show_id)
+        .where(Contract.state == "signed")
+    ).all()
+
+
+def _survey_recipients(show_id: int) -> list[Recipient]:
+    return [
+        Recipient(
+            SubjectKind.exhibitor,
+            company.id,
+            contact.email,
+            contact.name,
+            language_of(contact.locale),
+            Segment.exhibitor,
+            "exhibitor",
+        )
+        for company, contact in primary_contacts(show_id)
+        if contact.email
+    ]
+
+
+register_audience(
+    Segment.exhibitor,
+    Audience(
+        recipients=_survey_recipients,
+        category_label=lambda key: Segment.exhibitor.label if key == "exhibitor" else None,
+    ),
+)

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+from expo_crm.relationships.subjects import register_kind
+from expo_crm.subjects import SubjectKind
 
 MONEY = sa.Numeric(12, 2)
 AREA = sa.Numeric(10, 2)
@@ -531,3 +533,6 @@ class Lead(db.Model):
         sa.UniqueConstraint("company_id", "show_id", "visitor_id"),
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
     )
+
+
+register_kind(SubjectKind.exhibitor, Company)

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+from expo_crm.relationships.subjects import register_kind
+from expo_crm.subjects import SubjectKind
 
 
 class PartnerKind(LabeledEnum):
@@ -230,3 +232,6 @@ class Sponsorship(TimestampMixin, db.Model):
     partner = relationship("Partner")
 
     __table_args__ = (sa.UniqueConstraint("package_id", "partner_id"),)
+
+
+register_kind(SubjectKind.partner, Partner)

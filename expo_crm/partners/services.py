@@ -26,7 +26,10 @@ from expo_crm.partners.models import (
     Sponsorship,
     SponsorshipPackage,
 )
+from expo_crm.relationships.value import value_source
 from expo_crm.shows.models import Show
+from expo_crm.visitors.models import Registration
+from expo_crm.visitors.services import referral_resolver
 
 
 class PartnerError(UserError):
@@ -34,6 +37,13 @@ class PartnerError(UserError):
 
 
 # --- contract for public registration -----------------------------------------------------
+
+
+@referral_resolver
+def referral_code_id_for(code: str, show_id: int) -> int | None:
+    """A visitor registering with one of our codes is attributed to its partner."""
+    found = referral_code_for(code, show_id)
+    return found.id if found is not None else None
 
 
 def referral_code_for(code: str | None, show_id: int) -> ReferralCode | None:
@@ -340,8 +350,6 @@ class Contribution:
 
 def contribution(partner: Partner, show: Show) -> Contribution:
     """Registrations through the partner's codes for a show (active ones), by code."""
-    from expo_crm.visitors.models import Registration
-
     codes = codes_of(partner.id, show.id)
     counts = (
         {
@@ -559,3 +567,21 @@ def deliverable_query(
     descending = sort.startswith("-")
     columns = DELIVERABLE_SORTS.get(sort.lstrip("-")) or DELIVERABLE_SORTS["due"]
     return stmt.order_by(*[c.desc() if descending else c for c in columns], Deliverable.id)
+
+
+@value_source("referral_reach")
+def referral_reach() -> list:
+    """Per partner: registrations through its referral codes and how many of them came."""
+    return db.session.execute(
+        sa.select(
+            Partner.id,
+            Partner.name_zh,
+            Partner.name_en,
+            sa.func.count(Registration.id),
+            sa.func.count(Registration.first_checked_in_at),
+        )
+        .join(ReferralCode, ReferralCode.partner_id == Partner.id)
+        .join(Registration, Registration.referral_code_id == ReferralCode.id)
+        .group_by(Partner.id, Partner.name_zh, Partner.name_en)
+        .order_by(sa.func.count(Registration.id).desc())
+    ).all()

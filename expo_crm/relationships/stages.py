@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit, clock
 from expo_crm.db import db
-from expo_crm.relationships import settings
+from expo_crm.relationships import settings, subjects
 from expo_crm.relationships.models import (
     Alert,
     AlertState,
@@ -245,14 +245,13 @@ def customers(
 
 
 def _owned_by(owner_id: int):
-    from expo_crm.exhibitors.models import Company
-    from expo_crm.partners.models import Partner
-    from expo_crm.visitors.models import Visitor
-
     return sa.or_(
-        RelationshipState.company_id.in_(sa.select(Company.id).where(Company.owner_id == owner_id)),
-        RelationshipState.visitor_id.in_(sa.select(Visitor.id).where(Visitor.owner_id == owner_id)),
-        RelationshipState.partner_id.in_(sa.select(Partner.id).where(Partner.owner_id == owner_id)),
+        *(
+            getattr(RelationshipState, SUBJECT_COLUMNS[kind]).in_(
+                sa.select(model.id).where(model.owner_id == owner_id)
+            )
+            for kind, model in subjects.registered_models().items()
+        )
     )
 
 
@@ -278,15 +277,13 @@ def at_risk(limit: int = 8) -> list[RelationshipState]:
 
 def subject_names(rows) -> dict[tuple[str, int], str]:
     """Display names for many (kind, id) rows in one query per kind."""
-    from expo_crm.relationships.subjects import model_of
-
     wanted: dict[SubjectKind, set[int]] = {}
     for row in rows:
         if row.subject_kind is not None:
             wanted.setdefault(row.subject_kind, set()).add(row.subject_id)
     names = {}
     for kind, ids in wanted.items():
-        model = model_of(kind)
+        model = subjects.model_of(kind)
         for subject in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
             names[(kind.value, subject.id)] = getattr(subject, "name", "") or f"#{subject.id}"
     return names

@@ -1,4 +1,7 @@
-"""The four kinds of customer a relationship belongs to, found by kind and id."""
+"""The four kinds of customer a relationship belongs to, found by kind and id.
+
+The blueprints own the customers' models and register them here, so that relationships
+reads them without importing upward."""
 
 from __future__ import annotations
 
@@ -7,19 +10,24 @@ from flask import abort
 from expo_crm.db import db
 from expo_crm.subjects import SubjectKind
 
+# The model of each kind of customer; each blueprint registers its own (see its models.py).
+_models: dict[SubjectKind, type] = {}
+
+
+def register_kind(kind: SubjectKind, model: type) -> None:
+    """A customer model: it has an id, a name and an owner_id."""
+    _models[kind] = model
+
 
 def model_of(kind: SubjectKind | str):
-    from expo_crm.exhibitors.models import Company
-    from expo_crm.partners.models import Partner
-    from expo_crm.suppliers.models import Supplier
-    from expo_crm.visitors.models import Visitor
+    kind = SubjectKind(kind)
+    if kind not in _models:
+        raise LookupError(f"no model registered for the customer kind {kind.value!r}")
+    return _models[kind]
 
-    return {
-        SubjectKind.exhibitor: Company,
-        SubjectKind.visitor: Visitor,
-        SubjectKind.supplier: Supplier,
-        SubjectKind.partner: Partner,
-    }[SubjectKind(kind)]
+
+def registered_models() -> dict[SubjectKind, type]:
+    return dict(_models)
 
 
 def parse_kind(text: str) -> SubjectKind | None:

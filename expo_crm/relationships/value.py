@@ -5,6 +5,7 @@ the value pyramid, and the loyalty measures of the seeds (重复购买, 保持�
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,33 @@ from flask_babel import lazy_gettext as _l
 from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.relationships import settings
+from expo_crm.shows.models import Show
+
+# What value is computed from, each fact given by the package that owns it (registered from
+# its services): name -> function returning rows.
+#   participations      (company_id, show_id, series, open_from, area, amount) per signed contract
+#   company_names       {company_id: display name}
+#   company_sizes       {company_id: size label}
+#   service_orders      (company_id, show_id, orders, amount) of orders not cancelled
+#   checked_in_visitors (visitor_id, show_id, category label) per registration that came
+#   referrals_by_show   {show_id: registrations made through a referral code}
+#   referral_reach      (partner_id, name_zh, name_en, registrations, came) per partner
+#   survey_scores       (show_id, average satisfaction, average NPS, answers) per show
+_sources: dict[str, Callable] = {}
+
+
+def value_source(name: str) -> Callable:
+    def register(fn: Callable) -> Callable:
+        _sources[name] = fn
+        return fn
+
+    return register
+
+
+def _source(name: str) -> Callable:
+    if name not in _sources:
+        raise LookupError(f"no value source {name!r} is registered")
+    return _sources[name]
 
 
 def clv(m: float | Decimal, r: float | Decimal, i: float | Decimal) -> float:
@@ -73,34 +101,16 @@ class Pyramid:
 
 
 def _held_show_ids(today: date) -> set[int]:
-    from expo_crm.shows.models import Show
-
     return set(db.session.scalars(sa.select(Show.id).where(Show.open_to < today)))
 
 
 def participations():
     """(company_id, show_id, series, open_from, area, amount) of every signed contract."""
-    from expo_crm.exhibitors.models import Contract
-    from expo_crm.shows.models import Show
-
-    return db.session.execute(
-        sa.select(
-            Contract.company_id,
-            Contract.show_id,
-            Show.series,
-            Show.open_from,
-            Contract.booth_area_m2.label("area"),
-            Contract.total_amount.label("amount"),
-        )
-        .join(Show, Show.id == Contract.show_id)
-        .where(Contract.state == "signed")
-    ).all()
+    return _source("participations")()
 
 
 def measured_retention(rows=None, today: date | None = None) -> float | None:
     """Share of one held edition's exhibitors who took part in the next edition of the series."""
-    from expo_crm.shows.models import Show
-
     today = today or clock.now().date()
     rows = participations() if rows is None else rows
     by_show: dict[int, set[int]] = defaultdict(set)
@@ -121,9 +131,6 @@ def measured_retention(rows=None, today: date | None = None) -> float | None:
 
 
 def customer_values(today: date | None = None) -> Pyramid:
-    from expo_crm.exhibitors.models import Company
-    from expo_crm.suppliers.models import ServiceOrder
-
     today = today or clock.now().date()
     values = settings.current()
     held = _held_show_ids(today)
@@ -132,13 +139,7 @@ def customer_values(today: date | None = None) -> Pyramid:
     override = values["retention_rate"]
     retention = float(override) if override else (measured if measured is not None else 0.0)
     by_company: dict[int, CustomerValue] = {}
-    names = dict(
-        db.session.execute(
-            sa.select(
-                Company.id, sa.func.coalesce(sa.func.nullif(Company.name_zh, ""), Company.name_en)
-            )
-        ).all()
-    )
+    names = _source("company_names")()
     for row in rows:
         value = by_company.setdefault(
             row.company_id, CustomerValue(row.company_id, names.get(row.company_id, ""))
@@ -148,12 +149,7 @@ def customer_values(today: date | None = None) -> Pyramid:
             value.editions += 1
         else:
             value.current += row.amount or 0
-    orders = db.session.execute(
-        sa.select(ServiceOrder.company_id, ServiceOrder.show_id, sa.func.sum(ServiceOrder.amount))
-        .where(ServiceOrder.state != "cancelled")
-        .group_by(ServiceOrder.company_id, ServiceOrder.show_id)
-    ).all()
-    for company_id, show_id, amount in orders:
+    for company_id, show_id, _orders, amount in _source("service_orders")():
         if company_id in by_company and show_id not in held:
             by_company[company_id].current += amount or 0
     margin = values["margin_rate"]
@@ -193,23 +189,8 @@ def _assign_tiers(pyramid: Pyramid, values: dict) -> None:
 
 def partner_word_of_mouth() -> list[dict]:
     """Per partner: registrations through its referral codes (reach), the share who came (influence)."""
-    from expo_crm.partners.models import Partner, ReferralCode
-    from expo_crm.visitors.models import Registration
-
     avg = settings.current()["visitor_value"]
-    rows = db.session.execute(
-        sa.select(
-            Partner.id,
-            Partner.name_zh,
-            Partner.name_en,
-            sa.func.count(Registration.id),
-            sa.func.count(Registration.first_checked_in_at),
-        )
-        .join(ReferralCode, ReferralCode.partner_id == Partner.id)
-        .join(Registration, Registration.referral_code_id == ReferralCode.id)
-        .group_by(Partner.id, Partner.name_zh, Partner.name_en)
-        .order_by(sa.func.count(Registration.id).desc())
-    ).all()
+    rows = _source("referral_reach")()
     result = []
     for partner_id, name_zh, name_en, reach, came in rows:
         influence = came / reach if reach else 0
@@ -229,53 +210,24 @@ def partner_word_of_mouth() -> list[dict]:
 def loyalty_by_show(today: date | None = None) -> list[dict]:
     """Per held edition: exhibitors, repeat, retention/churn, cross- and up-selling, satisfaction,
     referrals, and the same for visitors."""
-    from expo_crm.shows.models import Show
-    from expo_crm.suppliers.models import ServiceOrder
-    from expo_crm.surveys.models import SurveyResponse
-    from expo_crm.visitors.models import Registration
-
     today = today or clock.now().date()
     exhibitors: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for row in participations():
         exhibitors[row.show_id][row.company_id] = row.area or Decimal(0)
     visitors: dict[int, set[int]] = defaultdict(set)
-    for visitor_id, show_id in db.session.execute(
-        sa.select(Registration.visitor_id, Registration.show_id).where(
-            Registration.first_checked_in_at.is_not(None)
-        )
-    ):
+    for visitor_id, show_id, _category in _source("checked_in_visitors")():
         visitors[show_id].add(visitor_id)
+    orders: dict[int, list] = {}
+    for company_id, show_id, n, amount in _source("service_orders")():
+        count, companies, total = orders.setdefault(show_id, [0, set(), Decimal(0)])
+        orders[show_id][0] = count + n
+        companies.add(company_id)
+        orders[show_id][2] = total + (amount or 0)
     orders = {
-        show_id: (n, companies, amount)
-        for show_id, n, companies, amount in db.session.execute(
-            sa.select(
-                ServiceOrder.show_id,
-                sa.func.count(),
-                sa.func.count(sa.distinct(ServiceOrder.company_id)),
-                sa.func.sum(ServiceOrder.amount),
-            )
-            .where(ServiceOrder.state != "cancelled")
-            .group_by(ServiceOrder.show_id)
-        )
+        show_id: (n, len(companies), total) for show_id, (n, companies, total) in orders.items()
     }
-    surveys = {
-        show_id: (sat, nps, n)
-        for show_id, sat, nps, n in db.session.execute(
-            sa.select(
-                SurveyResponse.show_id,
-                sa.func.avg(SurveyResponse.satisfaction),
-                sa.func.avg(SurveyResponse.nps),
-                sa.func.count(),
-            ).group_by(SurveyResponse.show_id)
-        )
-    }
-    referrals = dict(
-        db.session.execute(
-            sa.select(Registration.show_id, sa.func.count())
-            .where(Registration.referral_code_id.is_not(None))
-            .group_by(Registration.show_id)
-        ).all()
-    )
+    surveys = {show_id: (sat, nps, n) for show_id, sat, nps, n in _source("survey_scores")()}
+    referrals = _source("referrals_by_show")()
     result = []
     previous: dict[str, int] = {}
     for show in db.session.scalars(
@@ -321,25 +273,14 @@ def loyalty_by_show(today: date | None = None) -> list[dict]:
 
 def retention_by_segment(today: date | None = None) -> list[dict]:
     """Retention and churn per held edition and segment: exhibitors by company size, visitors by category."""
-    from expo_crm.exhibitors.models import Company
-    from expo_crm.shows.models import Show
-    from expo_crm.visitors.models import Registration
-
     today = today or clock.now().date()
-    sizes = {
-        cid: (size.label if size is not None else str(_l("Size unknown")))
-        for cid, size in db.session.execute(sa.select(Company.id, Company.size))
-    }
+    sizes = _source("company_sizes")()
     ex: dict[int, set[int]] = defaultdict(set)
     for row in participations():
         ex[row.show_id].add(row.company_id)
     vi: dict[int, dict[int, str]] = defaultdict(dict)
-    for visitor_id, show_id, category in db.session.execute(
-        sa.select(Registration.visitor_id, Registration.show_id, Registration.category).where(
-            Registration.first_checked_in_at.is_not(None)
-        )
-    ):
-        vi[show_id][visitor_id] = category.label if category is not None else ""
+    for visitor_id, show_id, category in _source("checked_in_visitors")():
+        vi[show_id][visitor_id] = category
     rows = []
     previous: dict[str, int] = {}
     for show in db.session.scalars(

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+from expo_crm.relationships.subjects import register_kind
+from expo_crm.subjects import SubjectKind
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg")
@@ -290,3 +292,6 @@ class SupplierEvaluation(TimestampMixin, db.Model):
         sa.CheckConstraint("price BETWEEN 1 AND 5", name="price_range"),
         sa.CheckConstraint("complaints >= 0", name="complaints_not_negative"),
     )
+
+
+register_kind(SubjectKind.supplier, Supplier)

@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.errors import UserError
+from expo_crm.exhibitors.contracts import ServiceOrderSource, charge_service_orders_from
+from expo_crm.relationships.value import value_source
 from expo_crm.shows.models import Show
 from expo_crm.suppliers.models import (
     ORDER_TRANSITIONS,
@@ -55,6 +57,9 @@ def orders_total(company_id: int, show_id: int) -> Decimal:
         )
     )
     return Decimal(total or 0).quantize(CENT)
+
+
+charge_service_orders_from(ServiceOrderSource(orders=orders_for, total=orders_total))
 
 
 # --- directory ----------------------------------------------------------------------------
@@ -467,3 +472,18 @@ def order_query(
             )
         )
     return stmt.order_by(*_order(ORDER_SORTS, sort, "ordered"), ServiceOrder.id)
+
+
+@value_source("service_orders")
+def orders_by_company_and_show() -> list:
+    """(company_id, show_id, orders, amount) of the orders not cancelled."""
+    return db.session.execute(
+        sa.select(
+            ServiceOrder.company_id,
+            ServiceOrder.show_id,
+            sa.func.count(),
+            sa.func.sum(ServiceOrder.amount),
+        )
+        .where(ServiceOrder.state != "cancelled")
+        .group_by(ServiceOrder.company_id, ServiceOrder.show_id)
+    ).all()

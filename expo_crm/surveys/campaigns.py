@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -93,50 +94,46 @@ class Recipient:
     category: str
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Whom a campaign reaches in one segment: each blueprint registers its own."""
+
+    recipients: Callable[[int], list[Recipient]]  # show_id -> who is asked
+    category_label: Callable[[str], str | None]  # a recipient's category key -> its label
+
+
+_audiences: dict[Segment, Audience] = {}
+
+
+def register_audience(segment: Segment, audience: Audience) -> None:
+    _audiences[segment] = audience
+
+
+def _audience(segment: Segment) -> Audience:
+    if segment not in _audiences:
+        raise LookupError(f"no survey audience is registered for {segment.value!r}")
+    return _audiences[segment]
+
+
+def category_label(key: str) -> str:
+    for audience in _audiences.values():
+        label = audience.category_label(key)
+        if label is not None:
+            return label
+    return key
+
+
 def recipients(campaign: SurveyCampaign) -> list[Recipient]:
     """Primary contacts of exhibitors with a signed contract and/or checked-in visitors."""
     found: list[Recipient] = []
     if campaign.audience in (CampaignAudience.exhibitors, CampaignAudience.both):
-        from expo_crm.exhibitors.contracts import primary_contacts
-
-        for company, contact in primary_contacts(campaign.show_id):
-            if contact.email:
-                found.append(
-                    Recipient(
-                        SubjectKind.exhibitor,
-                        company.id,
-                        contact.email,
-                        contact.name,
-                        _language(contact.locale),
-                        Segment.exhibitor,
-                        "exhibitor",
-                    )
-                )
+        found.extend(_audience(Segment.exhibitor).recipients(campaign.show_id))
     if campaign.audience in (CampaignAudience.visitors, CampaignAudience.both):
-        from expo_crm.visitors.services import checked_in_registrations
-
-        seen: set[int] = set()
-        for registration in checked_in_registrations(campaign.show_id):
-            category = getattr(registration.category, "value", registration.category)
-            if category == "exhibitor_staff" or registration.visitor_id in seen:
-                continue  # exhibitor staff answer through their company
-            seen.add(registration.visitor_id)
-            visitor = registration.visitor
-            found.append(
-                Recipient(
-                    SubjectKind.visitor,
-                    visitor.id,
-                    visitor.email,
-                    visitor.name,
-                    _language(visitor.locale),
-                    Segment.visitor,
-                    category,
-                )
-            )
+        found.extend(_audience(Segment.visitor).recipients(campaign.show_id))
     return found
 
 
-def _language(locale: str | None) -> str:
+def language_of(locale: str | None) -> str:
     return "en" if (locale or "").startswith("en") else "zh"
 
 

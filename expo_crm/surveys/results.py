@@ -8,6 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from expo_crm.db import db
+from expo_crm.relationships.value import value_source
+from expo_crm.surveys.campaigns import category_label
 from expo_crm.surveys.models import (
     QuestionKind,
     SurveyAnswer,
@@ -91,19 +93,6 @@ class CampaignResults:
         return len(self.total.nps_scores) - self.promoters - self.detractors
 
 
-def _category_label(key: str) -> str:
-    from expo_crm.surveys.models import Segment
-
-    if key == "exhibitor":
-        return Segment.exhibitor.label
-    try:
-        from expo_crm.visitors.models import RegistrationCategory
-
-        return RegistrationCategory(key).label
-    except (ImportError, ValueError):
-        return key
-
-
 def campaign_results(campaign: SurveyCampaign, segment: str | None = None) -> CampaignResults:
     from expo_crm.surveys.models import Segment
 
@@ -128,14 +117,14 @@ def campaign_results(campaign: SurveyCampaign, segment: str | None = None) -> Ca
             continue
         total.invited += count
         segments.setdefault(seg.value, Group(seg.value, seg.label)).invited += count
-        categories.setdefault(category, Group(category, _category_label(category))).invited += count
+        categories.setdefault(category, Group(category, category_label(category))).invited += count
     for response in responses:
         seg = Segment(response.segment)
         for group in (
             total,
             segments.setdefault(seg.value, Group(seg.value, seg.label)),
             categories.setdefault(
-                response.category, Group(response.category, _category_label(response.category))
+                response.category, Group(response.category, category_label(response.category))
             ),
         ):
             group.responded += 1
@@ -184,3 +173,16 @@ def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer]) -> Q
     else:
         result.texts = [a.text for a in answers if a.text]
     return result
+
+
+@value_source("survey_scores")
+def scores_by_show() -> list:
+    """(show_id, average satisfaction, average NPS, answers) per show."""
+    return db.session.execute(
+        sa.select(
+            SurveyResponse.show_id,
+            sa.func.avg(SurveyResponse.satisfaction),
+            sa.func.avg(SurveyResponse.nps),
+            sa.func.count(),
+        ).group_by(SurveyResponse.show_id)
+    ).all()

@@ -10,7 +10,11 @@ from babel import Locale
 from flask_babel import get_locale
 
 from expo_crm.db import db
+from expo_crm.relationships.value import value_source
 from expo_crm.shows.models import Show
+from expo_crm.subjects import SubjectKind
+from expo_crm.surveys.campaigns import Audience, Recipient, language_of, register_audience
+from expo_crm.surveys.models import Segment
 from expo_crm.visitors.models import (
     Industry,
     Registration,
@@ -18,6 +22,7 @@ from expo_crm.visitors.models import (
     RegistrationState,
     Visitor,
 )
+from expo_crm.visitors.services import checked_in_registrations
 
 
 def _grouped(show_id: int, column) -> list[tuple]:
@@ -109,3 +114,60 @@ def figures(show: Show) -> dict:
         "by_gate": [{"key": gate, "label": gate, "checked_in": count} for gate, count in gates],
         "arrivals": [{"hour": hour, "count": arrivals[hour]} for hour in sorted(arrivals)],
     }
+
+
+@value_source("checked_in_visitors")
+def checked_in_visitors() -> list[tuple[int, int, str]]:
+    """(visitor_id, show_id, category label) of every registration that came."""
+    return [
+        (visitor_id, show_id, category.label if category is not None else "")
+        for visitor_id, show_id, category in db.session.execute(
+            sa.select(Registration.visitor_id, Registration.show_id, Registration.category).where(
+                Registration.first_checked_in_at.is_not(None)
+            )
+        )
+    ]
+
+
+@value_source("referrals_by_show")
+def referrals_by_show() -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            sa.select(Registration.show_id, sa.func.count())
+            .where(Registration.referral_code_id.is_not(None))
+            .group_by(Registration.show_id)
+        ).all()
+    )
+
+
+def _survey_recipients(show_id: int) -> list[Recipient]:
+    found: list[Recipient] = []
+    seen: set[int] = set()
+    for registration in checked_in_registrations(show_id):
+        category = getattr(registration.category, "value", registration.category)
+        if category == "exhibitor_staff" or registration.visitor_id in seen:
+            continue  # exhibitor staff answer through their company
+        seen.add(registration.visitor_id)
+        visitor = registration.visitor
+        found.append(
+            Recipient(
+                SubjectKind.visitor,
+                visitor.id,
+                visitor.email,
+                visitor.name,
+                language_of(visitor.locale),
+                Segment.visitor,
+                category,
+            )
+        )
+    return found
+
+
+def _category_label(key: str) -> str | None:
+    return RegistrationCategory(key).label if key in RegistrationCategory.__members__ else None
+
+
+register_audience(
+    Segment.visitor,
+    Audience(recipients=_survey_recipients, category_label=_category_label),
+)

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+from expo_crm.relationships.subjects import register_kind
+from expo_crm.subjects import SubjectKind
 
 
 class Industry(LabeledEnum):
@@ -431,3 +433,6 @@ class TrafficSnapshot(db.Model):
     inside: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.UniqueConstraint("show_id", "taken_at"),)
+
+
+register_kind(SubjectKind.visitor, Visitor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -270,7 +271,7 @@ def register(
         visitor = Visitor(email=email, **{"name": "", "locale": "zh"} | details)
         db.session.add(visitor)
         db.session.flush()
-    referral = _referral(referral_code, show.id)
+    referral_code_id = _referral(referral_code, show.id)
     registration = Registration(
         visitor_id=visitor.id,
         show_id=show.id,
@@ -279,7 +280,7 @@ def register(
         terms_accepted_at=clock.now(),
         share_contact=bool(share_contact),
         marketing_consent=bool(marketing_consent),
-        referral_code_id=referral.id if referral else None,
+        referral_code_id=referral_code_id,
         company_id=company_id,
     )
     db.session.add(registration)
@@ -312,15 +313,25 @@ def register(
     return Outcome(registration, True)
 
 
-def _referral(code: str | None, show_id: int):
-    """The partner's active code for this show, or None: an unknown code is silently not attributed."""
+# Who brought a registration: each package that hands out referral codes registers a resolver
+# (code, show_id) -> the referral code's id, or None (the partners package registers its own).
+_referral_resolvers: list[Callable[[str, int], int | None]] = []
+
+
+def referral_resolver(resolve: Callable[[str, int], int | None]) -> Callable:
+    _referral_resolvers.append(resolve)
+    return resolve
+
+
+def _referral(code: str | None, show_id: int) -> int | None:
+    """The referral code's id, or None: an unknown code is silently not attributed."""
     if not code:
         return None
-    try:
-        from expo_crm.partners.services import referral_code_for
-    except ImportError:
-        return None
-    return referral_code_for(code, show_id)
+    for resolve in _referral_resolvers:
+        found = resolve(code, show_id)
+        if found is not None:
+            return found
+    return None
 
 
 def update_details(visitor: Visitor, values: dict) -> Visitor:
