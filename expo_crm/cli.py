@@ -1,4 +1,4 @@
-"""The `expo-crm` command (DESIGN §6). Operators script it: keep these forms stable."""
+"""The `expo-crm` command (docs/contracts.md). Operators script it: keep these forms stable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Configuration read from the environment (DESIGN §6)."""
+"""Configuration read from the environment (docs/contracts.md, environment)."""
 
 from __future__ import annotations
 

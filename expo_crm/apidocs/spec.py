@@ -1,4 +1,4 @@
-"""OpenAPI 3.0 description of the JSON API, written by hand from DESIGN §6.
+"""OpenAPI 3.0 description of the JSON API, written by hand from docs/contracts.md (check-in API).
 
 Kept beside the code it describes and checked against it by the schemathesis run in
 tests/attack/test_openapi.py: a route that answers something this file does not promise

@@ -1,4 +1,4 @@
-"""Serves the OpenAPI description. Public: it documents the contract of DESIGN §6, no data."""
+"""Serves the OpenAPI description. Public: the contract of docs/contracts.md, no data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The nightly life-cycle evaluation (DESIGN §3), set-based: a handful of INSERT … SELECT and
+"""The nightly life-cycle evaluation (docs/domain.md), set-based: a handful of INSERT … SELECT and
 UPDATE … FROM statements over every exhibitor, visitor and partner at once, portable between
 SQLite and PostgreSQL. No Python loop over customers.
 

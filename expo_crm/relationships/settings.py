@@ -1,4 +1,4 @@
-"""Thresholds of the life cycle, health score, complaints and value rules (DESIGN §3).
+"""Thresholds of the life cycle, health score, complaints and value rules (docs/domain.md).
 
 Defaults live here; an administrator overrides them on the settings page (table
 lifecycle_settings). Every rule reads them through `current()`.

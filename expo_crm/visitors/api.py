@@ -1,4 +1,4 @@
-"""Gate check-in API (DESIGN §6): POST /api/v1/checkins with a gate device's bearer token."""
+"""Gate check-in API (docs/contracts.md): POST /api/v1/checkins, a gate device's bearer token."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The check-in path (DESIGN §6), shared by the gate API and the gate page.
+"""The check-in path (docs/contracts.md, check-in API), shared by the gate API and the gate page.
 
 Kept lean on purpose: one indexed lookup of the code's hash joined to registration, visitor
 and show; one conditional UPDATE whose WHERE clause decides admission (so concurrent scans of

@@ -1,4 +1,4 @@
-"""Badge QR codes: opaque, versioned, 256 random bits, no personal data (DESIGN §6).
+"""Badge QR codes: opaque, versioned, 256 random bits, no personal data (docs/contracts.md).
 
 The database keeps the SHA-256 of a code (unique index: the gate looks codes up by it) and
 the code sealed with a key derived from the app secret, so staff can re-send or reprint a

@@ -1,5 +1,5 @@
 """A small gate world for attack tests: one open show with badges in every state, and a
-reference model of what the check-in API must answer (DESIGN §6)."""
+reference model of what the check-in API must answer (docs/contracts.md, check-in API)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Property-based: whatever a gate device sends, the check-in API never fails with a 500,
-answers what DESIGN §6 promises for the badge's state, stores exactly one scan per accepted
+answers what docs/contracts.md promises for the badge's state, stores exactly one scan per accepted
 request (none for a refused request or a repeated nonce) and never half-writes."""
 
 from __future__ import annotations

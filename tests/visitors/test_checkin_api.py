@@ -1,4 +1,4 @@
-"""The gate check-in API (DESIGN §6): every result and HTTP code, nonce idempotency, 401."""
+"""The gate check-in API (docs/contracts.md): every result and HTTP code, nonce idempotency, 401."""
 
 from __future__ import annotations
 
