@@ -64,7 +64,3 @@ def unfreeze() -> None:
     global _frozen, _offset
     _frozen = None
     _offset = None
-
-
-def is_frozen() -> bool:
-    return _frozen is not None

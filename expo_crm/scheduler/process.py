@@ -67,16 +67,6 @@ class Leadership:
         self._file = handle
         return True
 
-    def still_held(self) -> bool:
-        if self._connection is None:
-            return self._file is not None
-        try:
-            self._connection.execute(sa.text("SELECT 1")).scalar()
-            self._connection.commit()
-            return True
-        except sa.exc.DBAPIError:
-            return False
-
     def release(self) -> None:
         if self._connection is not None:
             try:

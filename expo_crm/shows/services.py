@@ -103,11 +103,6 @@ def list_shows() -> list[Show]:
     return list(db.session.scalars(sa.select(Show).order_by(Show.open_from.desc(), Show.id)))
 
 
-def shows_in_stage(stage: ServiceStage) -> list[Show]:
-    moment = clock.now()
-    return [s for s in list_shows() if s.stage_at(moment) is stage]
-
-
 def current_show() -> Show | None:
     """The show staff most likely work on now: open or in move-in/out, else the next, else the last."""
     moment = clock.now()
@@ -117,24 +112,6 @@ def current_show() -> Show | None:
         if candidates:
             return min(candidates, key=lambda s: s.open_from)
     return shows[0] if shows else None
-
-
-def previous_edition(show: Show) -> Show | None:
-    return db.session.scalar(
-        sa.select(Show)
-        .where(Show.series == show.series, Show.open_from < show.open_from)
-        .order_by(Show.open_from.desc())
-        .limit(1)
-    )
-
-
-def next_edition(show: Show) -> Show | None:
-    return db.session.scalar(
-        sa.select(Show)
-        .where(Show.series == show.series, Show.open_from > show.open_from)
-        .order_by(Show.open_from)
-        .limit(1)
-    )
 
 
 def get_show_or_404(show_id: int) -> Show:

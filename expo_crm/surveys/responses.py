@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from expo_crm.db import db, is_unique_violation
-from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.campaigns import link_problem
 from expo_crm.surveys.models import (
     QuestionKind,
@@ -163,18 +162,3 @@ def _follow_up(response: SurveyResponse, invitation: SurveyInvitation, questions
             source="survey",
             source_key=f"survey-response:{response.id}",
         )
-
-
-def latest_response(kind: SubjectKind | str, subject_id: int) -> SurveyResponse | None:
-    """The customer's most recent answer (the life cycle reads its nps and satisfaction)."""
-    column = (
-        SurveyResponse.company_id
-        if SubjectKind(kind) is SubjectKind.exhibitor
-        else SurveyResponse.visitor_id
-    )
-    return db.session.scalar(
-        sa.select(SurveyResponse)
-        .where(column == subject_id)
-        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
-        .limit(1)
-    )

@@ -13,10 +13,10 @@ from expo_crm.db import db
 from expo_crm.mail.models import MailState, OutboxMessage
 from expo_crm.relationships.models import Complaint
 from expo_crm.scheduler import services
-from expo_crm.visitors.models import TrafficSnapshot
 from expo_crm.surveys import responses
 from expo_crm.surveys.models import CampaignState, QuestionKind, SurveyCampaign, SurveyInvitation
 from expo_crm.tasks.models import Task
+from expo_crm.visitors.models import TrafficSnapshot
 from tests.factories import (
     create_checked_in_visitors,
     create_company,
