@@ -21,6 +21,9 @@ class PlanAction:
     offset_days: int  # default offset from the anchor
     hour: int  # local hour of day in the show's time zone
     fn: Callable
+    # Until when the step still makes sense: from the local start of (show date, offset days) a
+    # step not yet run is skipped, e.g. a day-before reminder once the show has opened.
+    until: tuple[str, int]
     repeat_hourly: bool = False  # runs every hour while the show is open (traffic snapshot)
     repeat_daily: bool = (
         False  # runs at `hour` on each day from its date to the last open day (digest)
@@ -48,13 +51,23 @@ def plan_action(
     audience: str,
     anchor: str,
     offset_days: int,
+    until: tuple[str, int],
     hour: int = 9,
     repeat_hourly: bool = False,
     repeat_daily: bool = False,
 ) -> Callable:
     def register(fn: Callable) -> Callable:
         _actions[name] = PlanAction(
-            name, label, audience, anchor, offset_days, hour, fn, repeat_hourly, repeat_daily
+            name,
+            label,
+            audience,
+            anchor,
+            offset_days,
+            hour,
+            fn,
+            until,
+            repeat_hourly,
+            repeat_daily,
         )
         return fn
 

@@ -36,8 +36,6 @@ ANCHORS = ("move_in_date", "open_from", "open_to", "move_out_date")
 # How far from the show a step may be placed (days before move-in / after move-out).
 WINDOW_BEFORE_DAYS = 365
 WINDOW_AFTER_DAYS = 365
-# A one-off step found this late (a show first seen long after the date) is skipped, not sent.
-CATCH_UP = timedelta(days=3)
 RUN_DUE_JOB = "plan.run_due"
 HOST = socket.gethostname()
 
@@ -142,6 +140,13 @@ def due_at(step: ServicePlanStep, show: Show) -> datetime:
     """The step's first moment: its local day and hour in the show's time zone, as UTC."""
     day = step_date(show, step.anchor, step.offset_days)
     return datetime.combine(day, time(step.hour), tzinfo=show.tz).astimezone(current_tz_utc())
+
+
+def expires_at(action: registry.PlanAction, show: Show) -> datetime:
+    """The moment from which the action would say something no longer true (a day-before
+    reminder once the show is open): a run not made by then is skipped."""
+    anchor, offset_days = action.until
+    return show.local_start(getattr(show, anchor) + timedelta(days=offset_days)).astimezone(UTC)
 
 
 def current_tz_utc():
@@ -264,7 +269,7 @@ def run_step(step: ServicePlanStep, show: Show, slot: datetime, at: datetime) ->
     action = registry.actions().get(step.action)
     if action is None:
         return None
-    if not (step.repeat_hourly or step.repeat_daily) and at - slot > CATCH_UP:
+    if at >= expires_at(action, show):
         run, _resumed = _claim_step(step, slot, at)
         if run is None:
             return None

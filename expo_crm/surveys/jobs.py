@@ -22,6 +22,7 @@ from expo_crm.surveys.models import CampaignState, SurveyCampaign
     audience="exhibitors+visitors",
     anchor="open_to",
     offset_days=1,
+    until=("open_to", 14),
     hour=10,
 )
 def send_survey(show: Show, at: datetime) -> int:
@@ -37,6 +38,7 @@ def send_survey(show: Show, at: datetime) -> int:
     audience="exhibitors+visitors",
     anchor="open_to",
     offset_days=4,
+    until=("open_to", 14),
     hour=10,
 )
 def remind_survey(show: Show, at: datetime) -> int:
@@ -50,6 +52,7 @@ def remind_survey(show: Show, at: datetime) -> int:
     audience="staff",
     anchor="open_to",
     offset_days=14,
+    until=("open_to", 60),
     hour=10,
 )
 def close_survey(show: Show, at: datetime) -> int:

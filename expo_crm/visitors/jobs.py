@@ -47,6 +47,7 @@ def _language(visitor: Visitor) -> str:
     audience="visitors",
     anchor="open_from",
     offset_days=-7,
+    until=("open_to", 1),
     hour=10,
 )
 def send_missing_badges(show: Show, at: datetime) -> int:
@@ -70,11 +71,14 @@ def send_missing_badges(show: Show, at: datetime) -> int:
     audience="visitors",
     anchor="open_from",
     offset_days=-1,
+    until=("open_from", 0),
     hour=10,
 )
 def remind_registered(show: Show, at: datetime) -> int:
+    """ "See you tomorrow", checked again at send time: never to someone who already came."""
     sent = 0
-    for registration in db.session.scalars(_active(show)):
+    not_yet_in = _active(show).where(Registration.first_checked_in_at.is_(None))
+    for registration in db.session.scalars(not_yet_in):
         visitor = registration.visitor
         message = enqueue_email(
             visitor.email,
@@ -141,6 +145,7 @@ def qualified_past_visitors(show: Show) -> list[Visitor]:
     audience="visitors",
     anchor="open_from",
     offset_days=-60,
+    until=("open_from", 0),
     hour=10,
 )
 def invite_past_visitors(show: Show, at: datetime) -> int:
@@ -176,6 +181,7 @@ def invite_past_visitors(show: Show, at: datetime) -> int:
     audience="visitors",
     anchor="open_from",
     offset_days=0,
+    until=("open_to", 1),
     hour=18,
     repeat_daily=True,
 )
@@ -259,6 +265,7 @@ def attendance_counts(show: Show, at: datetime) -> dict:
     audience="staff",
     anchor="move_in_date",
     offset_days=0,
+    until=("move_out_date", 1),
     hour=8,
     repeat_daily=True,
 )
@@ -287,6 +294,7 @@ def send_attendance_digest(show: Show, at: datetime) -> int:
     audience="staff",
     anchor="open_from",
     offset_days=0,
+    until=("open_to", 1),
     hour=0,
     repeat_hourly=True,
 )
