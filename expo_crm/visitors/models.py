@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 
 
@@ -416,3 +417,9 @@ class ClassificationRule(TimestampMixin, db.Model):
         sa.UniqueConstraint("field", "value", name="uq_visitor_classification_rules_field_value"),
         sa.CheckConstraint("category IN ('professional', 'general')", name="classifies_visitors"),
     )
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+REGISTERED = events.register("visitors.registered", _l("Registered for %(show)s")).name
+CHECKED_IN = events.register("visitors.checked_in", _l("Checked in at gate %(gate)s")).name
