@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from expo_crm.db import LabeledEnum
+from expo_crm.i18n import bilingual
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class _Params(dict):
 def _values(kind: EventKind, params: Mapping[str, Any] | None, convert) -> _Params:
     values = _Params()
     for name, value in (params or {}).items():
+        if isinstance(value, dict):  # a name kept in both languages: {"zh": …, "en": …}
+            value = bilingual(value.get("zh"), value.get("en"))
         labels = kind.codes.get(name)
         if labels is not None and value is not None:
             table = labels.labels() if isinstance(labels, type) else labels

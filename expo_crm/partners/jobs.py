@@ -51,8 +51,9 @@ def overdue_deliverable_alerts(at: datetime) -> int:
 
 
 def _title_params(deliverable: Deliverable) -> dict:
+    partner = deliverable.agreement.partner
     return {
-        "partner": deliverable.agreement.partner.name,
+        "partner": {"zh": partner.name_zh, "en": partner.name_en},
         "deliverable": deliverable.kind.value,
         "day": deliverable.due_date.isoformat(),
     }

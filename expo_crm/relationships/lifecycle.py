@@ -417,7 +417,8 @@ def _raise_alerts(connection: sa.Connection, params: dict) -> int:
     )
     if not raised:
         return 0
-    # The task stores its event kind and the customer's name; the title is rendered when read.
+    # The task stores its event kind and the customer's name in both languages; the title is
+    # rendered when read.
     json_object = "json_build_object" if connection.dialect.name == "postgresql" else "json_object"
     _run(
         connection,
@@ -425,8 +426,9 @@ def _raise_alerts(connection: sa.Connection, params: dict) -> int:
         INSERT INTO tasks (title, description, event, params, kind, state, owner_id, due_date, company_id,
             visitor_id, partner_id, source_key, outcome, created_at, updated_at)
         SELECT '', '', CASE a.stage WHEN 'weakening' THEN '{RETENTION_TASK}' ELSE '{WIN_BACK_TASK}' END,
-            {json_object}('name', COALESCE(NULLIF(c.name_zh, ''), NULLIF(c.name_en, ''), v.name,
-                NULLIF(p.name_zh, ''), p.name_en, '')),
+            {json_object}('name', {json_object}(
+                'zh', COALESCE(NULLIF(c.name_zh, ''), v.name, NULLIF(p.name_zh, ''), ''),
+                'en', COALESCE(NULLIF(c.name_en, ''), v.name, NULLIF(p.name_en, ''), ''))),
             CASE a.stage WHEN 'weakening' THEN 'retention' ELSE 'win_back' END, 'open', a.owner_id, :due,
             a.company_id, a.visitor_id, a.partner_id, a.source_key, '', :at, :at
         FROM alerts a

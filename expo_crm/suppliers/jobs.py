@@ -62,7 +62,7 @@ def _event(alert: documents.DocumentAlert) -> tuple[str, dict]:
     """The task's event kind and parameters; its title and description are rendered from them."""
     show = alert.show
     params = {
-        "supplier": alert.supplier.name,
+        "supplier": {"zh": alert.supplier.name_zh, "en": alert.supplier.name_en},
         "doc": alert.kind.value,
         "show": show.code,
         "move_in": show.move_in_date.isoformat(),

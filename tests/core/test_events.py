@@ -77,7 +77,7 @@ def test_what_the_system_wrote_is_stored_as_events_and_read_in_both_languages(ap
     assert any(text.startswith("合同 ") and text.endswith(" 已签订") for text in exhibitor_zh)
 
     retention = db.session.scalar(sa.select(Task).where(Task.event == "relationships.retention"))
-    assert retention.title == "" and retention.params == {"name": "Ningbo Lock Works"}
+    assert retention.title == "" and retention.params["name"]["en"] == "Ningbo Lock Works"
     assert _in("zh", lambda: retention.heading) == "客户挽留：Ningbo Lock Works"
     assert _in("en", lambda: retention.heading) == "Retention: Ningbo Lock Works"
     assert _in("zh", lambda: retention.details).startswith("客户关系已进入弱化阶段")
