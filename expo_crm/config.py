@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -58,8 +59,13 @@ def sqlite_busy_seconds() -> float:
     return float(os.environ.get("EXPO_CRM_SQLITE_BUSY_SECONDS", "15"))
 
 
+def _json(value) -> str:
+    # Chinese names inside event parameters stay readable, and searchable with LIKE.
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
         # Generous busy timeout: writers queue behind each other instead of failing at once.
-        return {"connect_args": {"timeout": sqlite_busy_seconds()}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": sqlite_busy_seconds()}, "json_serializer": _json}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "json_serializer": _json}

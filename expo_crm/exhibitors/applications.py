@@ -12,6 +12,7 @@ from expo_crm.db import db
 from expo_crm.exhibitors.booths import release_booth
 from expo_crm.exhibitors.contracts import cancel_contract
 from expo_crm.exhibitors.models import (
+    APPLIED,
     Application,
     ApplicationEvent,
     ApplicationState,
@@ -81,9 +82,8 @@ def create_application(
     )
     db.session.add(application)
     db.session.flush()
-    _record_event(
-        application, None, ApplicationState.submitted, reason or _("Application received."), actor
-    )
+    # Without a reason the event reads "Application received." in the reader's language.
+    _record_event(application, None, ApplicationState.submitted, reason, actor)
     from expo_crm.relationships.services import log_interaction
 
     log_interaction(
@@ -92,9 +92,8 @@ def create_application(
         channel="system",
         direction="inbound",
         show_id=show_id,
-        subject=_(
-            "Applied for %(area)s m² (%(type)s)", area=area, type=application.booth_type.label
-        ),
+        event=APPLIED,
+        params={"area": str(area), "booth_type": application.booth_type.value},
         source_key=f"exhibitors.application.{application.id}",
     )
     audit.record(

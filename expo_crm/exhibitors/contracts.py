@@ -15,6 +15,7 @@ from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.exhibitors.booths import assigned_booths
 from expo_crm.exhibitors.models import (
+    CONTRACT_SIGNED,
     Application,
     ApplicationState,
     Booth,
@@ -174,7 +175,8 @@ def sign_contract(contract: Contract) -> Contract:
         contract.company_id,
         channel="system",
         show_id=contract.show_id,
-        subject=_("Contract %(number)s signed", number=contract.number),
+        event=CONTRACT_SIGNED,
+        params={"number": contract.number},
         source_key=f"exhibitors.contract_signed.{contract.id}",
     )
     audit.record("contract.sign", contract, {"state": "draft"}, {"state": "signed"})

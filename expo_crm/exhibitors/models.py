@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.relationships.subjects import register_kind
 from expo_crm.subjects import SubjectKind
@@ -261,6 +262,13 @@ class ApplicationEvent(db.Model):
     actor_label: Mapped[str] = mapped_column(sa.String(254), default="")
 
     application = relationship("Application", back_populates="events")
+
+    @property
+    def reason_text(self) -> str:
+        """The reason a person gave; the first event without one is the application's receipt."""
+        if not self.reason and self.from_state is None:
+            return str(APPLICATION_RECEIVED)
+        return self.reason
 
 
 class Booth(TimestampMixin, db.Model):
@@ -536,3 +544,16 @@ class Lead(db.Model):
 
 
 register_kind(SubjectKind.exhibitor, Company)
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+APPLIED = events.register(
+    "exhibitors.applied",
+    _l("Applied for %(area)s m² (%(booth_type)s)"),
+    codes={"booth_type": BoothType},
+).name
+CONTRACT_SIGNED = events.register(
+    "exhibitors.contract_signed", _l("Contract %(number)s signed")
+).name
+APPLICATION_RECEIVED = _l("Application received.")

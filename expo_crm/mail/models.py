@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.subjects import SubjectRefMixin
 
@@ -105,3 +106,9 @@ class Unsubscribe(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     unsubscribed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+# The subject is the one the recipient received, in the recipient's language.
+MAIL_SENT = events.register("mail.sent", _l("Email sent: %(subject)s")).name

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db, writing
 from expo_crm.partners import services
-from expo_crm.partners.models import Deliverable
+from expo_crm.partners.models import DELIVERABLE_OVERDUE, Deliverable
 from expo_crm.scheduler.registry import periodic_job
 from expo_crm.tasks.models import Task, TaskKind
 from expo_crm.tasks.services import create_task
@@ -37,7 +35,8 @@ def overdue_deliverable_alerts(at: datetime) -> int:
                 continue
             partner = deliverable.agreement.partner
             create_task(
-                _bilingual_title(deliverable),
+                event=DELIVERABLE_OVERDUE,
+                params=_title_params(deliverable),
                 owner_id=partner.owner_id,
                 kind=TaskKind.deliverable,
                 description=deliverable.description,
@@ -51,17 +50,10 @@ def overdue_deliverable_alerts(at: datetime) -> int:
     return created
 
 
-def _bilingual_title(deliverable: Deliverable) -> str:
-    """Tasks are read by staff in either language, so the system writes both."""
-    titles = []
-    for language in ("zh", "en"):
-        with force_locale(language):
-            titles.append(
-                _(
-                    "%(partner)s: %(deliverable)s overdue since %(day)s",
-                    partner=deliverable.agreement.partner.name,
-                    deliverable=deliverable.kind.label,
-                    day=deliverable.due_date.isoformat(),
-                )
-            )
-    return " / ".join(titles)
+def _title_params(deliverable: Deliverable) -> dict:
+    partner = deliverable.agreement.partner
+    return {
+        "partner": {"zh": partner.name_zh, "en": partner.name_en},
+        "deliverable": deliverable.kind.value,
+        "day": deliverable.due_date.isoformat(),
+    }

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.relationships.subjects import register_kind
 from expo_crm.subjects import SubjectKind
@@ -235,3 +236,12 @@ class Sponsorship(TimestampMixin, db.Model):
 
 
 register_kind(SubjectKind.partner, Partner)
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+DELIVERABLE_OVERDUE = events.register(
+    "partners.deliverable_overdue",
+    _l("%(partner)s: %(deliverable)s overdue since %(day)s"),
+    codes={"deliverable": DeliverableKind},
+).name

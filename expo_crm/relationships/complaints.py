@@ -12,6 +12,8 @@ from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.relationships import settings
 from expo_crm.relationships.models import (
+    COMPLAINT_RECEIVED,
+    COMPLAINT_TASK,
     Channel,
     Complaint,
     ComplaintCategory,
@@ -75,10 +77,13 @@ def open_complaint(
     source: ComplaintSource | str = "staff",
     source_key: str | None = None,
     owner_id: int | None = None,
+    event: str | None = None,
+    params: dict | None = None,
 ) -> Complaint:
     """Add a complaint to the current transaction, with a task for its owner and an interaction.
 
-    With a source_key a repeat returns the first complaint and adds nothing."""
+    With a source_key a repeat returns the first complaint and adds nothing. The system says why
+    it opened one with an event kind (a low survey score); the description is what was typed."""
     from expo_crm.relationships.services import log_interaction
     from expo_crm.tasks.models import TaskKind
     from expo_crm.tasks.services import create_task
@@ -88,7 +93,7 @@ def open_complaint(
         if existing is not None:
             return existing
     description = (description or "").strip()
-    if not description:
+    if not description and event is None:
         raise ComplaintError(str(_l("Describe the complaint.")))
     try:
         kind, category, severity, source = (
@@ -111,18 +116,15 @@ def open_complaint(
         sla_due_at=sla_due(severity, opened_at),
         owner_id=owner_id or customer_owner_id(kind, subject_id),
         source_key=source_key,
+        event=event,
+        params=params,
     )
     setattr(complaint, SUBJECT_COLUMNS[kind], subject_id)
     db.session.add(complaint)
     db.session.flush()
     task = create_task(
-        str(
-            _l(
-                "Complaint: %(category)s (%(severity)s)",
-                category=category.label,
-                severity=severity.label,
-            )
-        ),
+        event=COMPLAINT_TASK,
+        params={"category": category.value, "severity": severity.value},
         owner_id=complaint.owner_id,
         kind=TaskKind.complaint,
         description=description,
@@ -137,7 +139,8 @@ def open_complaint(
         subject_id,
         channel=CHANNEL_OF_SOURCE[source],
         direction=Direction.inbound,
-        subject=str(_l("Complaint: %(category)s", category=category.label)),
+        event=COMPLAINT_RECEIVED,
+        params={"category": category.value},
         notes=description,
         tone=Tone.negative,
         show_id=show_id,

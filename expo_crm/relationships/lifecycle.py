@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit
 from expo_crm.db import UTCDateTime, db
 from expo_crm.relationships import settings
 from expo_crm.relationships.complaints import fallback_owner_id
+from expo_crm.relationships.models import RETENTION_TASK, WIN_BACK_TASK
 
 SIGNAL_COLUMNS = (
     "rule",
@@ -417,22 +417,18 @@ def _raise_alerts(connection: sa.Connection, params: dict) -> int:
     )
     if not raised:
         return 0
-    texts = {
-        "retention_title": str(_l("Retention")),
-        "winback_title": str(_l("Win-back")),
-        "retention_text": str(
-            _l("The relationship entered weakening: see why on its stage page and act on it.")
-        ),
-        "winback_text": str(_l("The customer is lost: find out why and try to win them back.")),
-    }
+    # The task stores its event kind and the customer's name in both languages; the title is
+    # rendered when read.
+    json_object = "json_build_object" if connection.dialect.name == "postgresql" else "json_object"
     _run(
         connection,
-        """
-        INSERT INTO tasks (title, description, kind, state, owner_id, due_date, company_id, visitor_id, partner_id,
-            source_key, outcome, created_at, updated_at)
-        SELECT CASE a.stage WHEN 'weakening' THEN :retention_title ELSE :winback_title END || ': '
-                 || COALESCE(NULLIF(c.name_zh, ''), NULLIF(c.name_en, ''), v.name, NULLIF(p.name_zh, ''), p.name_en, ''),
-            CASE a.stage WHEN 'weakening' THEN :retention_text ELSE :winback_text END,
+        f"""
+        INSERT INTO tasks (title, description, event, params, kind, state, owner_id, due_date, company_id,
+            visitor_id, partner_id, source_key, outcome, created_at, updated_at)
+        SELECT '', '', CASE a.stage WHEN 'weakening' THEN '{RETENTION_TASK}' ELSE '{WIN_BACK_TASK}' END,
+            {json_object}('name', {json_object}(
+                'zh', COALESCE(NULLIF(c.name_zh, ''), v.name, NULLIF(p.name_zh, ''), ''),
+                'en', COALESCE(NULLIF(c.name_en, ''), v.name, NULLIF(p.name_en, ''), ''))),
             CASE a.stage WHEN 'weakening' THEN 'retention' ELSE 'win_back' END, 'open', a.owner_id, :due,
             a.company_id, a.visitor_id, a.partner_id, a.source_key, '', :at, :at
         FROM alerts a
@@ -441,7 +437,7 @@ def _raise_alerts(connection: sa.Connection, params: dict) -> int:
         LEFT JOIN partners p ON p.id = a.partner_id
         WHERE a.task_id IS NULL AND a.raised_at = :at
           AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.source_key = a.source_key)""",
-        params | texts,
+        params,
     )
     _run(
         connection,

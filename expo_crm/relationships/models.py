@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.subjects import SubjectKind, SubjectRefMixin
 
@@ -86,6 +87,9 @@ class Interaction(SubjectRefMixin, TimestampMixin, db.Model):
     )
     # What made a system interaction ("mail:123", "scan:456"): at most one interaction per event.
     source_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    # A system interaction stores its kind and parameters (see expo_crm.events), not a sentence.
+    event: Mapped[str | None] = mapped_column(sa.String(64))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
 
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
@@ -94,6 +98,11 @@ class Interaction(SubjectRefMixin, TimestampMixin, db.Model):
         sa.Index("ix_interactions_partner_time", "partner_id", "occurred_at"),
         sa.Index("ix_interactions_supplier_time", "supplier_id", "occurred_at"),
     )
+
+    @property
+    def headline(self) -> str:
+        """In the reader's language when the system wrote it; as typed when a person did."""
+        return events.render(self.event, self.params, self.subject)
 
 
 # --- complaints (抱怨 / 投诉) ---------------------------------------------------------------
@@ -210,6 +219,9 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
     task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id", ondelete="SET NULL"))
     # What raised it ("survey_response:12"): one complaint per source event.
     source_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    # Why the system opened it (a low survey score), as an event kind; the description is typed.
+    event: Mapped[str | None] = mapped_column(sa.String(64))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
 
     owner = relationship("StaffUser", foreign_keys=[owner_id])
     show = relationship("Show")
@@ -224,6 +236,11 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
             "(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"
         ),
     )
+
+    @property
+    def cause(self) -> str:
+        """Why the system opened it, in the reader's language; empty when a person did."""
+        return events.render(self.event, self.params) if self.event else ""
 
     def overdue_at(self, moment: datetime) -> bool:
         return self.state is ComplaintState.open and self.sla_due_at < moment
@@ -403,3 +420,27 @@ class LifecycleSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_users.id", ondelete="SET NULL")
     )
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+COMPLAINT_RECEIVED = events.register(
+    "relationships.complaint",
+    _l("Complaint: %(category)s"),
+    codes={"category": ComplaintCategory},
+).name
+COMPLAINT_TASK = events.register(
+    "relationships.complaint_task",
+    _l("Complaint: %(category)s (%(severity)s)"),
+    codes={"category": ComplaintCategory, "severity": Severity},
+).name
+RETENTION_TASK = events.register(
+    "relationships.retention",
+    _l("Retention: %(name)s"),
+    detail=_l("The relationship entered weakening: see why on its stage page and act on it."),
+).name
+WIN_BACK_TASK = events.register(
+    "relationships.win_back",
+    _l("Win-back: %(name)s"),
+    detail=_l("The customer is lost: find out why and try to win them back."),
+).name

@@ -21,7 +21,7 @@ def log_interaction(
     subject_id: int,
     *,
     channel: Channel | str,
-    subject: str,
+    subject: str = "",
     direction: Direction | str = Direction.outbound,
     notes: str = "",
     tone: Tone | str = Tone.neutral,
@@ -31,8 +31,12 @@ def log_interaction(
     staff_id: int | None = None,
     occurred_at: datetime | None = None,
     source_key: str | None = None,
+    event: str | None = None,
+    params: dict | None = None,
 ) -> Interaction:
-    """Add an interaction to the current transaction. With a source_key, a repeat adds nothing."""
+    """Add an interaction to the current transaction. With a source_key, a repeat adds nothing.
+
+    A person's words go in `subject`; the system passes an event kind and its parameters."""
     if source_key is not None:
         existing = db.session.scalar(
             sa.select(Interaction).where(Interaction.source_key == source_key)
@@ -51,6 +55,8 @@ def log_interaction(
         show_id=show_id,
         staff_id=staff_id,
         source_key=source_key,
+        event=event,
+        params=params,
     )
     setattr(interaction, SUBJECT_COLUMNS[SubjectKind(kind)], subject_id)
     db.session.add(interaction)
@@ -66,7 +72,8 @@ def record_new_interaction(
     *,
     channel: Channel,
     direction: Direction,
-    subject: str,
+    event: str,
+    params: dict,
     source_key: str,
     occurred_at: datetime,
     show_id: int | None = None,
@@ -81,7 +88,9 @@ def record_new_interaction(
             "occurred_at": occurred_at,
             "channel": channel,
             "direction": direction,
-            "subject": subject[:200],
+            "subject": "",
+            "event": event,
+            "params": params,
             "notes": notes,
             "tone": Tone.neutral,
             "next_step": "",

@@ -26,6 +26,22 @@ class RunState(LabeledEnum):
         }
 
 
+# Who a plan step writes to and what started a job run: codes, shown by these labels.
+AUDIENCES = {
+    "exhibitors": _l("Exhibitors"),
+    "visitors": _l("Visitors"),
+    "exhibitors+visitors": _l("Exhibitors and visitors"),
+    "staff": _l("Staff"),
+    "partners": _l("Partners"),
+    "suppliers": _l("Suppliers"),
+}
+TRIGGERS = {
+    "schedule": _l("On schedule"),
+    "manual": _l("Run from the console"),
+    "cli": _l("Command line"),
+}
+
+
 class SchedulerInstance(db.Model):
     """A scheduler process; the active one (holding the lock) beats every few seconds."""
 
@@ -71,6 +87,10 @@ class JobRun(db.Model):
 
     __table_args__ = (sa.Index("ix_job_runs_job_time", "job_name", "started_at"),)
 
+    @property
+    def trigger_label(self) -> str:
+        return str(TRIGGERS.get(self.trigger, self.trigger))
+
 
 class ServicePlanStep(TimestampMixin, db.Model):
     """One row of a show's service plan: when (anchor date + offset, local hour), to whom, what."""
@@ -90,6 +110,10 @@ class ServicePlanStep(TimestampMixin, db.Model):
     enabled: Mapped[bool] = mapped_column(default=True)
 
     show = relationship("Show")
+
+    @property
+    def audience_label(self) -> str:
+        return str(AUDIENCES.get(self.audience, self.audience))
 
     __table_args__ = (
         sa.UniqueConstraint("show_id", "action"),

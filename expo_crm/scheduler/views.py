@@ -20,9 +20,11 @@ nav_item(_l("Jobs"), "scheduler.console", "jobs.manage", order=95)
 @requires("jobs.manage")
 def console():
     at = clock.now()
+    jobs = services.jobs_overview()
     return render_template(
         "scheduler/console.html",
-        jobs=services.jobs_overview(),
+        jobs=jobs,
+        job_labels={job.name: job.label for job in jobs},
         runs=services.recent_runs(limit=30),
         instances=services.instances(),
         active=services.active_instance(at),
@@ -38,13 +40,16 @@ def job_control(name: str, what: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    label = {job.name: job.label for job in services.jobs_overview()}.get(name, name)
     if what == "run":
         services.request_run(name, clock.now())
-        flash(_("The scheduler will run %(job)s within a few seconds.", job=name), "success")
+        flash(_("The scheduler will run %(job)s within a few seconds.", job=label), "success")
     else:
         services.set_paused(name, what == "pause")
         flash(
-            _("%(job)s paused.", job=name) if what == "pause" else _("%(job)s resumed.", job=name),
+            _("%(job)s paused.", job=label)
+            if what == "pause"
+            else _("%(job)s resumed.", job=label),
             "success",
         )
     db.session.commit()

@@ -84,7 +84,7 @@ def _task_rows(tasks):
     return [
         (
             t.id,
-            t.title,
+            t.heading,
             t.kind.label,
             t.state.label,
             t.owner.name if t.owner else "",

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db, writing
 from expo_crm.scheduler.registry import periodic_job
 from expo_crm.suppliers import documents
-from expo_crm.suppliers.models import Supplier
+from expo_crm.suppliers.models import DOCUMENT_EXPIRES, DOCUMENT_MISSING, Supplier
 from expo_crm.tasks.models import Task, TaskKind
 from expo_crm.tasks.services import create_task
 
@@ -43,11 +41,12 @@ def document_expiry_alerts(at: datetime) -> int:
                 key = f"{KEY_PREFIX}{supplier.id}:{alert.kind.value}:{alert.show.id}:{version}"
                 if key in existing:
                     continue
+                event, params = _event(alert)
                 create_task(
-                    _bilingual_title(alert),
+                    event=event,
+                    params=params,
                     owner_id=supplier.owner_id,
                     kind=TaskKind.document_expiry,
-                    description=_description(alert),
                     subject=("supplier", supplier.id),
                     show_id=alert.show.id,
                     due_date=max(today, alert.show.move_in_date - timedelta(days=14)),
@@ -59,32 +58,16 @@ def document_expiry_alerts(at: datetime) -> int:
     return created
 
 
-def _title(alert: documents.DocumentAlert) -> str:
-    if alert.missing:
-        return _(
-            "%(supplier)s: %(doc)s missing for %(show)s",
-            supplier=alert.supplier.name,
-            doc=alert.kind.label,
-            show=alert.show.code,
-        )
-    return _(
-        "%(supplier)s: %(doc)s expires %(day)s, before the end of %(show)s",
-        supplier=alert.supplier.name,
-        doc=alert.kind.label,
-        day=alert.document.expires_on.isoformat(),
-        show=alert.show.code,
-    )
-
-
-def _bilingual_title(alert: documents.DocumentAlert) -> str:
-    """Tasks are read by staff in either language, so the system writes both."""
-    with force_locale("zh"):
-        zh = _title(alert)
-    with force_locale("en"):
-        en = _title(alert)
-    return f"{zh} / {en}"
-
-
-def _description(alert: documents.DocumentAlert) -> str:
+def _event(alert: documents.DocumentAlert) -> tuple[str, dict]:
+    """The task's event kind and parameters; its title and description are rendered from them."""
     show = alert.show
-    return f"{show.code}: {show.move_in_date.isoformat()} – {show.move_out_date.isoformat()}"
+    params = {
+        "supplier": {"zh": alert.supplier.name_zh, "en": alert.supplier.name_en},
+        "doc": alert.kind.value,
+        "show": show.code,
+        "move_in": show.move_in_date.isoformat(),
+        "move_out": show.move_out_date.isoformat(),
+    }
+    if alert.missing:
+        return DOCUMENT_MISSING, params
+    return DOCUMENT_EXPIRES, params | {"day": alert.document.expires_on.isoformat()}

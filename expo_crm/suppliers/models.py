@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.relationships.subjects import register_kind
 from expo_crm.subjects import SubjectKind
@@ -151,6 +152,23 @@ class SupplierDocument(TimestampMixin, db.Model):
     )
 
 
+# Units of the catalogue, stored as codes and shown in the reader's language; a unit typed
+# by staff that is not listed here is shown as typed.
+UNITS = {
+    "pcs": _l("pcs"),
+    "set": _l("set"),
+    "hour": _l("hour"),
+    "day": _l("day"),
+    "night": _l("night"),
+    "point": _l("connection point"),
+    "m²": _l("m²"),
+    "m³": _l("m³"),
+    "kg": _l("kg"),
+    "person": _l("person"),
+    "trip": _l("trip"),
+}
+
+
 class CatalogueItem(TimestampMixin, db.Model):
     """A service a supplier offers exhibitors of one show, with its order deadline."""
 
@@ -186,6 +204,10 @@ class CatalogueItem(TimestampMixin, db.Model):
         from expo_crm.i18n import bilingual
 
         return bilingual(self.name_zh, self.name_en)
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNITS.get(self.unit, self.unit))
 
 
 class OrderState(LabeledEnum):
@@ -295,3 +317,19 @@ class SupplierEvaluation(TimestampMixin, db.Model):
 
 
 register_kind(SubjectKind.supplier, Supplier)
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+DOCUMENT_MISSING = events.register(
+    "suppliers.document_missing",
+    _l("%(supplier)s: %(doc)s missing for %(show)s"),
+    detail=_l("%(show)s: %(move_in)s – %(move_out)s"),
+    codes={"doc": DocumentKind},
+).name
+DOCUMENT_EXPIRES = events.register(
+    "suppliers.document_expires",
+    _l("%(supplier)s: %(doc)s expires %(day)s, before the end of %(show)s"),
+    detail=_l("%(show)s: %(move_in)s – %(move_out)s"),
+    codes={"doc": DocumentKind},
+).name

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.subjects import SubjectRefMixin
 
@@ -252,3 +253,31 @@ class SurveyAnswer(db.Model):
     text: Mapped[str] = mapped_column(sa.Text, default="")
 
     __table_args__ = (sa.UniqueConstraint("response_id", "question_id"),)
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+ANSWERED = events.register("surveys.answered", _l("Survey answered")).name
+ANSWERED_NPS = events.register("surveys.answered_nps", _l("Survey answered: NPS %(nps)s")).name
+ANSWERED_SATISFACTION = events.register(
+    "surveys.answered_satisfaction", _l("Survey answered: satisfaction %(satisfaction)s")
+).name
+ANSWERED_BOTH = events.register(
+    "surveys.answered_both",
+    _l("Survey answered: NPS %(nps)s, satisfaction %(satisfaction)s"),
+).name
+LOW_SCORE = events.register(
+    "surveys.low_score", _l("Low survey score (NPS %(nps)s, satisfaction %(satisfaction)s).")
+).name
+
+
+def answered_event(nps: int | None, satisfaction) -> tuple[str, dict]:
+    """The timeline event of a survey answer with the scores it has."""
+    params = {"nps": nps, "satisfaction": None if satisfaction is None else str(satisfaction)}
+    if nps is not None and satisfaction is not None:
+        return ANSWERED_BOTH, params
+    if nps is not None:
+        return ANSWERED_NPS, params
+    if satisfaction is not None:
+        return ANSWERED_SATISFACTION, params
+    return ANSWERED, params

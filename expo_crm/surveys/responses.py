@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from expo_crm.db import db, is_unique_violation
 from expo_crm.surveys.campaigns import link_problem
 from expo_crm.surveys.models import (
+    LOW_SCORE,
     QuestionKind,
     SurveyAnswer,
     SurveyInvitation,
     SurveyQuestion,
     SurveyResponse,
+    answered_event,
 )
 from expo_crm.surveys.services import SurveyError
 
@@ -127,11 +129,7 @@ def _follow_up(response: SurveyResponse, invitation: SurveyInvitation, questions
     low = (response.nps is not None and response.nps <= LOW_NPS) or (
         response.satisfaction is not None and response.satisfaction < LOW_SATISFACTION
     )
-    scores = []
-    if response.nps is not None:
-        scores.append(f"NPS {response.nps}")
-    if response.satisfaction is not None:
-        scores.append(_("satisfaction %(score)s", score=response.satisfaction))
+    event, params = answered_event(response.nps, response.satisfaction)
     comments = [a.text for a in answers if a.text]
     kind, subject_id = invitation.subject_kind, invitation.subject_id
     log_interaction(
@@ -139,7 +137,8 @@ def _follow_up(response: SurveyResponse, invitation: SurveyInvitation, questions
         subject_id,
         channel=Channel.survey,
         direction=Direction.inbound,
-        subject=_("Survey answered: %(scores)s", scores=", ".join(scores) or "-"),
+        event=event,
+        params=params,
         notes="\n".join(comments),
         tone=Tone.negative if low else Tone.positive,
         show_id=response.show_id,
@@ -149,13 +148,12 @@ def _follow_up(response: SurveyResponse, invitation: SurveyInvitation, questions
     if low:
         from expo_crm.relationships.complaints import open_complaint
 
-        description = _("Low survey score (%(scores)s).", scores=", ".join(scores))
-        if comments:
-            description += "\n" + "\n".join(comments)
         open_complaint(
             kind,
             subject_id,
-            description=description,
+            description="\n".join(comments),  # the customer's own words; the score is the event
+            event=LOW_SCORE,
+            params=params,
             category="service",
             severity="high" if (response.nps is not None and response.nps <= 3) else "medium",
             show_id=response.show_id,

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.subjects import SubjectRefMixin
 
@@ -70,6 +71,9 @@ class Task(SubjectRefMixin, TimestampMixin, db.Model):
     show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"))
     # What made a system task ("lifecycle:weakening:company:5:2026-11-23"): made once only.
     source_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    # A system task stores its kind and parameters (see expo_crm.events), not a sentence.
+    event: Mapped[str | None] = mapped_column(sa.String(64))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
 
     owner = relationship("StaffUser", foreign_keys=[owner_id])
     created_by = relationship("StaffUser", foreign_keys=[created_by_id])
@@ -84,3 +88,12 @@ class Task(SubjectRefMixin, TimestampMixin, db.Model):
             "(state = 'open') = (completed_at IS NULL)", name="completed_when_closed"
         ),
     )
+
+    @property
+    def heading(self) -> str:
+        """The title in the reader's language when the system wrote it; as typed otherwise."""
+        return events.render(self.event, self.params, self.title)
+
+    @property
+    def details(self) -> str:
+        return events.render_detail(self.event, self.params, self.description)

@@ -18,7 +18,7 @@ class TaskError(UserError):
 
 
 def create_task(
-    title: str,
+    title: str = "",
     *,
     owner_id: int | None,
     kind: TaskKind | str = TaskKind.manual,
@@ -28,8 +28,12 @@ def create_task(
     show_id: int | None = None,
     created_by_id: int | None = None,
     source_key: str | None = None,
+    event: str | None = None,
+    params: dict | None = None,
 ) -> Task:
-    """Add a task to the current transaction. With a source_key a repeat returns the first one."""
+    """Add a task to the current transaction. With a source_key a repeat returns the first one.
+
+    A person's title goes in `title`; the system passes an event kind and its parameters."""
     if source_key is not None:
         existing = db.session.scalar(sa.select(Task).where(Task.source_key == source_key))
         if existing is not None:
@@ -43,6 +47,8 @@ def create_task(
         show_id=show_id,
         created_by_id=created_by_id,
         source_key=source_key,
+        event=event,
+        params=params,
     )
     if subject is not None:
         setattr(task, SUBJECT_COLUMNS[SubjectKind(subject[0])], subject[1])
@@ -51,7 +57,13 @@ def create_task(
     audit.record(
         "task.create",
         task,
-        after={"title": task.title, "owner_id": owner_id, "kind": task.kind.value},
+        after={
+            "title": task.title,
+            "event": event,
+            "params": params,
+            "owner_id": owner_id,
+            "kind": task.kind.value,
+        },
     )
     return task
 
@@ -103,7 +115,14 @@ def task_query(
         stmt = stmt.where(Task.due_date == today)
     if q:
         like = f"%{q.strip()}%"
-        stmt = stmt.where(sa.or_(Task.title.ilike(like), Task.description.ilike(like)))
+        # System tasks keep their names (customer, supplier) in params, not in the title.
+        stmt = stmt.where(
+            sa.or_(
+                Task.title.ilike(like),
+                Task.description.ilike(like),
+                sa.cast(Task.params, sa.String).ilike(like),
+            )
+        )
     descending = sort.startswith("-")
     columns = TASK_SORTS.get(sort.lstrip("-")) or TASK_SORTS["due"]
     # Tasks without a due date go last either way.

@@ -12,6 +12,7 @@ from expo_crm.db import db
 from expo_crm.relationships.services import log_interaction
 from expo_crm.visitors import services
 from expo_crm.visitors.models import (
+    CHECKED_IN,
     PRODUCT_INTERESTS,
     HowHeard,
     Industry,
@@ -217,7 +218,8 @@ def _check_in(
         registration.visitor_id,
         channel="gate",
         direction="inbound",
-        subject=f"Checked in at gate {gate}",
+        event=CHECKED_IN,
+        params={"gate": gate},
         show_id=show.id,
         occurred_at=at,
         source_key=f"checkin:{registration.id}",

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.relationships.subjects import register_kind
 from expo_crm.subjects import SubjectKind
@@ -436,3 +437,9 @@ class TrafficSnapshot(db.Model):
 
 
 register_kind(SubjectKind.visitor, Visitor)
+
+
+# --- text the system writes (see expo_crm.events) ----------------------------------------------
+
+REGISTERED = events.register("visitors.registered", _l("Registered for %(show)s")).name
+CHECKED_IN = events.register("visitors.checked_in", _l("Checked in at gate %(gate)s")).name

@@ -25,6 +25,7 @@ from expo_crm.shows.models import Show
 from expo_crm.visitors import codes
 from expo_crm.visitors.models import (
     PRODUCT_INTERESTS,
+    REGISTERED,
     Badge,
     ClassificationRule,
     HowHeard,
@@ -293,7 +294,8 @@ def register(
         visitor.id,
         channel="web" if registration.source is RegistrationSource.online else "system",
         direction="inbound",
-        subject=f"Registered for {show.code}",
+        event=REGISTERED,
+        params={"show": show.code},
         show_id=show.id,
         source_key=f"registration:{registration.id}",
     )

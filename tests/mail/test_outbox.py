@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -144,7 +145,10 @@ def test_sent_mail_with_a_subject_appears_on_the_timeline(app, smtp_server):
     [entry] = db.session.scalars(
         sa.select(Interaction).where(Interaction.visitor_id == visitor.id)
     ).all()
-    assert entry.source_key == f"mail:{message.id}" and entry.subject == "Welcome"
+    assert entry.source_key == f"mail:{message.id}"
+    assert (entry.event, entry.params, entry.subject) == ("mail.sent", {"subject": "Welcome"}, "")
+    with force_locale("en"):
+        assert entry.headline == "Email sent: Welcome"
 
 
 def test_the_outbox_page_lists_failures_with_a_retry_button(app, client, smtp_server):

@@ -84,7 +84,7 @@ def test_an_exhibitor_walks_through_every_stage_and_comes_back(app):
     assert (
         task.kind.value == "retention"
         and task.owner_id == owner.id
-        and "Ningbo Tools" in task.title
+        and "Ningbo Tools" in task.heading
     )
 
     # Recovery: a follow-up call and a better answer repair it.

@@ -81,7 +81,7 @@ def catalogue():
                 i.name_zh,
                 i.name_en,
                 i.supplier.name,
-                i.unit,
+                i.unit_label,
                 i.price,
                 i.order_deadline,
                 i.late_surcharge_pct,
