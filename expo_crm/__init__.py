@@ -21,6 +21,7 @@ BLUEPRINT_MODULES = (
     "expo_crm.surveys.views",
     "expo_crm.mail.views",
     "expo_crm.scheduler.views",
+    "expo_crm.portal.views",
     "expo_crm.apidocs.views",
 )
 
