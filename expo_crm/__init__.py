@@ -37,6 +37,7 @@ def _components():
     from expo_crm.partners import models as partner_models
     from expo_crm.partners import services as partner_services
     from expo_crm.partners import views as partner_views
+    from expo_crm.portal import views as portal_views
     from expo_crm.relationships import jobs as relationship_jobs
     from expo_crm.relationships import models as relationship_models
     from expo_crm.relationships import views as relationship_views
@@ -97,6 +98,7 @@ def _components():
         survey_views.bp,
         mail_views.bp,
         scheduler_views.bp,
+        portal_views.bp,
         apidocs_views.bp,
     )
     apis = (visitor_api.bp,)  # JSON with bearer tokens: no CSRF

@@ -72,7 +72,7 @@ def authorise_request():
         return _authorise_token(access.token_role)
     if access.kind == "portal":
         if not current_user.is_authenticated:
-            return _unauthenticated("exhibitors.portal_login")
+            return _unauthenticated("portal.login")
         if getattr(current_user, "kind", None) != "exhibitor":
             abort(403)
         return None

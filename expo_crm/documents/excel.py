@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +18,8 @@ from openpyxl.utils import get_column_letter
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Text that a spreadsheet would run as a formula (CSV/formula injection) starts with one of these.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# An international phone number ("+86 138 0013 8000") starts with "+" but cannot carry a formula.
+PHONE_NUMBER = re.compile(r"\+[0-9][0-9 \-]*")
 
 
 def cell_value(value):
@@ -30,7 +33,9 @@ def cell_value(value):
     if isinstance(value, bool | int | float | Decimal | date):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    if text.startswith(FORMULA_PREFIXES) and not PHONE_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1") -> bytes:

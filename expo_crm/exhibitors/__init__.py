@@ -1,1 +1,1 @@
-"""Exhibitors blueprint: companies, applications, booths, contracts, payments, portal, leads."""
+"""Exhibitors: companies, applications, booths, contracts, payments, portal accounts, leads."""

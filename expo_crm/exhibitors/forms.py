@@ -8,18 +8,16 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from expo_crm.exhibitors.models import (
     ApplicationState,
     BoothType,
     CompanySize,
-    DeliverableKind,
     PaymentMethod,
 )
 
@@ -171,54 +169,3 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
-
-
-# --- portal -----------------------------------------------------------------------------------
-
-
-class PortalLoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-
-
-class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
-    )
-
-
-class SubmissionForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
-    content = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=4000)])
-
-    def validate_kind(self, field):
-        if field.data not in (
-            DeliverableKind.catalogue_entry.value,
-            DeliverableKind.fascia_name.value,
-        ):
-            from wtforms.validators import ValidationError
-
-            raise ValidationError(_l("Unknown item."))
-
-
-class MessageForm(FlaskForm):
-    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=4000)])
-
-
-class StaffBadgeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    locale = SelectField(_l("Language"), choices=[("zh", "简体中文"), ("en", "English")])
-
-
-class LeadForm(FlaskForm):
-    code = StringField(_l("Badge code"), validators=[DataRequired(), Length(max=300)])
-    rating = SelectField(
-        _l("Rating"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)], default=3
-    )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

@@ -221,3 +221,10 @@ def list_complaints(
             Complaint.state == ComplaintState.open, Complaint.sla_due_at < overdue_at
         )
     return list(db.session.scalars(query))
+
+
+def complaint_of_company(company_id: int, complaint_id: int) -> Complaint | None:
+    """One of the company's own complaints, else None: another company's id reveals nothing."""
+    return db.session.scalar(
+        sa.select(Complaint).where(Complaint.id == complaint_id, Complaint.company_id == company_id)
+    )

@@ -60,19 +60,6 @@ class ComplaintForm(FlaskForm):
         self.show_id.choices = [(0, _l("No particular show"))] + [(s.id, s.name) for s in shows]
 
 
-class PortalComplaintForm(FlaskForm):
-    category = SelectField(_l("Category"), validators=[DataRequired()])
-    show_id = SelectField(_l("Show"), coerce=int, default=0)
-    description = TextAreaField(
-        _l("What went wrong?"), validators=[DataRequired(), Length(max=5000)]
-    )
-
-    def __init__(self, *args, shows=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = ComplaintCategory.choices()
-        self.show_id.choices = [(0, _l("No particular show"))] + [(s.id, s.name) for s in shows]
-
-
 class ResolveForm(FlaskForm):
     resolution = TextAreaField(_l("Resolution"), validators=[DataRequired(), Length(max=5000)])
 

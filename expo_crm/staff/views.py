@@ -37,7 +37,7 @@ nav_item(_l("Staff"), "staff.staff_list", "staff.manage", order=90)
 @public
 def index():
     if current_user.is_authenticated and getattr(current_user, "kind", None) == "exhibitor":
-        return redirect(url_for("exhibitors.portal_home"))
+        return redirect(url_for("portal.home"))
     if current_user.is_authenticated:
         return redirect(url_for("staff.dashboard"))
     return redirect(url_for("auth.login"))

@@ -70,9 +70,7 @@ def test_behind_https_cookies_are_secure_and_hsts_is_sent(tmp_path, database_url
 
 def test_the_portal_session_cookie_is_http_only_and_same_site(client):
     user = create_portal_user()
-    response = post_form(
-        client, "/exhibitors/portal/login", {"email": user.email, "password": PASSWORD}
-    )
+    response = post_form(client, "/portal/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 302
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -131,10 +129,10 @@ def test_the_rate_limit_page_speaks_the_visitors_language(client):
 
 def test_exhibitor_portal_sign_in_is_rate_limited_per_address(client):
     user = create_portal_user()
-    token = csrf_from(text_of(client.get("/exhibitors/portal/login")))
+    token = csrf_from(text_of(client.get("/portal/login")))
     statuses = [
         client.post(
-            "/exhibitors/portal/login",
+            "/portal/login",
             data={"csrf_token": token, "email": user.email, "password": "wrong-password-1"},
         ).status_code
         for _ in range(11)

@@ -5,7 +5,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from expo_crm.db import db
-from expo_crm.exhibitors import portal as portal_services
+from expo_crm.exhibitors import accounts
 from expo_crm.exhibitors.booths import assigned_booths
 from tests.factories import (
     create_booth,
@@ -77,15 +77,17 @@ def test_portal_flow_invitation_password_own_records_only(page, app):
     contact = create_contact(
         contract.company, email="li.na@huamei.example", name="李娜", is_primary=True
     )
-    token = portal_services.invite_contact(contact)
+    token = accounts.invite_contact(contact)
     db.session.commit()
     booth = assigned_booths(contract.company_id, contract.show_id)[0]
 
-    page.goto(f"/exhibitors/portal/welcome/{token}")
+    page.goto(
+        f"/exhibitors/portal/welcome/{token}"
+    )  # the address invitations carried before /portal
     page.fill("input[name=password]", "huamei-portal-2026")
     page.fill("input[name=confirm]", "huamei-portal-2026")
     page.click("button[type=submit]")
-    page.wait_for_url("**/exhibitors/portal/")
+    page.wait_for_url("**/portal/")
     expect(page.locator("#booth")).to_contain_text(booth.number, use_inner_text=True)
     expect(page.locator("#contract")).to_contain_text(contract.number, use_inner_text=True)
     checklist = page.locator("#checklist").inner_text()
@@ -95,12 +97,12 @@ def test_portal_flow_invitation_password_own_records_only(page, app):
     page.locator("#content-fascia_name").locator("xpath=..").locator("button").click()
     expect(page.locator("#checklist")).to_contain_text("HUAMEI 华美", use_inner_text=True)
 
-    response = page.goto(f"/exhibitors/portal/contracts/{other.id}/contract-zh.pdf")
+    response = page.goto(f"/portal/contracts/{other.id}/contract-zh.pdf")
     assert response.status == 404
-    response = page.goto(f"/exhibitors/portal/?show={other.show_id}")
+    response = page.goto(f"/portal/?show={other.show_id}")
     assert response.status == 404
 
-    page.goto(f"/exhibitors/portal/welcome/{token}")
+    page.goto(f"/portal/welcome/{token}")
     expect(page.locator("#invitation-problem")).to_contain_text(
         "already been used", use_inner_text=True
     )

@@ -41,12 +41,12 @@ def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(
     portal_user = create_portal_user(company)
     service = create_staff("service", locale="en")
 
-    page.goto("/exhibitors/portal/login")
+    page.goto("/portal/login")
     page.fill("input[name=email]", portal_user.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/exhibitors/portal/**")
-    page.goto("/suppliers/portal/services")
+    page.wait_for_url("**/portal/**")
+    page.goto("/portal/services")
     page.get_by_role("row", name="Glass display cabinet").get_by_role("link", name="Order").click()
     page.fill("input[name=quantity]", "3")
     page.get_by_role("button", name="Show the price").click()
@@ -69,7 +69,7 @@ def test_portal_order_reaches_the_suppliers_work_list_and_moves_to_invoiced(
     finally:
         context.close()
 
-    page.goto("/suppliers/portal/services")
+    page.goto("/portal/services")
     expect(page.locator("#my-orders tbody tr .state").first).to_have_text(
         "Invoiced", use_inner_text=True
     )

@@ -1,4 +1,4 @@
-"""The relationship pages through HTTP: timelines, the stage explanation, alerts, complaints, settings, portal."""
+"""The relationship pages through HTTP: timelines, the stage explanation, alerts, complaints, settings."""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ from expo_crm.relationships.models import Alert, Complaint, Interaction, Lifecyc
 from expo_crm.relationships.services import evaluate_all
 from expo_crm.tasks.models import Task
 from tests.factories import (
-    PASSWORD,
     create_complaint,
     create_interaction,
     create_lc_company,
     create_lc_visitor,
     create_participation,
-    create_portal_user,
     create_show,
     create_staff,
     create_survey_answer,
@@ -236,36 +234,6 @@ def test_overdue_complaint_is_a_warning_signal_and_open_complaint_is_idempotent(
 
     state = state_of("exhibitor", company.id)
     assert state.stage.value == "weakening" and state.overdue_complaints == 1
-
-
-def test_portal_complaints_are_scoped_to_the_company(app, client):
-    ours, theirs = create_lc_company("Ours"), create_lc_company("Theirs")
-    foreign = create_complaint("exhibitor", theirs.id, description="Their private complaint")
-    user = create_portal_user(ours)
-    post_form(client, "/exhibitors/portal/login", {"email": user.email, "password": PASSWORD})
-    response = post_form(
-        client,
-        "/relationships/portal/complaints",
-        {
-            "category": "booth",
-            "show_id": "0",
-            "description": "Our booth had no power.",
-        },
-    )
-    assert response.status_code == 302
-    page = text_of(client.get("/relationships/portal/complaints"))
-    assert "Our booth had no power." in page and "Their private complaint" not in page
-    ours_complaint = db.session.scalar(sa.select(Complaint).where(Complaint.company_id == ours.id))
-    assert ours_complaint.source.value == "portal"
-    token = csrf_from(page)
-    assert (
-        client.post(
-            f"/relationships/portal/complaints/{foreign.id}/verdict",
-            data={"csrf_token": token, "verdict": "satisfied"},
-        ).status_code
-        == 404
-    )
-    assert client.get("/relationships/complaints").status_code in (302, 403)
 
 
 def test_settings_are_for_admins_and_refuse_bad_values_whole(app, client):

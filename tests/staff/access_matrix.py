@@ -37,14 +37,14 @@ def client_as(app, role):
     client = app.test_client()
     if role == "exhibitor":
         user = create_portal_user()
-        post_form(client, "/exhibitors/portal/login", {"email": user.email, "password": PASSWORD})
+        post_form(client, "/portal/login", {"email": user.email, "password": PASSWORD})
     elif role is not None:
         login(client, create_staff(role).email)
     return client
 
 
 def _token(client, role) -> str:
-    page = "/exhibitors/portal/" if role == "exhibitor" else ("/dashboard" if role else "/login")
+    page = "/portal/" if role == "exhibitor" else ("/dashboard" if role else "/login")
     return csrf_from(client.get(page).get_data(as_text=True))
 
 

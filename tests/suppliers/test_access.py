@@ -35,10 +35,6 @@ ROUTES = [
     Route("POST", "/suppliers/orders/{order}/state", "suppliers.manage"),
     Route("GET", "/suppliers/orders/new/{show}", "suppliers.manage"),
     Route("POST", "/suppliers/orders/new/{show}", "suppliers.manage"),
-    Route("GET", "/suppliers/portal/services", None),
-    Route("GET", "/suppliers/portal/services/{item}/order", None),
-    Route("POST", "/suppliers/portal/services/{item}/order", None),
-    Route("POST", "/suppliers/portal/services/orders/{order}/cancel", None),
 ]
 
 

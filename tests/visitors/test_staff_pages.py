@@ -322,9 +322,7 @@ ROUTES = [
 def test_every_visitors_staff_route_admits_only_the_roles_holding_its_capability(app, show, role):
     registration, _ = create_registration(show)
     client = client_as(app, role)  # one sign-in per role: sign-ins are rate limited
-    token = csrf_from(
-        text_of(client.get("/exhibitors/portal/" if role == "exhibitor" else "/login"))
-    )
+    token = csrf_from(text_of(client.get("/portal/" if role == "exhibitor" else "/login")))
     for route in ROUTES:
         url = route.url.format(show=show.id, registration=registration.id)
         if route.method == "GET":

@@ -1,4 +1,4 @@
-"""Exhibitors blueprint: staff pages (companies, sales, import) and the exhibitor portal."""
+"""Exhibitors blueprint: staff pages (companies, sales, import). The exhibitor portal is expo_crm.portal."""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
@@ -9,8 +9,5 @@ bp = Blueprint("exhibitors", __name__, url_prefix="/exhibitors")
 
 nav_item(_l("Exhibitors"), "exhibitors.company_list", "exhibitors.view", order=30)
 nav_item(_l("Booths"), "exhibitors.booth_list", "exhibitors.view", order=31)
-nav_item(_l("My participation"), "exhibitors.portal_home", audience="exhibitor", order=10)
-nav_item(_l("Leads"), "exhibitors.portal_leads", audience="exhibitor", order=20)
-nav_item(_l("Messages"), "exhibitors.portal_messages", audience="exhibitor", order=30)
 
-from expo_crm.exhibitors.views import companies, imports, panels, portal, sales  # noqa: F401
+from expo_crm.exhibitors.views import companies, imports, panels, sales  # noqa: F401

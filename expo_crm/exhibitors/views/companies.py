@@ -8,7 +8,7 @@ from flask_login import current_user
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role, requires
 from expo_crm.db import db
-from expo_crm.exhibitors import portal as portal_services
+from expo_crm.exhibitors import accounts as portal_services
 from expo_crm.exhibitors.booths import halls
 from expo_crm.exhibitors.companies import (
     CompanyFilters,

@@ -26,6 +26,7 @@ from expo_crm.exhibitors.booths import (
     set_booth_blocked,
 )
 from expo_crm.exhibitors.companies import get_company_or_404
+from expo_crm.exhibitors.contract_pdf import render_contract_pdf
 from expo_crm.exhibitors.contracts import (
     badge_quota,
     cancel_contract,
@@ -47,7 +48,7 @@ from expo_crm.exhibitors.forms import (
     PaymentForm,
     SimpleActionForm,
 )
-from expo_crm.exhibitors.models import BoothAssignment, BoothStatus, ContractState
+from expo_crm.exhibitors.models import BoothAssignment, BoothStatus
 from expo_crm.exhibitors.payments import outstanding, paid_amount, record_payment
 from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.exhibitors.views import bp
@@ -381,19 +382,7 @@ def payment_create(contract_id: int):
 
 
 def contract_pdf_response(contract, language: str) -> Response:
-    from expo_crm.documents.pdf import render_pdf
-
-    pdf = render_pdf(
-        "exhibitors/contract.html",
-        language=language,
-        pdf_language=language,
-        contract=contract,
-        booths=assigned_booths(contract.company_id, contract.show_id),
-        orders=service_orders(contract.company_id, contract.show_id),
-        paid=paid_amount(contract),
-        outstanding=outstanding(contract),
-        contract_state=ContractState,
-    )
+    pdf = render_contract_pdf(contract, language)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="contract-{contract.number}-{language}.pdf"'

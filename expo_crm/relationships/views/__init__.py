@@ -11,6 +11,5 @@ nav_item(_l("Relationships"), "relationships.customer_list", "relationships.view
 nav_item(_l("Alerts"), "relationships.alert_inbox", "relationships.view", order=61)
 nav_item(_l("Complaints"), "relationships.complaint_list", "complaints.manage", order=62)
 nav_item(_l("Customer value"), "relationships.value_report", "reports.view", order=63)
-nav_item(_l("Complaints"), "relationships.portal_complaints", audience="exhibitor", order=60)
 
-from expo_crm.relationships.views import complaints, lifecycle, portal, timeline, value  # noqa: F401
+from expo_crm.relationships.views import complaints, lifecycle, timeline, value  # noqa: F401

@@ -1,4 +1,4 @@
-"""Suppliers: directory, contacts, documents, evaluations. Orders and the portal are split off."""
+"""Suppliers: directory, contacts, documents, evaluations. Orders are split off; the exhibitor portal's ordering is expo_crm.portal."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -241,4 +241,4 @@ def evaluate(supplier_id: int, show_id: int):
     )
 
 
-from expo_crm.suppliers.views import orders, portal  # noqa: F401  (routes on the same blueprint)
+from expo_crm.suppliers.views import orders  # noqa: F401  (routes on the same blueprint)
