@@ -209,7 +209,6 @@ def _template_globals(app: Flask) -> None:
             "current_language": locale.language if locale else "zh",
             "languages": app.config["LANGUAGES"],
             "now": clock.now(),
-            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
         }
         if has_request_context():  # emails and PDFs are rendered by jobs too, outside requests
             context["nav_items"] = items_for(current_user)
