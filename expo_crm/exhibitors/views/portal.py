@@ -7,6 +7,7 @@ from flask_login import current_user, login_user
 from expo_crm.auth.permissions import portal, public
 from expo_crm.auth.views import sign_in, sign_out
 from expo_crm.db import db
+from expo_crm.documents.excel import xlsx_response
 from expo_crm.exhibitors import portal as services
 from expo_crm.exhibitors.booths import assigned_booths
 from expo_crm.exhibitors.contracts import badge_quota
@@ -21,7 +22,6 @@ from expo_crm.exhibitors.forms import (
 )
 from expo_crm.exhibitors.models import DeliverableKind
 from expo_crm.exhibitors.payments import outstanding, paid_amount
-from expo_crm.exhibitors.spreadsheets import xlsx_response
 from expo_crm.exhibitors.views import bp
 from expo_crm.exhibitors.views.sales import contract_pdf_response
 from expo_crm.extensions import limiter
@@ -226,8 +226,5 @@ def portal_leads_export():
     contract = _participation_or_404(request.args.get("show", type=int))
     if contract is None:
         abort(404)
-    return xlsx_response(
-        services.lead_rows(contract.company_id, contract.show_id),
-        f"leads-{contract.show.code}.xlsx",
-        _("Leads"),
-    )
+    header, *rows = services.lead_rows(contract.company_id, contract.show_id)
+    return xlsx_response(f"leads-{contract.show.code}.xlsx", header, rows, title=_("Leads"))
