@@ -67,12 +67,16 @@ def _rewrite_sheet(content: bytes, change) -> bytes:
     return out.getvalue()
 
 
-def forged_dimension(rows) -> bytes:
-    """A small workbook whose sheet claims the whole A1:XFD1048576 range."""
-    return _rewrite_sheet(
-        _xlsx(rows),
-        lambda xml, member: member.write(re.sub(rb"<dimension [^>]*/>", FORGED, xml)),
-    )
+def forged_dimension(rows, stray_row: int = 15_000) -> bytes:
+    """A small workbook whose sheet claims the whole A1:XFD1048576 range and holds one stray
+    empty cell far down: openpyxl trusting the claim pads every row up to it to 16,384 cells."""
+
+    def forge(xml: bytes, member) -> None:
+        xml = re.sub(rb"<dimension [^>]*/>", FORGED, xml)
+        stray = f'<row r="{stray_row}"><c r="A{stray_row}"/></row></sheetData>'.encode()
+        member.write(xml.replace(b"</sheetData>", stray))
+
+    return _rewrite_sheet(_xlsx(rows), forge)
 
 
 def zip_bomb(rows, unpacked_mb: int = 80) -> bytes:
