@@ -26,6 +26,7 @@ def _components():
     from expo_crm.audit import models as audit_models
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
+    from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import models as exhibitor_models
@@ -64,6 +65,7 @@ def _components():
     models = (
         auth_models,
         audit_models,
+        document_models,
         show_models,
         task_models,
         exhibitor_models,

@@ -5,21 +5,20 @@ A re-import updates: a row matches an existing company by tax id, else by normal
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from expo_crm import audit
 from expo_crm.db import db
+from expo_crm.documents import tabular
+from expo_crm.documents.tabular import ImportCheck, RowResult, header_key
+from expo_crm.documents.tabular import text as _text
 from expo_crm.exhibitors.companies import normalize_name, normalize_tax_id
 from expo_crm.exhibitors.models import Company, CompanySize, Contact
-from expo_crm.exhibitors.spreadsheets import UnreadableFile, read_rows
 
-MAX_ROWS = 20_000
+MAX_ROWS = tabular.MAX_ROWS
 CONTACT_NAME_MAX = Contact.__table__.c.name.type.length
 BATCH = 1_000
 
@@ -44,47 +43,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 TEMPLATE_HEADER = list(COLUMNS)
 
 
-def _key(header) -> str:
-    return "".join(ch for ch in str(header or "").strip().lower() if ch not in " _-")
-
-
 _HEADER_LOOKUP = {
-    _key(spelling): column for column, spellings in COLUMNS.items() for spelling in spellings
+    header_key(spelling): column for column, spellings in COLUMNS.items() for spelling in spellings
 }
-
-
-@dataclass
-class RowResult:
-    line: int
-    values: dict
-    action: str = ""  # "create" | "update"
-    company_id: int | None = None
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportCheck:
-    rows: list[RowResult] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def row_errors(self) -> list[RowResult]:
-        return [r for r in self.rows if r.errors]
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.row_errors and bool(self.rows)
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action and not r.errors)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _parse_date(value) -> date | None:
@@ -114,57 +75,18 @@ _SIZES = {m.value: m for m in CompanySize} | {
 def check(filename: str, content: bytes) -> ImportCheck:
     """Read and check every row; nothing is written."""
     result = ImportCheck()
-    try:
-        rows = read_rows(filename, content)
-        header = next(rows, None)
-    except UnreadableFile:
-        result.file_errors.append(
-            _("The file could not be read. Upload an Excel file (.xlsx) or a CSV file (.csv).")
-        )
-        return result
-    if header is None:
-        result.file_errors.append(_("The file is empty."))
-        return result
-    columns: list[str | None] = []
-    for position, title in enumerate(header, start=1):
-        if _text(title) == "":
-            columns.append(None)
-            continue
-        column = _HEADER_LOOKUP.get(_key(title))
-        if column is None:
-            result.file_errors.append(
-                _(
-                    "Column %(n)d “%(title)s” is not known. Known columns: %(known)s.",
-                    n=position,
-                    title=_text(title),
-                    known=", ".join(TEMPLATE_HEADER),
-                )
-            )
-        elif column in columns:
-            result.file_errors.append(
-                _("The column “%(title)s” appears twice.", title=_text(title))
-            )
-        columns.append(column)
-    if "name_zh" not in columns and "name_en" not in columns:
-        result.file_errors.append(
-            _("The file needs a name_zh or a name_en column (the company name).")
-        )
-    if result.file_errors:
-        return result
-
     existing_tax, existing_name = _existing_companies()
     seen_tax: dict[str, int] = {}
     seen_name: dict[str, int] = {}
-    for line, raw in enumerate(rows, start=2):
-        if all(_text(v) == "" for v in raw):
-            continue
-        if len(result.rows) >= MAX_ROWS:
-            result.file_errors.append(
-                _("The file has more than %(max)d rows. Split it into smaller files.", max=MAX_ROWS)
-            )
-            result.rows = []
-            return result
-        values = {c: raw[i] if i < len(raw) else None for i, c in enumerate(columns) if c}
+    needs = (
+        (
+            ("name_zh", "name_en"),
+            _("The file needs a name_zh or a name_en column (the company name)."),
+        ),
+    )
+    for line, values in tabular.read_columns(
+        result, filename, content, _HEADER_LOOKUP, TEMPLATE_HEADER, needs=needs, max_rows=MAX_ROWS
+    ):
         row = RowResult(line=line, values={})
         _check_row(row, values)
         tax, name = row.values.get("tax_id"), row.values.get("normalized_name")
@@ -179,12 +101,17 @@ def check(filename: str, content: bytes) -> ImportCheck:
             if name:
                 seen_name.setdefault(name, line)
         if not row.errors:
-            row.company_id = (existing_tax.get(tax) if tax else None) or existing_name.get(name)
-            row.action = "update" if row.company_id else "create"
+            row.existing_id = _match(row.values, existing_tax, existing_name)
+            row.action = "update" if row.existing_id else "create"
         result.rows.append(row)
-    if not result.rows:
+    if not result.rows and not result.file_errors:
         result.file_errors.append(_("The file has a header row but no data rows."))
     return result
+
+
+def _match(values: dict, by_tax: dict[str, int], by_name: dict[str, int]) -> int | None:
+    tax, name = values.get("tax_id"), values.get("normalized_name")
+    return (by_tax.get(tax) if tax else None) or by_name.get(name)
 
 
 def _existing_companies() -> tuple[dict[str, int], dict[str, int]]:
@@ -256,37 +183,6 @@ def _check_row(row: RowResult, values: dict) -> None:
     row.values = out
 
 
-def stash(instance_path: str, filename: str, content: bytes) -> str:
-    """Keep the uploaded file (not in the database) until the user confirms; returns its token."""
-    folder = Path(instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-    token = secrets.token_hex(16) + suffix
-    (folder / token).write_bytes(content)
-    return token
-
-
-def unstash(instance_path: str, token: str) -> tuple[str, bytes] | None:
-    if (
-        not token
-        or "/" in token
-        or "\\" in token
-        or not token.endswith((".xlsx", ".csv"))
-        or len(token) > 40
-    ):
-        return None
-    path = Path(instance_path) / "imports" / token
-    if not path.is_file():
-        return None
-    return token, path.read_bytes()
-
-
-def discard(instance_path: str, token: str) -> None:
-    path = Path(instance_path) / "imports" / token
-    if unstash(instance_path, token) is not None:
-        path.unlink(missing_ok=True)
-
-
 COMPANY_KEYS = (
     "name_zh",
     "name_en",
@@ -303,14 +199,20 @@ COMPANY_KEYS = (
 
 
 def apply(result: ImportCheck, owner_id: int | None = None) -> tuple[int, int]:
-    """Write a checked file in batches: (created, updated). Call only when result.ok."""
+    """Write a checked file in batches: (created, updated). Call only when result.ok.
+
+    Which rows update which company is decided again here, in the writing transaction: the
+    check may have run in an earlier (reading) one, and companies may have come since."""
     if not result.ok:
         raise ValueError("import has errors")
     created = updated = 0
     rows = result.rows
+    by_tax, by_name = _existing_companies()
+    for row in rows:
+        row.existing_id = _match(row.values, by_tax, by_name)
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        ids = [r.company_id for r in batch if r.company_id]
+        ids = [r.existing_id for r in batch if r.existing_id]
         known = (
             {c.id: c for c in db.session.scalars(sa.select(Company).where(Company.id.in_(ids)))}
             if ids
@@ -319,7 +221,7 @@ def apply(result: ImportCheck, owner_id: int | None = None) -> tuple[int, int]:
         contacts = _contacts_by_company(ids)
         for row in batch:
             values = row.values
-            company = known.get(row.company_id) if row.company_id else None
+            company = known.get(row.existing_id) if row.existing_id else None
             if company is None:
                 company = Company(owner_id=owner_id)
                 db.session.add(company)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import click
@@ -46,26 +45,44 @@ def register(cli) -> None:
     @import_group.command("visitors")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--show", "show_id", type=int, required=True)
+    @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
     @with_appcontext
-    def import_visitors(file: str, show_id: int) -> None:
-        """Register visitors from an xlsx or csv file (columns: name, email, company, ...)."""
+    def import_visitors(file: str, show_id: int, dry_run: bool) -> None:
+        """Register visitors from an xlsx or csv file (columns: email, name, company, ...);
+        the same checks as the exhibitor import, and a file with any bad row imports nothing."""
         from expo_crm.db import db, writing
+        from expo_crm.errors import UserError
         from expo_crm.shows.models import Show
-        from expo_crm.visitors.exports import import_visitors as run_import
-        from expo_crm.visitors.exports import read_table
+        from expo_crm.visitors import imports
 
+        show = db.session.get(Show, show_id)
+        if show is None:
+            raise click.ClickException(f"no show with id {show_id}")
+        try:
+            content = Path(file).read_bytes()
+        except OSError as problem:
+            raise click.ClickException(f"cannot read {file}: {problem}") from None
+        result = imports.check(show, Path(file).name, content)
+        for problem in result.file_errors:
+            click.echo(f"error: {problem}", err=True)
+        for row in result.row_errors[:200]:
+            click.echo(f"row {row.line}: {'; '.join(row.errors)}", err=True)
+        if not result.ok:
+            raise click.ClickException(
+                f"{len(result.row_errors)} rows with errors; nothing was imported"
+            )
+        if dry_run:
+            click.echo(
+                f"would register {result.count('register')}, "
+                f"already registered {result.count('existing')}"
+            )
+            return
+        db.session.commit()  # end the reading transaction; the writing one begins below
         with writing():
-            show = db.session.get(Show, show_id)
-            if show is None:
-                raise click.ClickException(f"no show with id {show_id}")
             try:
-                rows = read_table(file, Path(file).read_bytes())
-            except (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile) as problem:
-                raise click.ClickException(f"cannot read {file}: {problem}") from None
-            report = run_import(show, rows)
+                created, existing = imports.apply(show, result)
+            except UserError as refused:
+                db.session.rollback()
+                raise click.ClickException(f"{refused}; nothing was imported") from None
             db.session.commit()
-        click.echo(
-            f"created {report.created}, already registered {report.existing}, refused {len(report.errors)}"
-        )
-        for error in report.errors:
-            click.echo(error, err=True)
+        click.echo(f"created {created}, already registered {existing}")

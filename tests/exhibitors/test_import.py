@@ -92,7 +92,7 @@ def test_preview_writes_nothing_and_confirmation_imports(client):
         data={"csrf_token": token, "token": stash},
         follow_redirects=True,
     )
-    assert "expired or was already done" in text_of(again)
+    assert "already done; nothing was imported again" in text_of(again)
     assert _count(Company) == 2
 
 

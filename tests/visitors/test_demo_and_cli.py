@@ -82,13 +82,24 @@ def test_cli_imports_visitors_from_xlsx_and_csv(app, tmp_path):
     book.active.append(["Bad Row", "not-an-email", "", ""])
     xlsx = tmp_path / "visitors.xlsx"
     book.save(xlsx)
+    refused = _cli(app, "import", "visitors", str(xlsx), "--show", str(show.id))
+    assert refused.exit_code != 0 and "row 3" in refused.output
+    assert "nothing was imported" in refused.output  # all or nothing
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+    book.active.delete_rows(3)
+    book.save(xlsx)
+    preview = _cli(app, "import", "visitors", str(xlsx), "--show", str(show.id), "--dry-run")
+    assert "would register 1, already registered 0" in preview.output
     result = _cli(app, "import", "visitors", str(xlsx), "--show", str(show.id))
     assert result.exit_code == 0, result.output
-    assert "created 1" in result.output and "refused 1" in result.output
+    assert "created 1, already registered 0" in result.output
     data = tmp_path / "visitors.csv"
-    data.write_text(
-        "姓名,邮箱,公司\n赵敏,zhao@example.cn,义乌进出口\nLiam Ng,liam@example.com,ToolPoint\n",
-        encoding="utf-8",
+    # Chinese Excel saves CSV in GBK (GB18030)
+    data.write_bytes(
+        "姓名,邮箱,公司\n赵敏,zhao@example.cn,义乌进出口\nLiam Ng,liam@example.com,ToolPoint\n".encode(
+            "gb18030"
+        )
     )
     result = _cli(app, "import", "visitors", str(data), "--show", str(show.id))
     assert "created 1, already registered 1" in result.output

@@ -8,6 +8,7 @@ from flask_login import current_user
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role, requires
 from expo_crm.db import db
+from expo_crm.documents.excel import xlsx_response
 from expo_crm.exhibitors import accounts as portal_services
 from expo_crm.exhibitors.booths import halls
 from expo_crm.exhibitors.companies import (
@@ -34,7 +35,6 @@ from expo_crm.exhibitors.models import (
 )
 from expo_crm.exhibitors.payments import outstanding
 from expo_crm.exhibitors.services import ExhibitorError
-from expo_crm.exhibitors.spreadsheets import xlsx_response
 from expo_crm.exhibitors.views import bp
 from expo_crm.relationships.models import LifecycleStage
 from expo_crm.shows import services as shows
@@ -126,7 +126,6 @@ def company_export():
     ]
 
     def rows():
-        yield header
         query = company_query(filters).limit(EXPORT_LIMIT)
         primary = {
             c.company_id: c
@@ -157,7 +156,7 @@ def company_export():
                 contact.phone if contact else "",
             ]
 
-    return xlsx_response(rows(), "exhibitors.xlsx", _("Exhibitors"))
+    return xlsx_response("exhibitors.xlsx", header, rows(), title=_("Exhibitors"))
 
 
 def _save_company(form: CompanyForm, company: Company | None):

@@ -4,17 +4,21 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
-from expo_crm.db import db
+from expo_crm.db import db, reads_first, writing
+from expo_crm.documents import uploads
+from expo_crm.documents.excel import xlsx_response
+from expo_crm.documents.tabular import MAX_UPLOAD_BYTES
 from expo_crm.exhibitors import importer
 from expo_crm.exhibitors.forms import ConfirmImportForm, ImportForm
-from expo_crm.exhibitors.spreadsheets import xlsx_response
 from expo_crm.exhibitors.views import bp
 
 PREVIEW_ROWS = 200
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@reads_first  # the preview writes nothing: on SQLite it must not hold the write lock
 @requires("exhibitors.import")
 def import_upload():
     form = ImportForm()
@@ -24,10 +28,11 @@ def import_upload():
         if upload is None or not getattr(upload, "filename", ""):
             flash(_("Choose a file to upload."), "error")
         else:
-            content = upload.read()
+            # One byte past the limit is enough to refuse it, whatever the upload's size.
+            content = upload.read(MAX_UPLOAD_BYTES + 1)
             result = importer.check(upload.filename, content)
             if result.ok:
-                token = importer.stash(current_app.instance_path, upload.filename, content)
+                token = uploads.stash(current_app.instance_path, upload.filename, content)
     return render_template(
         "exhibitors/import.html",
         form=form,
@@ -40,14 +45,15 @@ def import_upload():
 
 
 @bp.route("/import/confirm", methods=["POST"])
+@reads_first  # checks the file as a reader; only the writes take the write lock
 @requires("exhibitors.import")
 def import_confirm():
     form = ConfirmImportForm()
-    stashed = (
-        importer.unstash(current_app.instance_path, form.token.data)
-        if form.validate_on_submit()
-        else None
-    )
+    token = form.token.data if form.validate_on_submit() else None
+    if token and uploads.was_confirmed(token):
+        flash(str(uploads.already_imported()), "error")
+        return redirect(url_for("exhibitors.company_list"))
+    stashed = uploads.unstash(current_app.instance_path, token) if token else None
     if stashed is None:
         flash(_("This import has expired or was already done. Upload the file again."), "error")
         return redirect(url_for("exhibitors.import_upload"))
@@ -61,17 +67,19 @@ def import_confirm():
             "error",
         )
         return redirect(url_for("exhibitors.import_upload"))
-    created, updated = importer.apply(result, owner_id=current_user.id)
-    db.session.commit()
-    importer.discard(current_app.instance_path, form.token.data)
-    flash(
-        _(
-            "Import done: %(created)d companies created, %(updated)d updated.",
-            created=created,
-            updated=updated,
-        ),
-        "success",
-    )
+    db.session.commit()  # end the reading transaction; the writing one begins below
+    with writing(), user_action() as action:
+        uploads.claim(token, "exhibitors", current_user.id)
+        created, updated = importer.apply(result, owner_id=current_user.id)
+        action.succeeded_with(
+            _(
+                "Import done: %(created)d companies created, %(updated)d updated.",
+                created=created,
+                updated=updated,
+            )
+        )
+    if action.done:
+        uploads.discard(current_app.instance_path, token)
     return redirect(url_for("exhibitors.company_list"))
 
 
@@ -96,5 +104,5 @@ def import_template():
         "zh",
     ]
     return xlsx_response(
-        [importer.TEMPLATE_HEADER, example], "exhibitors-import-template.xlsx", "exhibitors"
+        "exhibitors-import-template.xlsx", importer.TEMPLATE_HEADER, [example], title="exhibitors"
     )
