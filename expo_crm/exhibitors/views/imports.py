@@ -4,8 +4,8 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
-from expo_crm.db import db
 from expo_crm.exhibitors import importer
 from expo_crm.exhibitors.forms import ConfirmImportForm, ImportForm
 from expo_crm.exhibitors.spreadsheets import xlsx_response
@@ -61,17 +61,17 @@ def import_confirm():
             "error",
         )
         return redirect(url_for("exhibitors.import_upload"))
-    created, updated = importer.apply(result, owner_id=current_user.id)
-    db.session.commit()
-    importer.discard(current_app.instance_path, form.token.data)
-    flash(
-        _(
-            "Import done: %(created)d companies created, %(updated)d updated.",
-            created=created,
-            updated=updated,
-        ),
-        "success",
-    )
+    with user_action() as action:
+        created, updated = importer.apply(result, owner_id=current_user.id)
+        action.succeeded_with(
+            _(
+                "Import done: %(created)d companies created, %(updated)d updated.",
+                created=created,
+                updated=updated,
+            )
+        )
+    if action.done:
+        importer.discard(current_app.instance_path, form.token.data)
     return redirect(url_for("exhibitors.company_list"))
 
 
