@@ -1,6 +1,7 @@
 """Badges: N visitors with Chinese names printed as one PDF through the staff route
-(`GET /visitors/shows/<id>/badges.pdf`), against WeasyPrint rendering one finished badge page
-N times in one document (no database, no templates, no per-badge data)."""
+(`POST /visitors/shows/<id>/badges.pdf`, a form download: each print is audited), against
+WeasyPrint rendering one finished badge page N times in one document (no database, no
+templates, no per-badge data)."""
 
 from __future__ import annotations
 
@@ -49,9 +50,11 @@ def run(quick: bool) -> dict:
                     )
         client = common.staff_client(app)
         url = f"/visitors/shows/{show_id}/badges.pdf"
-        client.get(url.replace("badges.pdf", "badges.pdf?category=vip"))  # warm fonts and templates
+        desk = client.get(f"/visitors/desk/{show_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', desk).group(1)
+        client.post(url, data={"csrf_token": token, "category": "vip"})  # warm fonts and templates
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.post(url, data={"csrf_token": token})
         ours_seconds = time.perf_counter() - started
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")

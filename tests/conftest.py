@@ -4,6 +4,7 @@ set, on PostgreSQL too. The schema always comes from the Alembic migrations."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import has_app_context, has_request_context, request, request_started
 from flask.testing import FlaskClient
+from sqlalchemy.engine import Engine
 
 from expo_crm import clock, create_app
 from expo_crm.db import db
@@ -93,6 +95,46 @@ def _real_clock():
     clock.unfreeze()
     yield
     clock.unfreeze()
+
+
+# --- a GET never writes ----------------------------------------------------------------------
+
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+WRITE_STATEMENT = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT|TRUNCATE|CREATE|DROP|ALTER)\b", re.I
+)
+_GUARD_KEY = "expo_crm.tests.read_only_request"
+_writes_on_read: list[str] = []
+
+
+def _mark_request(sender, **extra) -> None:
+    """Only requests the app dispatches are watched (not a test's own test_request_context)."""
+    if request.method in READ_ONLY_METHODS:
+        request.environ[_GUARD_KEY] = True
+
+
+def _refuse_write_on_read(conn, cursor, statement, parameters, context, executemany) -> None:
+    if (
+        has_request_context()
+        and request.environ.get(_GUARD_KEY)
+        and WRITE_STATEMENT.match(statement)
+    ):
+        _writes_on_read.append(f"{request.method} {request.full_path}: {statement.strip()[:160]}")
+
+
+@pytest.fixture(autouse=True)
+def _get_requests_never_write():
+    """Fails the test when a GET (or HEAD) request the app handled wrote to the database: an
+    INSERT, UPDATE or DELETE sent while it ran, by the ORM or by a statement of its own."""
+    request_started.connect(_mark_request)
+    sa.event.listen(Engine, "before_cursor_execute", _refuse_write_on_read)
+    _writes_on_read.clear()
+    yield
+    sa.event.remove(Engine, "before_cursor_execute", _refuse_write_on_read)
+    request_started.disconnect(_mark_request)
+    found, _writes_on_read[:] = list(_writes_on_read), []
+    if found:
+        pytest.fail("a GET request wrote to the database:\n" + "\n".join(found), pytrace=False)
 
 
 # --- databases ------------------------------------------------------------------------------

@@ -61,3 +61,16 @@ def process_env(database_url: str, instance: Path, **settings: str) -> dict[str,
     )
     env.update({f"EXPO_CRM_{name}": value for name, value in settings.items()})
     return env
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each table holds, read afresh (the test's read snapshot is ended first)."""
+    import sqlalchemy as sa
+
+    from expo_crm.db import db
+
+    db.session.rollback()
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }

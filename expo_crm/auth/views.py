@@ -5,10 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from expo_crm.actions import user_action
 from expo_crm.auth import services
 from expo_crm.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from expo_crm.auth.permissions import public, requires
-from expo_crm.db import db
 from expo_crm.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -73,15 +73,12 @@ def logout():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with user_action(_("Your password has been changed."), flash_refusal=False) as action:
             services.change_password(current_user, form.current.data, form.new.data)
-        except services.AuthError as refused:
-            db.session.rollback()
-            form.current.errors = [str(refused)]
+        if action.refused:
+            form.current.errors = [str(action.refused)]
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # the session id carries the new version
-            flash(_("Your password has been changed."), "success")
             return redirect(url_for("staff.dashboard"))
     return render_template("auth/password.html", form=form)
 
@@ -93,8 +90,8 @@ def set_language():
     if form.validate_on_submit():
         session["lang"] = form.lang.data
         if current_user.is_authenticated and hasattr(current_user, "locale"):
-            current_user.locale = form.lang.data
-            db.session.commit()
+            with user_action():
+                current_user.locale = form.lang.data
     return redirect(
         safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, "/")
     )

@@ -1,10 +1,12 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit, clock
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import public, requires
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.extensions import limiter
 from expo_crm.mail import jobs, services
 from expo_crm.mail.forms import ActionForm
@@ -52,23 +54,20 @@ def retry(message_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     before = message.state
-    if not jobs.retry(message, clock.now()):
-        flash(
-            _(
-                "This message cannot be sent again: only a failed message, or one whose delivery was "
-                "never confirmed, can."
-            ),
-            "error",
-        )
-    else:
+    with user_action(_("The message will be sent again within a minute.")):
+        if not jobs.retry(message, clock.now()):
+            raise UserError(
+                _(
+                    "This message cannot be sent again: only a failed message, or one whose "
+                    "delivery was never confirmed, can."
+                )
+            )
         audit.record(
             "mail.retry",
             message,
             before={"state": before.value},
             after={"state": MailState.pending.value},
         )
-        db.session.commit()
-        flash(_("The message will be sent again within a minute."), "success")
     return redirect(request.referrer or url_for("mail.outbox"))
 
 
@@ -82,8 +81,8 @@ def unsubscribe(token: str):
     form = ActionForm()
     done = services.is_unsubscribed(address)
     if not done and form.validate_on_submit():
-        services.unsubscribe(address)
-        audit.record("mail.unsubscribe", entity_type="unsubscribes", entity_id=address)
-        db.session.commit()
-        done = True
+        with user_action() as action:
+            services.unsubscribe(address)
+            audit.record("mail.unsubscribe", entity_type="unsubscribes", entity_id=address)
+        done = action.done
     return render_template("mail/unsubscribe.html", address=address, done=done, form=form)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit, clock
 from expo_crm.db import db
+from expo_crm.errors import UserError
 from expo_crm.relationships import settings, subjects
 from expo_crm.relationships.models import (
     Alert,
@@ -20,6 +21,11 @@ from expo_crm.relationships.models import (
     StageTransition,
 )
 from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
+
+
+class StageError(UserError):
+    """What staff may not do to a customer's life cycle (mark a declined customer, close an alert)."""
+
 
 LIFECYCLE_KINDS = (SubjectKind.exhibitor, SubjectKind.visitor, SubjectKind.partner)
 
@@ -181,11 +187,11 @@ def alerts_of(kind: SubjectKind | str, subject_id: int) -> list[Alert]:
 
 def mark_declined(
     kind: SubjectKind | str, subject_id: int, note: str, staff_id: int | None
-) -> RelationshipState | None:
+) -> RelationshipState:
     """Staff record that the customer said no; the next evaluation moves them to loss."""
     state = state_of(kind, subject_id)
     if state is None:
-        return None
+        raise StageError(str(_l("This customer has not been evaluated yet.")))
     state.declined_at = clock.now()
     state.declined_note = (note or "").strip()
     audit.record(
@@ -212,9 +218,9 @@ def close_alert(alert: Alert, outcome: str) -> Alert:
 
     outcome = (outcome or "").strip()
     if not outcome:
-        raise ValueError(str(_l("Say what the follow-up achieved.")))
+        raise StageError(str(_l("Say what the follow-up achieved.")))
     if alert.state is AlertState.closed:
-        raise ValueError(str(_l("This alert is already closed.")))
+        raise StageError(str(_l("This alert is already closed.")))
     task = db.session.get(Task, alert.task_id) if alert.task_id else None
     if task is not None and task.state is TaskState.open:
         complete_task(task, outcome=outcome)

@@ -112,12 +112,24 @@ def ensure_plan(show: Show) -> list[ServicePlanStep]:
     return added
 
 
-def plan_of(show: Show) -> list[ServicePlanStep]:
-    ensure_plan(show)
+def plan_steps(show: Show) -> list[ServicePlanStep]:
+    """The show's plan as stored, in the order its steps come due. Reads only."""
     steps = list(
         db.session.scalars(sa.select(ServicePlanStep).where(ServicePlanStep.show_id == show.id))
     )
     return sorted(steps, key=lambda s: (due_at(s, show), s.id))
+
+
+def missing_actions(show: Show, steps: list[ServicePlanStep]) -> list[registry.PlanAction]:
+    """The registered plan actions the show has no step for yet (ensure_plan adds them)."""
+    have = {s.action for s in steps}
+    return [a for a in registry.actions().values() if a.name not in have]
+
+
+def plan_of(show: Show) -> list[ServicePlanStep]:
+    """The show's plan, with a default step added for every registered action it lacks."""
+    ensure_plan(show)
+    return plan_steps(show)
 
 
 def update_step(

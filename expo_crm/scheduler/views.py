@@ -1,8 +1,9 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from expo_crm import clock
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.navigation import nav_item
@@ -41,27 +42,29 @@ def job_control(name: str, what: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     label = {job.name: job.label for job in services.jobs_overview()}.get(name, name)
-    if what == "run":
-        services.request_run(name, clock.now())
-        flash(_("The scheduler will run %(job)s within a few seconds.", job=label), "success")
-    else:
-        services.set_paused(name, what == "pause")
-        flash(
-            _("%(job)s paused.", job=label)
-            if what == "pause"
-            else _("%(job)s resumed.", job=label),
-            "success",
-        )
-    db.session.commit()
+    with user_action() as action:
+        if what == "run":
+            services.request_run(name, clock.now())
+            action.succeeded_with(
+                _("The scheduler will run %(job)s within a few seconds.", job=label)
+            )
+        else:
+            services.set_paused(name, what == "pause")
+            action.succeeded_with(
+                _("%(job)s paused.", job=label)
+                if what == "pause"
+                else _("%(job)s resumed.", job=label)
+            )
     return redirect(url_for("scheduler.console"))
 
 
 @bp.route("/plans/<int:show_id>")
 @requires("jobs.manage")
 def plan(show_id: int):
+    """Reads only: steps the show lacks are listed, and a button adds them (the scheduler adds
+    them too on its next run)."""
     show = db.get_or_404(Show, show_id)
-    steps = services.plan_of(show)
-    db.session.commit()  # a show seen for the first time gets its default plan
+    steps = services.plan_steps(show)
     runs = {}
     for run in db.session.scalars(
         db.select(PlanStepRun)
@@ -76,8 +79,22 @@ def plan(show_id: int):
         steps=steps,
         runs=runs,
         actions=actions,
+        missing=services.missing_actions(show, steps),
+        form=ActionForm(),
         due_at=lambda step: services.due_at(step, show),
     )
+
+
+@bp.route("/plans/<int:show_id>/default-steps", methods=["POST"])
+@requires("jobs.manage")
+def plan_defaults(show_id: int):
+    show = db.get_or_404(Show, show_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with user_action() as action:
+        added = services.ensure_plan(show)
+        action.succeeded_with(_("%(n)d default steps added to the plan.", n=len(added)))
+    return redirect(url_for("scheduler.plan", show_id=show.id))
 
 
 @bp.route("/plans/<int:show_id>/steps/<int:step_id>", methods=["GET", "POST"])
@@ -88,7 +105,7 @@ def plan_step(show_id: int, step_id: int):
         abort(404)
     form = PlanStepForm(obj=step)
     if form.validate_on_submit():
-        try:
+        with user_action(_("Plan step saved.")) as action:
             services.update_step(
                 step,
                 anchor=form.anchor.data,
@@ -96,12 +113,7 @@ def plan_step(show_id: int, step_id: int):
                 hour=form.hour.data,
                 enabled=form.enabled.data,
             )
-        except services.PlanError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Plan step saved."), "success")
+        if action.done:
             return redirect(url_for("scheduler.plan", show_id=show_id))
     label = registry.actions().get(step.action)
     return render_template(

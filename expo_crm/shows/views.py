@@ -1,9 +1,9 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
-from expo_crm.db import db
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services
 from expo_crm.shows.forms import ShowForm
@@ -29,14 +29,10 @@ def show_detail(show_id: int):
 def show_create():
     form = ShowForm()
     if form.validate_on_submit():
-        try:
+        with user_action() as action:
             show = services.create_show(**form.values())
-        except services.ShowError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Show %(name)s created.", name=show.name), "success")
+            action.succeeded_with(_("Show %(name)s created.", name=show.name))
+        if action.done:
             return redirect(url_for("shows.show_detail", show_id=show.id))
     return render_template("shows/form.html", form=form, show=None)
 
@@ -47,13 +43,8 @@ def show_edit(show_id: int):
     show = services.get_show_or_404(show_id)
     form = ShowForm(obj=show)
     if form.validate_on_submit():
-        try:
+        with user_action(_("Show saved.")) as action:
             services.update_show(show, **form.values())
-        except services.ShowError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Show saved."), "success")
+        if action.done:
             return redirect(url_for("shows.show_detail", show_id=show.id))
     return render_template("shows/form.html", form=form, show=show)

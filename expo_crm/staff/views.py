@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from expo_crm import clock, lists
+from expo_crm.actions import user_action
 from expo_crm.auth import services as auth_services
 from expo_crm.auth.permissions import Role, public, requires
 from expo_crm.dashboard import dashboard_panel, panels_for
@@ -149,17 +150,17 @@ def task_create():
         if form.owner_id.data not in {uid for uid, _name in form.owner_id.choices}:
             form.owner_id.errors.append(_("Choose an active staff member."))
         else:
-            task = task_services.create_task(
-                form.title.data.strip(),
-                owner_id=form.owner_id.data,
-                kind=TaskKind.manual,
-                description=form.description.data or "",
-                due_date=form.due_date.data,
-                created_by_id=current_user.id,
-            )
-            db.session.commit()
-            flash(_("Task created."), "success")
-            return redirect(url_for("staff.task_detail", task_id=task.id))
+            with user_action(_("Task created.")) as action:
+                task = task_services.create_task(
+                    form.title.data.strip(),
+                    owner_id=form.owner_id.data,
+                    kind=TaskKind.manual,
+                    description=form.description.data or "",
+                    due_date=form.due_date.data,
+                    created_by_id=current_user.id,
+                )
+            if action.done:
+                return redirect(url_for("staff.task_detail", task_id=task.id))
     return render_template("staff/task_form.html", form=form)
 
 
@@ -181,16 +182,10 @@ def task_complete(task_id: int):
         return render_template(
             "staff/task.html", task=task, form=form, today=clock.now().date()
         ), 400
-    try:
+    with user_action(_("Task closed.")):
         task_services.close_task(
             task, form.outcome.data.strip(), cancel=form.action.data == "cancel"
         )
-    except task_services.TaskError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Task closed."), "success")
     return redirect(url_for("staff.task_detail", task_id=task.id))
 
 
@@ -296,7 +291,7 @@ def staff_list():
 def staff_create():
     form = StaffCreateForm()
     if form.validate_on_submit():
-        try:
+        with user_action() as action:
             user = services.add_staff(
                 form.email.data,
                 form.name.data,
@@ -304,12 +299,8 @@ def staff_create():
                 form.role.data,
                 locale=form.locale.data,
             )
-        except services.StaffError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s can now sign in.", name=user.name), "success")
+            action.succeeded_with(_("%(name)s can now sign in.", name=user.name))
+        if action.done:
             return redirect(url_for("staff.staff_edit", user_id=user.id))
     return render_template("staff/user_form.html", form=form, user=None)
 
@@ -322,7 +313,7 @@ def staff_edit(user_id: int):
     if request.method == "GET":
         form.role.data = user.role.value
     if form.validate_on_submit():
-        try:
+        with user_action(_("Staff member saved.")) as action:
             services.update_staff(
                 user,
                 name=form.name.data,
@@ -330,12 +321,7 @@ def staff_edit(user_id: int):
                 locale=form.locale.data,
                 acting_user_id=current_user.id,
             )
-        except services.StaffError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Staff member saved."), "success")
+        if action.done:
             return redirect(url_for("staff.staff_edit", user_id=user.id))
     return render_template(
         "staff/user_form.html",
@@ -352,18 +338,12 @@ def staff_active(user_id: int):
     user = services.get_staff_or_404(user_id)
     form = ActiveForm()
     if form.validate_on_submit() and form.active.data in ("0", "1"):
-        try:
+        with user_action() as action:
             services.set_staff_active(user, form.active.data == "1", acting_user_id=current_user.id)
-        except services.StaffError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(
+            action.succeeded_with(
                 _("%(name)s is active again.", name=user.name)
                 if user.active
-                else _("%(name)s is deactivated and can no longer sign in.", name=user.name),
-                "success",
+                else _("%(name)s is deactivated and can no longer sign in.", name=user.name)
             )
     return redirect(url_for("staff.staff_edit", user_id=user.id))
 
@@ -376,18 +356,8 @@ def staff_password(user_id: int):
     if not form.validate_on_submit():
         flash(_("Give a new password."), "error")
         return redirect(url_for("staff.staff_edit", user_id=user.id))
-    try:
+    with user_action(
+        _("The password of %(name)s was reset; their open sessions have ended.", name=user.name)
+    ):
         services.reset_password(user, form.password.data)
-    except services.StaffError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "The password of %(name)s was reset; their open sessions have ended.",
-                name=user.name,
-            ),
-            "success",
-        )
     return redirect(url_for("staff.staff_edit", user_id=user.id))

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from expo_crm import clock
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import public, requires
 from expo_crm.db import db
 from expo_crm.extensions import limiter
@@ -37,15 +38,11 @@ def index():
 def survey_create():
     form = SurveyForm()
     if form.validate_on_submit():
-        try:
+        with user_action() as action:
             survey = services.create_survey(
                 form.title_zh.data, form.title_en.data, form.intro_zh.data, form.intro_en.data
             )
-        except services.SurveyError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
+        if action.done:
             return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
     return render_template("surveys/survey_form.html", form=form)
 
@@ -59,7 +56,7 @@ def survey_detail(survey_id: int):
         if not current_user.can("surveys.manage"):
             abort(403)
         if form.validate_on_submit():
-            try:
+            with user_action(_("Question added.")) as action:
                 options = services.parse_options(
                     form.options_zh.data or "", form.options_en.data or ""
                 )
@@ -71,12 +68,7 @@ def survey_detail(survey_id: int):
                     options,
                     form.required.data,
                 )
-            except services.SurveyError as refused:
-                db.session.rollback()
-                flash(str(refused), "error")
-            else:
-                db.session.commit()
-                flash(_("Question added."), "success")
+            if action.done:
                 return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
     return render_template(
         "surveys/survey.html", survey=survey, form=form, action_form=ActionForm()
@@ -89,14 +81,8 @@ def question_delete(survey_id: int, question_id: int):
     question = db.get_or_404(SurveyQuestion, question_id)
     if question.survey_id != survey_id or not ActionForm().validate_on_submit():
         abort(404)
-    try:
+    with user_action(_("Question removed.")):
         services.remove_question(question)
-    except services.SurveyError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Question removed."), "success")
     return redirect(url_for("surveys.survey_detail", survey_id=survey_id))
 
 
@@ -108,7 +94,7 @@ def campaign_create():
         survey = db.get_or_404(Survey, form.survey_id.data)
         show = db.get_or_404(Show, form.show_id.data)
         closes_at = datetime.combine(form.closes_on.data, time(23, 59), tzinfo=show.tz)
-        try:
+        with user_action(_("Campaign created. Check it, then send it.")) as action:
             campaign = campaigns.create_campaign(
                 survey,
                 show,
@@ -117,12 +103,7 @@ def campaign_create():
                 at=clock.now(),
                 created_by_id=current_user.id,
             )
-        except services.SurveyError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Campaign created. Check it, then send it."), "success")
+        if action.done:
             return redirect(url_for("surveys.campaign_detail", campaign_id=campaign.id))
     return render_template("surveys/campaign_form.html", form=form)
 
@@ -169,25 +150,19 @@ def campaign_step(campaign_id: int, step: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     at = clock.now()
-    try:
+    with user_action() as action:
         if step == "send":
             count = campaigns.send_campaign(campaign, at)
-            message = _("%(n)d invitations queued.", n=count)
+            action.succeeded_with(_("%(n)d invitations queued.", n=count))
         elif step == "remind":
             count = campaigns.remind(campaign, at)
-            message = _("%(n)d reminders queued.", n=count)
+            action.succeeded_with(_("%(n)d reminders queued.", n=count))
         else:
             campaigns.close_campaign(campaign, at)
             from expo_crm.surveys.jobs import email_report
 
             email_report(campaign)
-            message = _("Campaign closed; the report was sent to service staff.")
-    except services.SurveyError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+            action.succeeded_with(_("Campaign closed; the report was sent to service staff."))
     return redirect(url_for("surveys.campaign_detail", campaign_id=campaign.id))
 
 
@@ -212,13 +187,9 @@ def respond(token: str):
         if not form.validate_on_submit():
             flash(_("The form expired. Please answer again."), "error")
         else:
-            try:
+            with user_action() as action:
                 responses.submit_response(invitation, answers, at)
-            except services.SurveyError as refused:
-                db.session.rollback()
-                flash(str(refused), "error")
-            else:
-                db.session.commit()
+            if action.done:
                 return render_template("surveys/respond_thanks.html", show=campaign.show)
     return render_template(
         "surveys/respond.html",

@@ -21,7 +21,7 @@ from expo_crm.scheduler.models import (
 )
 from expo_crm.visitors.models import TrafficSnapshot
 from tests.factories import create_checked_in_visitors, create_show, create_staff, run_due_at
-from tests.helpers import login, post_form, text_of
+from tests.helpers import login, post_form, row_counts, text_of
 
 
 def _local(show, day: date, hour: int) -> datetime:
@@ -43,6 +43,23 @@ def test_every_show_gets_the_default_plan_from_the_registered_actions(app):
     assert names == set(registry.actions())
     survey = next(s for s in steps if s.action == "surveys.send")
     assert (survey.anchor, survey.offset_days, survey.stage.value) == ("open_to", 1, "post_show")
+
+
+def test_the_plan_page_writes_nothing_and_a_button_adds_the_default_steps(app, client):
+    show = create_show()
+    login(client, create_staff("admin").email)
+    page = f"/jobs/plans/{show.id}"
+    before = row_counts()
+    offered = client.get(page)
+    assert row_counts() == before  # a GET never writes, not even the default plan
+    assert offered.status_code == 200 and "Add them now" in text_of(offered)
+    response = post_form(client, f"{page}/default-steps", {}, page=page)
+    assert response.status_code == 302
+    db.session.rollback()
+    assert {s.action for s in services.plan_steps(show)} == set(registry.actions())
+    after = client.get(page)
+    assert "Add them now" not in text_of(after) and "default steps added" in text_of(after)
+    assert client.post(f"{page}/default-steps").status_code == 400  # no CSRF token
 
 
 def test_a_step_outside_the_show_window_is_refused(app, client):

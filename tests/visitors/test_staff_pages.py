@@ -30,7 +30,7 @@ from expo_crm.visitors.models import (
     Visitor,
 )
 from tests.factories import create_open_show, create_registration, create_staff
-from tests.helpers import csrf_from, login, post_form, text_of
+from tests.helpers import csrf_from, login, post_form, row_counts, text_of
 from tests.staff.access_matrix import ROLES, Route, client_as
 
 WALK_IN = {
@@ -153,35 +153,53 @@ def test_bulk_badges_for_a_show_or_a_category_are_one_pdf_document(desk, show, t
     services.cancel_registration(cancelled)
     db.session.commit()
 
-    everyone = desk.get(f"/visitors/shows/{show.id}/badges.pdf")
+    url, page = f"/visitors/shows/{show.id}/badges.pdf", f"/visitors/desk/{show.id}"
+    everyone = post_form(desk, url, {}, page=page)
     assert everyone.status_code == 200 and everyone.headers["Content-Type"] == "application/pdf"
     pages, text = pdf_pages(tmp_path, everyone.data)
     assert pages == 3 and all(name in text for name in ("张伟", "Anna Müller", "李娜"))
     assert "Cancelled Person" not in text
 
-    pages, text = pdf_pages(
-        tmp_path, desk.get(f"/visitors/shows/{show.id}/badges.pdf?category=general").data
-    )
+    pages, text = pdf_pages(tmp_path, post_form(desk, url, {"category": "general"}, page=page).data)
     assert pages == 1 and "李娜" in text
     assert [e.after["count"] for e in audits("visitors.print_badges")] == [3, 1]
 
-    empty = desk.get(f"/visitors/shows/{show.id}/badges.pdf?category=vip")
+    empty = post_form(desk, url, {"category": "vip"}, page=page)
     assert empty.status_code == 302
     assert "no badges to print" in text_of(desk.get(empty.headers["Location"]))
-    assert desk.get(f"/visitors/shows/{show.id}/badges.pdf?category=nonsense").status_code == 404
+    assert post_form(desk, url, {"category": "nonsense"}, page=page).status_code == 404
+    assert desk.post(url).status_code == 400  # no CSRF token: nothing printed, nothing audited
+    assert len(audits("visitors.print_badges")) == 2
+
+
+def test_the_badge_downloads_are_posts_and_their_pages_write_nothing(client, show):
+    """Printing badges and exporting badge codes are audited, so they are POSTs: neither the
+    pages offering them nor a GET of their address writes a row."""
+    create_registration(show, name="张伟")
+    login(client, create_staff(Role.admin).email)
+    before = row_counts()
+    for url in (
+        f"/visitors/?show={show.id}",
+        f"/visitors/desk/{show.id}",
+        f"/visitors/shows/{show.id}/badges.pdf",
+        f"/visitors/shows/{show.id}/registrations.xlsx",
+    ):
+        assert client.get(url).status_code in (200, 405), url
+    assert row_counts() == before
+    assert audits("visitors.print_badges") == [] and audits("visitors.export_badges") == []
 
 
 def test_the_excel_export_holds_badge_codes_is_admin_only_and_audited(client, show):
     _, code = create_registration(show, name="张伟", company="上海五金贸易")
     url = f"/visitors/shows/{show.id}/registrations.xlsx"
     login(client, create_staff(Role.service).email)
-    assert client.get(url).status_code == 403
+    assert post_form(client, url, {}, page="/dashboard").status_code == 403
     assert audits("visitors.export_badges") == []
 
     client.post("/logout", data={"csrf_token": csrf_from(text_of(client.get("/dashboard")))})
     admin = create_staff(Role.admin)
     login(client, admin.email)
-    response = client.get(url)
+    response = post_form(client, url, {}, page=f"/visitors/?show={show.id}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -305,10 +323,10 @@ ROUTES = [
     Route("POST", "/visitors/registrations/{registration}/resend", "visitors.desk"),
     Route("GET", "/visitors/registrations/{registration}/badge.pdf", "visitors.desk"),
     Route("GET", "/visitors/desk/{show}", "visitors.desk"),
-    Route("GET", "/visitors/shows/{show}/badges.pdf", "visitors.desk"),
+    Route("POST", "/visitors/shows/{show}/badges.pdf", "visitors.desk"),
     Route("GET", "/visitors/rules", "visitors.manage"),
     Route("GET", "/visitors/shows/{show}/devices", "gate.devices"),
-    Route("GET", "/visitors/shows/{show}/registrations.xlsx", "visitors.export"),
+    Route("POST", "/visitors/shows/{show}/registrations.xlsx", "visitors.export"),
     Route("GET", "/visitors/gate/{show}", "gate.scan"),
     Route("GET", "/visitors/attendance/{show}", "attendance.view"),
     Route("GET", "/visitors/attendance/{show}.json", "attendance.view"),
@@ -335,4 +353,6 @@ def test_every_visitors_staff_route_admits_only_the_roles_holding_its_capability
         elif role == "exhibitor" or not role_has(role, route.capability):
             assert status == 403, (url, role, status)
         else:
-            assert status == (200 if route.method == "GET" else 302), (url, role, status)
+            downloads = route.url.endswith((".pdf", ".xlsx"))  # a POST that answers a file
+            expected = 200 if route.method == "GET" or downloads else 302
+            assert status == expected, (url, role, status)

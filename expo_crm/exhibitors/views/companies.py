@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from expo_crm.actions import user_action
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role, requires
 from expo_crm.db import db
@@ -34,7 +35,6 @@ from expo_crm.exhibitors.models import (
     Payment,
 )
 from expo_crm.exhibitors.payments import outstanding
-from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.exhibitors.views import bp
 from expo_crm.relationships.models import LifecycleStage
 from expo_crm.shows import services as shows
@@ -173,17 +173,14 @@ def _save_company(form: CompanyForm, company: Company | None):
     if same_tax or (duplicates and form.confirm_new.data != "1"):
         form.confirm_new.data = "" if same_tax else "1"
         return None, duplicates, bool(same_tax)
-    try:
+    with user_action() as action:
         if company is None:
             company = create_company(**values)
+            action.succeeded_with(_("Company %(name)s created.", name=company.name))
         else:
             update_company(company, **values)
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return None, [], False
-    db.session.commit()
-    return company, [], False
+            action.succeeded_with(_("Company saved."))
+    return (company if action.done else None), [], False
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -196,7 +193,6 @@ def company_create():
     if form.validate_on_submit():
         company, duplicates, blocked = _save_company(form, None)
         if company is not None:
-            flash(_("Company %(name)s created.", name=company.name), "success")
             return redirect(url_for("exhibitors.company_detail", company_id=company.id))
     return render_template(
         "exhibitors/company_form.html",
@@ -218,7 +214,6 @@ def company_edit(company_id: int):
     if form.validate_on_submit():
         saved, duplicates, blocked = _save_company(form, company)
         if saved is not None:
-            flash(_("Company saved."), "success")
             return redirect(url_for("exhibitors.company_detail", company_id=company.id))
     return render_template(
         "exhibitors/company_form.html",
@@ -309,17 +304,16 @@ def contact_add(company_id: int):
             "error",
         )
     else:
-        add_contact(
-            company,
-            name=form.name.data,
-            email=form.email.data or "",
-            phone=form.phone.data or "",
-            title=form.title.data or "",
-            locale=form.locale.data,
-            is_primary=form.is_primary.data,
-        )
-        db.session.commit()
-        flash(_("Contact added."), "success")
+        with user_action(_("Contact added.")):
+            add_contact(
+                company,
+                name=form.name.data,
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                title=form.title.data or "",
+                locale=form.locale.data,
+                is_primary=form.is_primary.data,
+            )
     return redirect(url_for("exhibitors.company_detail", company_id=company.id) + "#contacts")
 
 
@@ -331,15 +325,8 @@ def contact_invite(company_id: int, contact_id: int):
         abort(404)
     if not SimpleActionForm().validate_on_submit():
         abort(400)
-    try:
+    with user_action(
+        _("An invitation to the exhibitor portal was sent to %(email)s.", email=contact.email)
+    ):
         portal_services.invite_contact(contact, invited_by_id=current_user.id)
-    except portal_services.PortalError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(
-            _("An invitation to the exhibitor portal was sent to %(email)s.", email=contact.email),
-            "success",
-        )
     return redirect(url_for("exhibitors.company_detail", company_id=company_id) + "#contacts")

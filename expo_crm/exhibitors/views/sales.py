@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from expo_crm import clock
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.exhibitors.applications import (
@@ -50,7 +51,6 @@ from expo_crm.exhibitors.forms import (
 )
 from expo_crm.exhibitors.models import BoothAssignment, BoothStatus
 from expo_crm.exhibitors.payments import outstanding, paid_amount, record_payment
-from expo_crm.exhibitors.services import ExhibitorError
 from expo_crm.exhibitors.views import bp
 from expo_crm.shows import services as shows
 
@@ -69,7 +69,7 @@ def application_create(company_id: int):
     form = ApplicationForm(shows=shows.list_shows())
     if form.validate_on_submit():
         shows.get_show_or_404(form.show_id.data)
-        try:
+        with user_action(_("Application recorded.")) as action:
             application = create_application(
                 company,
                 form.show_id.data,
@@ -78,12 +78,7 @@ def application_create(company_id: int):
                 preferred_hall=form.preferred_hall.data or "",
                 notes=form.notes.data or "",
             )
-        except ExhibitorError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Application recorded."), "success")
+        if action.done:
             return _back(application.id)
     return render_template("exhibitors/application_form.html", form=form, company=company)
 
@@ -125,14 +120,11 @@ def application_move(application_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a new state and give a reason."), "error")
         return _back(application.id)
-    try:
+    with user_action() as action:
         move_application(application, form.state.data, form.reason.data)
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("The application is now “%(state)s”.", state=application.state.label), "success")
+        action.succeeded_with(
+            _("The application is now “%(state)s”.", state=application.state.label)
+        )
     return _back(application_id)
 
 
@@ -144,15 +136,11 @@ def application_assign_booth(application_id: int):
     if not SimpleActionForm().validate_on_submit() or not booth_id:
         flash(_("Choose a booth."), "error")
         return _back(application_id)
-    try:
+    with user_action() as action:
         assignment = assign_booth(application, booth_id, assigned_by_id=current_user.id)
-        number = assignment.booth.number
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
+        action.succeeded_with(_("Booth %(number)s assigned.", number=assignment.booth.number))
+    if action.refused:
         return _back(application_id), 409
-    db.session.commit()
-    flash(_("Booth %(number)s assigned.", number=number), "success")
     return _back(application_id)
 
 
@@ -168,14 +156,8 @@ def application_release_booth(application_id: int, booth_id: int):
         abort(404)
     if not SimpleActionForm().validate_on_submit():
         abort(400)
-    try:
+    with user_action(_("Booth released.")):
         release_booth(assignment)
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Booth released."), "success")
     return _back(application_id)
 
 
@@ -197,7 +179,7 @@ def booth_list():
         if show is None or not current_user.can("exhibitors.manage"):
             abort(403)
         if form.validate_on_submit():
-            try:
+            with user_action() as action:
                 booth = create_booth(
                     show.id,
                     hall=form.hall.data,
@@ -208,12 +190,8 @@ def booth_list():
                     corner=form.corner.data,
                     island=form.island.data,
                 )
-            except ExhibitorError as refused:
-                db.session.rollback()
-                flash(str(refused), "error")
-            else:
-                db.session.commit()
-                flash(_("Booth %(number)s added.", number=booth.number), "success")
+                action.succeeded_with(_("Booth %(number)s added.", number=booth.number))
+            if action.done:
                 return redirect(url_for("exhibitors.booth_list", show=show.id))
     hall, status = request.args.get("hall", ""), request.args.get("status", "")
     rows = booths_for_show(show.id, hall, status) if show else []
@@ -240,13 +218,8 @@ def booth_block(booth_id: int):
     booth = db.get_or_404(Booth, booth_id)
     if not SimpleActionForm().validate_on_submit():
         abort(400)
-    try:
+    with user_action():
         set_booth_blocked(booth, booth.status is not BoothStatus.blocked)
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
     return redirect(url_for("exhibitors.booth_list", show=booth.show_id))
 
 
@@ -277,19 +250,16 @@ def contract_create(application_id: int):
     if not form.validate_on_submit():
         flash(_("Check the discount and the dates."), "error")
         return _back(application_id)
-    try:
+    with user_action() as action:
         contract = create_contract(
             application,
             discount=form.discount.data or 0,
             deposit_due=form.deposit_due.data,
             balance_due=form.balance_due.data,
         )
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
+        action.succeeded_with(_("Contract %(number)s drawn up.", number=contract.number))
+    if action.refused:
         return _back(application_id)
-    db.session.commit()
-    flash(_("Contract %(number)s drawn up.", number=contract.number), "success")
     return redirect(url_for("exhibitors.contract_detail", contract_id=contract.id))
 
 
@@ -321,22 +291,16 @@ def contract_action(contract_id: int, action: str):
     form = ContractForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with user_action() as attempt:
         if action == "sign":
             sign_contract(contract)
-            message = _("Contract signed.")
+            attempt.succeeded_with(_("Contract signed."))
         elif action == "cancel":
             cancel_contract(contract, request.form.get("reason", ""))
-            message = _("Contract cancelled.")
+            attempt.succeeded_with(_("Contract cancelled."))
         else:
             recalculate_contract(contract, form.discount.data)
-            message = _("Contract amounts updated.")
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+            attempt.succeeded_with(_("Contract amounts updated."))
     return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id))
 
 
@@ -348,9 +312,8 @@ def contract_badge_quota(contract_id: int):
     if not form.validate_on_submit():
         flash(_("The quota must be a whole number from 0 to 500."), "error")
     else:
-        set_badge_quota(contract, form.badge_quota.data)
-        db.session.commit()
-        flash(_("Staff badge quota saved."), "success")
+        with user_action(_("Staff badge quota saved.")):
+            set_badge_quota(contract, form.badge_quota.data)
     return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id))
 
 
@@ -363,7 +326,7 @@ def payment_create(contract_id: int):
         flash(_("Enter an amount above 0 and the payment date."), "error")
         return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id)), 303
     paid_at = datetime.combine(form.paid_on.data, time(12), tzinfo=contract.show.tz)
-    try:
+    with user_action(_("Payment recorded.")):
         record_payment(
             contract.id,
             form.amount.data,
@@ -372,12 +335,6 @@ def payment_create(contract_id: int):
             reference=form.reference.data or "",
             recorded_by_id=current_user.id,
         )
-    except ExhibitorError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Payment recorded."), "success")
     return redirect(url_for("exhibitors.contract_detail", contract_id=contract_id))
 
 

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from expo_crm import lists
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.auth.services import staff_choices
-from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.navigation import nav_item
 from expo_crm.partners import services
@@ -102,14 +102,10 @@ def partner_create():
     if request.method == "GET":
         form.owner_id.data = current_user.id
     if form.validate_on_submit():
-        try:
+        with user_action() as action:
             partner = services.create_partner(**form.values())
-        except services.PartnerError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Partner %(name)s added.", name=partner.name), "success")
+            action.succeeded_with(_("Partner %(name)s added.", name=partner.name))
+        if action.done:
             return redirect(url_for("partners.partner_detail", partner_id=partner.id))
     return render_template("partners/form.html", form=form, partner=None)
 
@@ -145,14 +141,9 @@ def partner_edit(partner_id: int):
     if request.method == "GET":
         form.kind.data = partner.kind.value
     if form.validate_on_submit():
-        try:
+        with user_action(_("Partner saved.")) as action:
             services.update_partner(partner, **form.values())
-        except services.PartnerError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Partner saved."), "success")
+        if action.done:
             return redirect(url_for("partners.partner_detail", partner_id=partner.id))
     return render_template("partners/form.html", form=form, partner=partner)
 
@@ -177,7 +168,7 @@ def agreement_create(partner_id: int):
         flash(_form_problem(form) if form.errors else _("Choose a show."), "error")
         return _back(partner)
     show = shows.get_show_or_404(form.show_id.data)
-    try:
+    with user_action(_("Agreement added.")):
         services.create_agreement(
             partner,
             show,
@@ -186,12 +177,6 @@ def agreement_create(partner_id: int):
             state=form.state.data,
             notes=form.notes.data or "",
         )
-    except services.PartnerError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Agreement added."), "success")
     return _back(partner)
 
 
@@ -203,9 +188,8 @@ def agreement_state(partner_id: int, agreement_id: int):
     form = StateForm()
     if not form.validate_on_submit() or form.state.data not in AgreementState.__members__:
         abort(400)
-    services.set_agreement_state(agreement, form.state.data)
-    db.session.commit()
-    flash(_("Agreement saved."), "success")
+    with user_action(_("Agreement saved.")):
+        services.set_agreement_state(agreement, form.state.data)
     return _back(partner)
 
 
@@ -218,19 +202,13 @@ def deliverable_add(partner_id: int, agreement_id: int):
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
         return _back(partner)
-    try:
+    with user_action(_("Deliverable added.")):
         services.add_deliverable(
             agreement,
             kind=form.kind.data,
             due_date=form.due_date.data,
             description=form.description.data or "",
         )
-    except services.PartnerError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Deliverable added."), "success")
     return _back(partner)
 
 
@@ -242,14 +220,8 @@ def deliverable_state(partner_id: int, deliverable_id: int):
     form = StateForm()
     if not form.validate_on_submit() or form.state.data not in ("done", "cancelled"):
         abort(400)
-    try:
+    with user_action(_("Deliverable saved.")):
         services.set_deliverable_state(deliverable, DeliverableState(form.state.data))
-    except services.PartnerError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Deliverable saved."), "success")
     return _back(partner)
 
 
@@ -263,16 +235,11 @@ def code_create(partner_id: int):
         flash(_form_problem(form) if form.errors else _("Choose a show."), "error")
         return _back(partner)
     show = shows.get_show_or_404(form.show_id.data)
-    try:
+    with user_action() as action:
         referral = services.create_referral_code(
             partner, show, code=form.code.data or "", label=form.label.data or ""
         )
-    except services.PartnerError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Referral code %(code)s created.", code=referral.code), "success")
+        action.succeeded_with(_("Referral code %(code)s created.", code=referral.code))
     return _back(partner)
 
 
@@ -284,9 +251,8 @@ def code_active(partner_id: int, code_id: int):
     form = StateForm()
     if not form.validate_on_submit() or form.state.data not in ("on", "off"):
         abort(400)
-    services.set_code_active(referral, form.state.data == "on")
-    db.session.commit()
-    flash(_("Referral code %(code)s saved.", code=referral.code), "success")
+    with user_action(_("Referral code %(code)s saved.", code=referral.code)):
+        services.set_code_active(referral, form.state.data == "on")
     return _back(partner)
 
 

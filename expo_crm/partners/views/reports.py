@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from expo_crm import audit, lists
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
@@ -64,28 +65,29 @@ def report_send(partner_id: int, show_id: int):
         return redirect(url_for("partners.report", partner_id=partner_id, show_id=show_id))
     language = report.partner.locale if report.partner.locale in ("zh", "en") else "zh"
     pdf = _report_pdf(report, language)
-    enqueue_email(
-        form.to.data.strip().lower(),
-        "partners/contribution_report",
-        language=language,
-        to_name=report.partner.contact_name,
-        context={
-            "partner_name": report.partner.name_zh
-            if language == "zh"
-            else (report.partner.name_en or report.partner.name_zh),
-            "show_name": report.show.name_zh if language == "zh" else report.show.name_en,
-            "registrations": report.registrations,
-            "checked_in": report.checked_in,
-        },
-        attachments=[Attachment(f"contribution-{report.show.code}.pdf", "application/pdf", pdf)],
-        subject_ref=("partner", report.partner.id),
-        show_id=report.show.id,
-    )
-    audit.record(
-        "partner.report_sent", report.partner, after={"show_id": show_id, "to": form.to.data}
-    )
-    db.session.commit()
-    flash(_("The report was queued for %(to)s.", to=form.to.data), "success")
+    with user_action(_("The report was queued for %(to)s.", to=form.to.data)):
+        enqueue_email(
+            form.to.data.strip().lower(),
+            "partners/contribution_report",
+            language=language,
+            to_name=report.partner.contact_name,
+            context={
+                "partner_name": report.partner.name_zh
+                if language == "zh"
+                else (report.partner.name_en or report.partner.name_zh),
+                "show_name": report.show.name_zh if language == "zh" else report.show.name_en,
+                "registrations": report.registrations,
+                "checked_in": report.checked_in,
+            },
+            attachments=[
+                Attachment(f"contribution-{report.show.code}.pdf", "application/pdf", pdf)
+            ],
+            subject_ref=("partner", report.partner.id),
+            show_id=report.show.id,
+        )
+        audit.record(
+            "partner.report_sent", report.partner, after={"show_id": show_id, "to": form.to.data}
+        )
     return redirect(url_for("partners.report", partner_id=partner_id, show_id=show_id))
 
 
@@ -192,7 +194,7 @@ def package_create():
         flash(_("Choose a show."), "error")
     elif form.validate_on_submit():
         show = shows.get_show_or_404(form.show_id.data)
-        try:
+        with user_action(_("Sponsorship package added.")) as action:
             services.create_package(
                 show,
                 level_zh=form.level_zh.data or "",
@@ -201,12 +203,7 @@ def package_create():
                 total=form.total.data,
                 benefits=form.benefits.data or "",
             )
-        except services.PartnerError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Sponsorship package added."), "success")
+        if action.done:
             return redirect(url_for("partners.sponsorship", show_id=show.id))
     return render_template("partners/package_form.html", form=form)
 
@@ -221,15 +218,9 @@ def package_sell(package_id: int):
         flash(_("Choose a partner."), "error")
     elif form.validate_on_submit():
         partner = services.get_partner_or_404(form.partner_id.data)
-        try:
+        with user_action() as action:
             services.sell_package(package, partner)
-        except services.PartnerError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("%(level)s sold to %(partner)s.", level=package.level, partner=partner.name),
-                "success",
+            action.succeeded_with(
+                _("%(level)s sold to %(partner)s.", level=package.level, partner=partner.name)
             )
     return redirect(url_for("partners.sponsorship", show_id=package.show_id))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from expo_crm import clock
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.relationships.complaints import (
-    ComplaintError,
     list_complaints,
     open_complaint,
     record_verdict,
@@ -59,7 +59,7 @@ def complaint_new():
         if kind is None or get_subject(kind, subject_id) is None:
             form.subject_id.errors.append(_("No such customer."))
         else:
-            try:
+            with user_action(_("Complaint recorded; its owner has a task.")) as action:
                 complaint = open_complaint(
                     kind,
                     subject_id,
@@ -69,12 +69,7 @@ def complaint_new():
                     show_id=form.show_id.data or None,
                     source="staff",
                 )
-            except ComplaintError as refused:
-                db.session.rollback()
-                flash(str(refused), "error")
-            else:
-                db.session.commit()
-                flash(_("Complaint recorded; its owner has a task."), "success")
+            if action.done:
                 return redirect(
                     url_for("relationships.complaint_detail", complaint_id=complaint.id)
                 )
@@ -90,19 +85,14 @@ def complaint_detail(complaint_id: int):
     if request.method == "POST":
         form = resolve_form if action == "resolve" else verdict_form
         if form.validate_on_submit():
-            try:
+            with user_action(_("Complaint updated.")) as performed:
                 if action == "resolve":
                     resolve_complaint(complaint, resolve_form.resolution.data)
                 else:
                     record_verdict(
                         complaint, verdict_form.verdict.data, verdict_form.verdict_note.data
                     )
-            except ComplaintError as refused:
-                db.session.rollback()
-                flash(str(refused), "error")
-            else:
-                db.session.commit()
-                flash(_("Complaint updated."), "success")
+            if performed.done:
                 return redirect(
                     url_for("relationships.complaint_detail", complaint_id=complaint.id)
                 )

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
@@ -75,14 +76,10 @@ def mark_declined(kind: str, subject_id: int):
     kind_enum, subject = get_subject_or_404(kind, subject_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        if stages.mark_declined(kind_enum, subject.id, form.note.data, current_user.id) is None:
-            flash(_("This customer has not been evaluated yet."), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Recorded: the customer declined. The next evaluation moves them to loss."),
-                "success",
-            )
+        with user_action(
+            _("Recorded: the customer declined. The next evaluation moves them to loss.")
+        ):
+            stages.mark_declined(kind_enum, subject.id, form.note.data, current_user.id)
     else:
         flash(_("Say what the customer told you."), "error")
     return redirect(
@@ -116,14 +113,8 @@ def alert_close(alert_id: int):
     if not form.validate_on_submit():
         flash(_("Say what the follow-up achieved."), "error")
         return redirect(url_for("relationships.alert_inbox"))
-    try:
+    with user_action(_("Alert closed with its outcome.")):
         stages.close_alert(alert, form.outcome.data)
-    except ValueError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Alert closed with its outcome."), "success")
     return redirect(url_for("relationships.alert_inbox", state="closed"))
 
 
@@ -134,14 +125,9 @@ def lifecycle_settings():
     if request.method == "POST":
         form = SettingsForm.build(values, formdata=request.form)
         if form.validate():
-            try:
+            with user_action(_("Settings saved. They apply from the next evaluation.")) as action:
                 settings.save({s.key: form[s.key].data for s in settings.SETTINGS}, current_user.id)
-            except settings.SettingError as refused:
-                db.session.rollback()
-                flash(str(refused), "error")
-            else:
-                db.session.commit()
-                flash(_("Settings saved. They apply from the next evaluation."), "success")
+            if action.done:
                 return redirect(url_for("relationships.lifecycle_settings"))
     else:
         form = SettingsForm.build(values)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from expo_crm import clock
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
 from expo_crm.relationships import services, stages
@@ -36,25 +37,25 @@ def timeline(kind: str, subject_id: int):
     if form.validate_on_submit():
         if not current_user.can("relationships.manage"):
             abort(403)
-        services.log_interaction(
-            kind_enum,
-            subject.id,
-            channel=form.channel.data,
-            direction=form.direction.data,
-            subject=form.subject.data.strip(),
-            notes=(form.notes.data or "").strip(),
-            tone=form.tone.data,
-            next_step=(form.next_step.data or "").strip(),
-            next_step_due=form.next_step_due.data,
-            show_id=form.show_id.data or None,
-            staff_id=current_user.id,
-            occurred_at=_local(form.occurred_at.data),
-        )
-        db.session.commit()
-        flash(_("Contact logged."), "success")
-        return redirect(
-            url_for("relationships.timeline", kind=kind_enum.value, subject_id=subject.id)
-        )
+        with user_action(_("Contact logged.")) as action:
+            services.log_interaction(
+                kind_enum,
+                subject.id,
+                channel=form.channel.data,
+                direction=form.direction.data,
+                subject=form.subject.data.strip(),
+                notes=(form.notes.data or "").strip(),
+                tone=form.tone.data,
+                next_step=(form.next_step.data or "").strip(),
+                next_step_due=form.next_step_due.data,
+                show_id=form.show_id.data or None,
+                staff_id=current_user.id,
+                occurred_at=_local(form.occurred_at.data),
+            )
+        if action.done:
+            return redirect(
+                url_for("relationships.timeline", kind=kind_enum.value, subject_id=subject.id)
+            )
     last, open_step = services.where_we_left_off(kind_enum, subject.id)
     return render_template(
         "relationships/timeline.html",
@@ -78,9 +79,8 @@ def timeline(kind: str, subject_id: int):
 def next_step_done(interaction_id: int):
     interaction = db.get_or_404(Interaction, interaction_id)
     if EmptyForm().validate_on_submit():
-        services.mark_next_step_done(interaction)
-        db.session.commit()
-        flash(_("Next step marked done."), "success")
+        with user_action(_("Next step marked done.")):
+            services.mark_next_step_done(interaction)
     return redirect(
         url_for(
             "relationships.timeline",

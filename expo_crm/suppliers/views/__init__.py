@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from expo_crm import lists
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.auth.services import staff_choices
-from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
@@ -81,14 +81,10 @@ def supplier_create():
     if request.method == "GET":
         form.owner_id.data = current_user.id
     if form.validate_on_submit():
-        try:
+        with user_action() as action:
             supplier = services.create_supplier(**form.values())
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Supplier %(name)s added.", name=supplier.name), "success")
+            action.succeeded_with(_("Supplier %(name)s added.", name=supplier.name))
+        if action.done:
             return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     return render_template("suppliers/form.html", form=form, supplier=None)
 
@@ -117,14 +113,9 @@ def supplier_edit(supplier_id: int):
     if request.method == "GET":
         form.category.data = supplier.category.value
     if form.validate_on_submit():
-        try:
+        with user_action(_("Supplier saved.")) as action:
             services.update_supplier(supplier, **form.values())
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Supplier saved."), "success")
+        if action.done:
             return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     return render_template("suppliers/form.html", form=form, supplier=supplier)
 
@@ -137,7 +128,7 @@ def contact_add(supplier_id: int):
     if not form.validate_on_submit():
         flash(_("The contact needs a name; check the email address."), "error")
     else:
-        try:
+        with user_action(_("Contact added.")):
             services.add_contact(
                 supplier,
                 name=form.name.data,
@@ -145,12 +136,6 @@ def contact_add(supplier_id: int):
                 email=form.email.data or "",
                 phone=form.phone.data or "",
             )
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Contact added."), "success")
     return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
 
 
@@ -165,7 +150,7 @@ def document_upload(supplier_id: int):
         return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     upload = form.file.data
     content = upload.read(MAX_DOCUMENT_BYTES + 1) if upload else b""
-    try:
+    with user_action(_("Document uploaded.")):
         documents.add_document(
             supplier,
             kind=form.kind.data,
@@ -175,12 +160,6 @@ def document_upload(supplier_id: int):
             number=form.number.data or "",
             uploaded_by_id=current_user.id,
         )
-    except services.SupplierError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Document uploaded."), "success")
     return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
 
 
@@ -215,7 +194,7 @@ def evaluate(supplier_id: int, show_id: int):
     )
     form = EvaluationForm(obj=existing)
     if form.validate_on_submit():
-        try:
+        with user_action(_("Evaluation saved.")) as action:
             evaluations.evaluate(
                 supplier,
                 show,
@@ -225,12 +204,7 @@ def evaluate(supplier_id: int, show_id: int):
                 notes=form.notes.data or "",
                 staff_id=current_user.id,
             )
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Evaluation saved."), "success")
+        if action.done:
             return redirect(url_for("suppliers.supplier_detail", supplier_id=supplier.id))
     return render_template(
         "suppliers/evaluate.html",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from expo_crm import lists
+from expo_crm.actions import user_action
 from expo_crm.audit.models import AuditEvent
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
@@ -130,18 +131,14 @@ def item_create(show_id: int):
         supplier = (
             services.get_supplier_or_404(form.supplier_id.data) if form.supplier_id.data else None
         )
-        try:
+        with user_action() as action:
             if supplier is None:
                 raise services.SupplierError(_("Choose a supplier."))
             values = form.values()
             values.pop("supplier_id")
             item = services.create_item(show, supplier, **values)
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Service %(name)s added to the catalogue.", name=item.name), "success")
+            action.succeeded_with(_("Service %(name)s added to the catalogue.", name=item.name))
+        if action.done:
             return redirect(url_for("suppliers.catalogue", show_id=show.id))
     return render_template("suppliers/item_form.html", form=form, show=show, item=None)
 
@@ -152,15 +149,10 @@ def item_edit(item_id: int):
     item = services.get_item_or_404(item_id)
     form = _item_form(item)
     if form.validate_on_submit():
-        try:
+        with user_action(_("Service saved.")) as action:
             services.get_supplier_or_404(form.supplier_id.data)
             services.update_item(item, **form.values())
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Service saved."), "success")
+        if action.done:
             return redirect(url_for("suppliers.catalogue", show_id=item.show_id))
     return render_template("suppliers/item_form.html", form=form, show=item.show, item=item)
 
@@ -253,14 +245,11 @@ def order_state(order_id: int):
     form = OrderStateForm()
     if not form.validate_on_submit() or form.state.data not in OrderState.__members__:
         abort(400)
-    try:
+    with user_action() as action:
         services.move_order(order, form.state.data)
-    except services.SupplierError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Order %(id)d is now %(state)s.", id=order.id, state=order.state.label), "success")
+        action.succeeded_with(
+            _("Order %(id)d is now %(state)s.", id=order.id, state=order.state.label)
+        )
     target = request.form.get("next")
     return redirect(
         target if _safe_next(target) else url_for("suppliers.order_detail", order_id=order.id)
@@ -303,7 +292,8 @@ def order_create(show_id: int):
         item = services.get_item_or_404(form.item_id.data)
         if item.show_id != show.id or form.company_id.data not in company_ids:
             abort(404)
-        try:
+        order = None
+        with user_action() as action:
             quote = services.quote(item, form.quantity.data)
             if form.confirm.data == "1":
                 order = services.place_order(
@@ -315,13 +305,11 @@ def order_create(show_id: int):
                     notes=form.notes.data or "",
                     accepted_amount=_amount(form.accepted_amount.data),
                 )
-                db.session.commit()
-                flash(_("Order %(id)d placed.", id=order.id), "success")
-                return redirect(url_for("suppliers.order_detail", order_id=order.id))
-        except services.SupplierError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
+                action.succeeded_with(_("Order %(id)d placed.", id=order.id))
+        if action.refused:
             quote = None
+        elif order is not None:
+            return redirect(url_for("suppliers.order_detail", order_id=order.id))
     return render_template("suppliers/order_form.html", form=form, show=show, quote=quote)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from sqlalchemy.exc import IntegrityError
 
+from expo_crm.actions import user_action
 from expo_crm.auth.permissions import public
 from expo_crm.db import db
 from expo_crm.documents.qr import png_data_uri
@@ -40,13 +41,9 @@ def register(show_id: int):
             session.get("lang") or request.accept_languages.best_match(("zh", "en")) or "zh"
         )
     if refusal is None and form.validate_on_submit():
-        try:
+        with user_action() as action:
             outcome = _register(show, form)
-        except services.RegistrationError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
+        if action.done:
             session["registered_email"] = outcome.registration.visitor.email
             return redirect(url_for("visitors.registered", show_id=show.id))
     status = 200 if refusal is None or request.method == "GET" else 409
@@ -56,14 +53,20 @@ def register(show_id: int):
 
 
 def _register(show: Show, form: RegistrationForm) -> services.Outcome:
-    arguments = {
-        "email": form.email.data,
-        "details": form.details(),
-        "terms_accepted": form.terms.data,
-        "share_contact": form.share_contact.data,
-        "marketing_consent": form.marketing_consent.data,
-        "referral_code": request.args.get("ref"),
-    }
+    return register_once(
+        show,
+        email=form.email.data,
+        details=form.details(),
+        terms_accepted=form.terms.data,
+        share_contact=form.share_contact.data,
+        marketing_consent=form.marketing_consent.data,
+        referral_code=request.args.get("ref"),
+    )
+
+
+def register_once(show: Show, **arguments) -> services.Outcome:
+    """services.register, written at once: when the same email registered at the same moment,
+    the other request won and this one re-sends its badge."""
     try:
         outcome = services.register(show, **arguments)
         db.session.flush()
@@ -104,14 +107,9 @@ def self_service(token: str):
             getattr(form, field).data = value.value if value else ""
     consents = ConsentForm(obj=registration, prefix="c")
     if registration.state is RegistrationState.active and form.validate_on_submit():
-        try:
+        with user_action(_("Your details have been saved.")) as action:
             services.update_details(visitor, form.details())
-        except services.RegistrationError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Your details have been saved."), "success")
+        if action.done:
             return redirect(url_for("visitors.self_service", token=token))
     badge = registration.active_badge
     return render_template(
@@ -134,13 +132,12 @@ def self_service_consents(token: str):
     registration = _registration_or_404(token)
     form = ConsentForm(prefix="c")
     if form.validate_on_submit() and registration.state is RegistrationState.active:
-        services.update_consents(
-            registration,
-            share_contact=form.share_contact.data,
-            marketing_consent=form.marketing_consent.data,
-        )
-        db.session.commit()
-        flash(_("Your choices have been saved."), "success")
+        with user_action(_("Your choices have been saved.")):
+            services.update_consents(
+                registration,
+                share_contact=form.share_contact.data,
+                marketing_consent=form.marketing_consent.data,
+            )
     return redirect(url_for("visitors.self_service", token=token))
 
 
@@ -150,12 +147,10 @@ def self_service_consents(token: str):
 def self_service_resend(token: str):
     registration = _registration_or_404(token)
     if EmptyForm().validate_on_submit() and registration.state is RegistrationState.active:
-        services.send_badge(registration)
-        db.session.commit()
-        flash(
-            _("We have sent your badge to %(email)s again.", email=registration.visitor.email),
-            "success",
-        )
+        with user_action(
+            _("We have sent your badge to %(email)s again.", email=registration.visitor.email)
+        ):
+            services.send_badge(registration)
     return redirect(url_for("visitors.self_service", token=token))
 
 
@@ -165,9 +160,8 @@ def self_service_resend(token: str):
 def self_service_cancel(token: str):
     registration = _registration_or_404(token)
     if EmptyForm().validate_on_submit():
-        services.cancel_registration(registration)
-        db.session.commit()
-        flash(_("Your registration is cancelled and your badge no longer works."), "success")
+        with user_action(_("Your registration is cancelled and your badge no longer works.")):
+            services.cancel_registration(registration)
     return redirect(url_for("visitors.self_service", token=token))
 
 

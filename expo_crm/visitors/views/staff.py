@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from expo_crm import audit
+from expo_crm.actions import user_action
 from expo_crm.auth.models import DeviceToken
 from expo_crm.auth.permissions import requires
 from expo_crm.auth.services import create_device_token, revoke_device_token
@@ -27,6 +27,7 @@ from expo_crm.visitors.models import (
     Scan,
 )
 from expo_crm.visitors.views import bp
+from expo_crm.visitors.views.public import register_once
 
 
 def _pdf(content: bytes, filename: str):
@@ -67,6 +68,7 @@ def registration_list():
         categories=RegistrationCategory,
         category=category,
         q=request.args.get("q", ""),
+        action_form=EmptyForm(),
     )
 
 
@@ -98,14 +100,8 @@ def registration_detail(registration_id: int):
 def registration_reprint(registration_id: int):
     registration = services.get_registration_or_404(registration_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with user_action(_("A new badge was issued; the old one no longer opens the gate.")):
             services.reprint_badge(registration)
-        except services.RegistrationError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("A new badge was issued; the old one no longer opens the gate."), "success")
     return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
 
 
@@ -113,9 +109,10 @@ def registration_reprint(registration_id: int):
 @requires("visitors.desk")
 def registration_resend(registration_id: int):
     registration = services.get_registration_or_404(registration_id)
-    if EmptyForm().validate_on_submit() and services.send_badge(registration) is not None:
-        db.session.commit()
-        flash(_("The badge email is queued."), "success")
+    if EmptyForm().validate_on_submit():
+        with user_action() as action:
+            if services.send_badge(registration) is not None:
+                action.succeeded_with(_("The badge email is queued."))
     return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
 
 
@@ -124,9 +121,8 @@ def registration_resend(registration_id: int):
 def registration_cancel(registration_id: int):
     registration = services.get_registration_or_404(registration_id)
     if EmptyForm().validate_on_submit():
-        services.cancel_registration(registration)
-        db.session.commit()
-        flash(_("The registration is cancelled and its badge revoked."), "success")
+        with user_action(_("The registration is cancelled and its badge revoked.")):
+            services.cancel_registration(registration)
     return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
 
 
@@ -162,32 +158,25 @@ def desk(show_id: int):
     show = db.get_or_404(Show, show_id)
     form = DeskForm()
     if form.validate_on_submit():
-        arguments = {
-            "email": form.email.data,
-            "details": form.details(),
-            "terms_accepted": True,
-            "share_contact": form.share_contact.data,
-            "marketing_consent": form.marketing_consent.data,
-            "source": RegistrationSource.desk,
-            "category": form.category.data or None,
-            "check_open": False,
-        }
-        try:
-            outcome = services.register(show, **arguments)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            outcome = services.register(show, **arguments)
-            db.session.commit()
-        except services.RegistrationError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-            outcome = None
-        if outcome is not None:
+        with user_action() as action:
+            outcome = register_once(
+                show,
+                email=form.email.data,
+                details=form.details(),
+                terms_accepted=True,
+                share_contact=form.share_contact.data,
+                marketing_consent=form.marketing_consent.data,
+                source=RegistrationSource.desk,
+                category=form.category.data or None,
+                check_open=False,
+            )
             if outcome.created:
-                flash(_("Registered. Print the badge now."), "success")
+                action.succeeded_with(_("Registered. Print the badge now."))
             else:
-                flash(_("This visitor was already registered; the badge was sent again."), "info")
+                action.succeeded_with(
+                    _("This visitor was already registered; the badge was sent again."), "info"
+                )
+        if action.done:
             return redirect(
                 url_for(
                     "visitors.registration_detail",
@@ -208,14 +197,18 @@ def desk(show_id: int):
         found=found,
         q=search,
         categories=RegistrationCategory,
+        action_form=EmptyForm(),
     )
 
 
-@bp.route("/visitors/shows/<int:show_id>/badges.pdf")
+@bp.route("/visitors/shows/<int:show_id>/badges.pdf", methods=["POST"])
 @requires("visitors.desk")
 def bulk_badges(show_id: int):
+    """A POST: who printed which badges is audited, and a GET never writes."""
     show = db.get_or_404(Show, show_id)
-    category = request.args.get("category") or None
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    category = request.form.get("category") or None
     if category not in (None, *[c.value for c in RegistrationCategory]):
         abort(404)
     registrations = db.session.scalars(
@@ -226,14 +219,14 @@ def bulk_badges(show_id: int):
     if not registrations:
         flash(_("There are no badges to print for this choice."), "info")
         return redirect(url_for("visitors.desk", show_id=show.id))
-    audit.record(
-        "visitors.print_badges", show, after={"category": category, "count": len(registrations)}
-    )
-    db.session.commit()
-    return _pdf(
-        services.badge_pdf(registrations, language=current_user.locale or "zh"),
-        f"badges-{show.code}.pdf",
-    )
+    pdf = services.badge_pdf(registrations, language=current_user.locale or "zh")
+    with user_action():
+        audit.record(
+            "visitors.print_badges",
+            show,
+            after={"category": category, "count": len(registrations)},
+        )
+    return _pdf(pdf, f"badges-{show.code}.pdf")
 
 
 # --- classification rules ---------------------------------------------------------------------------
@@ -245,14 +238,9 @@ def rules():
     form = RuleForm()
     if form.validate_on_submit():
         field, _sep, value = form.condition.data.partition(":")
-        try:
+        with user_action(_("Rule added. It applies to new registrations.")) as action:
             services.add_rule(field, value, form.category.data, form.position.data or 100)
-        except services.RegistrationError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Rule added. It applies to new registrations."), "success")
+        if action.done:
             return redirect(url_for("visitors.rules"))
     return render_template(
         "visitors/rules.html",
@@ -268,9 +256,8 @@ def rules():
 def rule_delete(rule_id: int):
     rule = db.get_or_404(ClassificationRule, rule_id)
     if EmptyForm().validate_on_submit():
-        services.delete_rule(rule)
-        db.session.commit()
-        flash(_("Rule deleted."), "success")
+        with user_action(_("Rule deleted.")):
+            services.delete_rule(rule)
     return redirect(url_for("visitors.rules"))
 
 
@@ -284,11 +271,12 @@ def devices(show_id: int):
     form = DeviceForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = create_device_token(
-            show.id, form.name.data.strip(), "gate", created_by=current_user
-        )
-        db.session.commit()
-        form = DeviceForm(formdata=None)
+        with user_action() as action:
+            _token, secret = create_device_token(
+                show.id, form.name.data.strip(), "gate", created_by=current_user
+            )
+        if action.done:
+            form = DeviceForm(formdata=None)
     tokens = db.session.scalars(
         sa.select(DeviceToken).where(DeviceToken.show_id == show.id).order_by(DeviceToken.id.desc())
     ).all()
@@ -312,21 +300,23 @@ def device_revoke(show_id: int, token_id: int):
     if token is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        revoke_device_token(token)
-        db.session.commit()
-        flash(_("Device token revoked."), "success")
+        with user_action(_("Device token revoked.")):
+            revoke_device_token(token)
     return redirect(url_for("visitors.devices", show_id=show_id))
 
 
 # --- export --------------------------------------------------------------------------------------------
 
 
-@bp.route("/visitors/shows/<int:show_id>/registrations.xlsx")
+@bp.route("/visitors/shows/<int:show_id>/registrations.xlsx", methods=["POST"])
 @requires("visitors.export")
 def export_xlsx(show_id: int):
+    """A POST: the export holds badge codes, so each download is audited, and a GET never writes."""
     show = db.get_or_404(Show, show_id)
-    content = exports.badges_xlsx(show)
-    db.session.commit()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with user_action():
+        content = exports.badges_xlsx(show)
     response = make_response(content)
     response.headers["Content-Type"] = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
