@@ -605,7 +605,9 @@ def assign_key_account_owners(connection: sa.Connection, params: dict) -> int:
     from expo_crm.relationships.services import log_interaction
 
     names = dict(
-        connection.execute(sa.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(load)))
+        connection.execute(
+            sa.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(list(load)))
+        ).all()
     )
     for kind, sid in rows:
         owner = min(load, key=lambda staff: (load[staff], staff))
