@@ -11,6 +11,7 @@ from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.relationships import settings
+from expo_crm.relationships.matrix import tier_of
 from expo_crm.relationships.models import (
     COMPLAINT_RECEIVED,
     COMPLAINT_TASK,
@@ -61,8 +62,18 @@ def fallback_owner_id() -> int | None:
     return None
 
 
-def sla_due(severity: Severity, opened_at: datetime) -> datetime:
-    hours = settings.current()[f"sla_hours_{severity.value}"]
+def sla_due(
+    severity: Severity,
+    opened_at: datetime,
+    kind: SubjectKind | str | None = None,
+    subject_id: int | None = None,
+) -> datetime:
+    """The severity's hours, times the factor of the customer's tier in the value pyramid."""
+    values = settings.current()
+    hours = values[f"sla_hours_{severity.value}"]
+    tier = tier_of(kind, subject_id) if kind is not None and subject_id is not None else None
+    if tier is not None:
+        hours *= values[f"sla_factor_{tier.value}"]
     return opened_at + timedelta(hours=float(hours))
 
 
@@ -113,7 +124,7 @@ def open_complaint(
         source=source,
         description=description,
         opened_at=opened_at,
-        sla_due_at=sla_due(severity, opened_at),
+        sla_due_at=sla_due(severity, opened_at, kind, subject_id),
         owner_id=owner_id or customer_owner_id(kind, subject_id),
         source_key=source_key,
         event=event,

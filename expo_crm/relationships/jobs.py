@@ -1,12 +1,18 @@
-"""Scheduled work of the relationships area: the nightly life-cycle evaluation."""
+"""Scheduled work of the relationships area: the nightly life-cycle and value evaluations."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from expo_crm.scheduler.registry import periodic_job
+from expo_crm.db import db
+from expo_crm.relationships import matrix
+from expo_crm.scheduler.registry import in_target, periodic_job, plan_action, target_filter
+
+# Plan steps of any package may aim at a value class or tier of the pyramid.
+target_filter(matrix.in_target)
 
 
 @periodic_job("lifecycle.nightly", label=_l("Life-cycle evaluation and alerts"), hour=2, minute=0)
@@ -14,3 +20,64 @@ def nightly_evaluation(at: datetime) -> int:
     from expo_crm.relationships.services import evaluate_all
 
     return evaluate_all(at)
+
+
+@periodic_job(
+    "value.nightly", label=_l("Customer value, value classes and their work"), hour=2, minute=30
+)
+def nightly_values(at: datetime) -> int:
+    from expo_crm.relationships.services import evaluate_values
+
+    result = evaluate_values(at)
+    return result["created"] + result["changed"] + result["owners"]
+
+
+@plan_action(
+    "value.personal_calls",
+    label=_l("Personal call to value customers before the invitation"),
+    audience="exhibitors",
+    anchor="open_from",
+    offset_days=-67,
+    until=("open_from", -60),
+    hour=9,
+    target="class:value",
+)
+def personal_calls(show, at: datetime) -> int:
+    """A call task for the owner of each past exhibitor of the series in the step's target, due
+    before the invitation mail (T−60); made once per show and customer."""
+    from datetime import timedelta
+
+    from expo_crm.relationships import subjects
+    from expo_crm.relationships.complaints import customer_owner_id
+    from expo_crm.relationships.models import VALUE_CALL_TASK
+    from expo_crm.relationships.value import participations
+    from expo_crm.scheduler.registry import actions
+    from expo_crm.tasks.models import Task
+    from expo_crm.tasks.services import create_task
+
+    past = {row.company_id for row in participations() if row.series == show.series}
+    made = 0
+    for company_id in sorted(
+        in_target(actions()["value.personal_calls"].target, "exhibitor", past)
+    ):
+        company = subjects.get_subject("exhibitor", company_id)
+        key = f"value_call:{show.id}:exhibitor:{company_id}"
+        if db.session.scalar(sa.select(Task.id).where(Task.source_key == key)) is not None:
+            continue
+        create_task(
+            owner_id=customer_owner_id("exhibitor", company_id),
+            kind="follow_up",
+            due_date=show.open_from - timedelta(days=61),
+            subject=("exhibitor", company_id),
+            show_id=show.id,
+            source_key=key,
+            event=VALUE_CALL_TASK,
+            params={
+                "name": {
+                    "zh": company.name_zh or company.name_en,
+                    "en": company.name_en or company.name_zh,
+                }
+            },
+        )
+        made += 1
+    return made

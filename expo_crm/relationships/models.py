@@ -375,15 +375,19 @@ class AlertState(LabeledEnum):
 
 
 class Alert(SubjectRefMixin, db.Model):
-    """Raised when a relationship enters weakening or loss; its follow-up task records the outcome."""
+    """Raised when a relationship enters weakening or loss, or when its value class falls; its
+    follow-up task records the outcome. A value alert has no transition and no stage but an
+    event kind with parameters (the classes before and after)."""
 
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    transition_id: Mapped[int] = mapped_column(
+    transition_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("lifecycle_transitions.id", ondelete="CASCADE"), unique=True
     )
-    stage: Mapped[LifecycleStage] = mapped_column(enum_type(LifecycleStage, "alert_stage"))
+    stage: Mapped[LifecycleStage | None] = mapped_column(enum_type(LifecycleStage, "alert_stage"))
+    event: Mapped[str | None] = mapped_column(sa.String(64))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
     state: Mapped[AlertState] = mapped_column(
         enum_type(AlertState, "alert_state"), default=AlertState.open, index=True
     )
@@ -400,9 +404,18 @@ class Alert(SubjectRefMixin, db.Model):
     task = relationship("Task", foreign_keys=[task_id])
     transition = relationship("StageTransition")
 
+    @property
+    def headline(self) -> str:
+        """What the alert is about, in the reader's language: a value fall, or the stage."""
+        return events.render(self.event, self.params) if self.event else str(self.stage.label)
+
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
         sa.CheckConstraint("stage IN ('weakening', 'loss')", name="alert_stage_at_risk"),
+        sa.CheckConstraint(
+            "(transition_id IS NULL) = (stage IS NULL) AND (stage IS NULL) = (event IS NOT NULL)",
+            name="alert_stage_or_event",
+        ),
         sa.CheckConstraint(
             "(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"
         ),
@@ -420,6 +433,148 @@ class LifecycleSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_users.id", ondelete="SET NULL")
     )
+
+
+# --- customer value (客户价值): the nightly computation's result, one row per customer -------
+
+
+class ValueClass(LabeledEnum):
+    """The seeds' value matrix: current value × potential value."""
+
+    value = "value"  # 价值客户: both high, keep at all costs
+    potential = "potential"  # 潜力客户: low current, high potential, develop
+    maintain = "maintain"  # high current, low potential, keep at low cost
+    low = "low"  # 低价值客户: both low
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "value": _l("Value customers"),
+            "potential": _l("Potential customers"),
+            "maintain": _l("Keep at low cost"),
+            "low": _l("Low-value customers"),
+        }
+
+    @property
+    def rank(self) -> int:
+        return {"value": 3, "potential": 2, "maintain": 2, "low": 1}[self.value]
+
+
+class ValueTier(LabeledEnum):
+    """The value pyramid (客户金字塔), by share of value within the customer's kind."""
+
+    key = "key"
+    major = "major"
+    ordinary = "ordinary"
+    small = "small"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "key": _l("Key customers"),
+            "major": _l("Major customers"),
+            "ordinary": _l("Ordinary customers"),
+            "small": _l("Small customers"),
+        }
+
+
+class CustomerValueState(SubjectRefMixin, db.Model):
+    """A customer's value as last computed by the nightly job: its three parts by profit, the
+    retention rate behind its CLV, its class in the value matrix and its tier in the pyramid."""
+
+    __tablename__ = "customer_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SubjectKind] = mapped_column(enum_type(SubjectKind, "value_kind"), index=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    segment: Mapped[str] = mapped_column(sa.String(200), default="")
+    editions: Mapped[int] = mapped_column(default=0)
+    current_editions: Mapped[int] = mapped_column(default=0)
+    revenue_historical: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    revenue_current: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    margin_historical: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    margin_current: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    cost_historical: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    cost_current: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    complaints: Mapped[int] = mapped_column(default=0)
+    contacts: Mapped[int] = mapped_column(default=0)
+    historical: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    current: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    margin_per_edition: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    opportunities: Mapped[int] = mapped_column(default=0)
+    retention_own: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
+    retention_segment: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal(0))
+    retention: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal(0))
+    conversion: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
+    potential: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    word_of_mouth: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    estimated: Mapped[bool] = mapped_column(default=False)
+    value_class: Mapped[ValueClass] = mapped_column(enum_type(ValueClass, "value_class"))
+    tier: Mapped[ValueTier] = mapped_column(enum_type(ValueTier, "value_tier"))
+    class_since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.UniqueConstraint("company_id", name="uq_customer_values_company"),
+        sa.UniqueConstraint("visitor_id", name="uq_customer_values_visitor"),
+        sa.UniqueConstraint("partner_id", name="uq_customer_values_partner"),
+        sa.Index("ix_customer_values_kind_class", "kind", "value_class"),
+        sa.CheckConstraint("retention >= 0 AND retention < 1", name="retention_range"),
+    )
+
+    @property
+    def total(self) -> Decimal:
+        return self.historical + self.current
+
+
+# --- why customers leave (流失原因) ------------------------------------------------------------
+
+
+class ChurnReason(db.Model):
+    """One entry of the editable list of reasons a customer declines or is lost."""
+
+    __tablename__ = "churn_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    label_zh: Mapped[str] = mapped_column(sa.String(120))
+    label_en: Mapped[str] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class ChurnOutcome(LabeledEnum):
+    declined = "declined"
+    lost = "lost"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"declined": _l("Declined"), "lost": _l("Lost")}
+
+
+class ChurnRecord(SubjectRefMixin, db.Model):
+    """Why a customer declined an edition or was lost, as recorded by staff."""
+
+    __tablename__ = "churn_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="SET NULL"), index=True
+    )
+    reason_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("churn_reasons.id", ondelete="RESTRICT"), index=True
+    )
+    outcome: Mapped[ChurnOutcome] = mapped_column(enum_type(ChurnOutcome, "churn_outcome"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    staff_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+
+    reason = relationship("ChurnReason")
+    show = relationship("Show")
+
+    __table_args__ = (SubjectRefMixin.one_subject_check(),)
 
 
 # --- text the system writes (see expo_crm.events) ----------------------------------------------
@@ -443,4 +598,23 @@ WIN_BACK_TASK = events.register(
     "relationships.win_back",
     _l("Win-back: %(name)s"),
     detail=_l("The customer is lost: find out why and try to win them back."),
+).name
+VALUE_CLASS_CHANGED = events.register(
+    "relationships.value_class",
+    _l("Value class changed: %(before)s → %(after)s"),
+    codes={"before": ValueClass, "after": ValueClass},
+).name
+VALUE_FELL_TASK = events.register(
+    "relationships.value_fell",
+    _l("Value fell: %(name)s"),
+    detail=_l("The customer fell in the value matrix: see its value panel and act on it."),
+).name
+KEY_ACCOUNT_OWNER = events.register(
+    "relationships.key_account_owner",
+    _l("Named owner for a key account: %(owner)s"),
+).name
+VALUE_CALL_TASK = events.register(
+    "relationships.value_call",
+    _l("Personal call before the invitation: %(name)s"),
+    detail=_l("A value customer: call before the invitation mail goes out."),
 ).name

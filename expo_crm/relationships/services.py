@@ -176,3 +176,21 @@ def sync_alert_outcomes() -> int:
     from expo_crm.relationships.lifecycle import sync_alert_outcomes as sync
 
     return sync()
+
+
+def evaluate_values(at: datetime | None = None) -> dict[str, int]:
+    """The nightly customer value computation (set-based; see valuation.py), one transaction,
+    committed here. Idempotent: a second run with the same data changes no class."""
+    from expo_crm.db import writing
+    from expo_crm.relationships.valuation import evaluate
+
+    at = at or clock.now()
+    with writing():
+        db.session.commit()
+        try:
+            result = evaluate(at)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return result

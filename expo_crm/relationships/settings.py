@@ -86,16 +86,69 @@ SETTINGS: tuple[Setting, ...] = (
         _d(1),
     ),
     Setting(
-        "margin_rate", _d("0.35"), _l("Margin on contract amounts (m of the CLV)"), _d(0), _d(1)
+        "margin_rate",
+        _d("0.35"),
+        _l("Margin on booth fees net of discounts (m of the CLV)"),
+        _d(0),
+        _d(1),
     ),
-    Setting("discount_rate", _d("0.10"), _l("Discount rate i of the CLV"), _d(0), _d(1)),
+    Setting(
+        "service_margin_rate",
+        _d("0.15"),
+        _l("Margin on exhibitors' service orders"),
+        _d(0),
+        _d(1),
+    ),
+    Setting(
+        "visitor_edition_value",
+        _d("300"),
+        _l("Profit a trade visitor brings per edition attended (CNY)"),
+        _d(0),
+    ),
+    Setting(
+        "partner_edition_value",
+        _d("5000"),
+        _l("Profit a partner's agreement brings per edition (CNY)"),
+        _d(0),
+    ),
+    Setting("complaint_cost", _d("500"), _l("Cost to serve: one complaint handled (CNY)"), _d(0)),
+    Setting(
+        "contact_cost",
+        _d("60"),
+        _l("Cost to serve: one contact staff logged on the timeline (CNY)"),
+        _d(0),
+    ),
+    Setting(
+        "discount_rate", _d("0.10"), _l("Discount rate i of the CLV (below 1)"), _d(0), _d("0.99")
+    ),
     Setting(
         "retention_rate",
         _d("0"),
-        _l("Retention rate r of the CLV (blank: measured per segment)"),
+        _l("Retention rate r of the CLV (blank: measured per customer and segment)"),
         _d(0),
         _d("0.99"),
         True,
+    ),
+    Setting(
+        "retention_prior",
+        _d("0.5"),
+        _l("Retention rate assumed before any edition has been measured"),
+        _d(0),
+        _d("0.99"),
+    ),
+    Setting(
+        "retention_credibility",
+        _d("5"),
+        _l("Credibility k: editions of evidence that weigh as much as the segment"),
+        _d("0.1"),
+        _d(1000),
+    ),
+    Setting(
+        "current_window_days",
+        _d("365"),
+        _l("Days an edition's value stays current after it closes"),
+        _d(30),
+        _d(1095),
     ),
     Setting(
         "visitor_value", _d("800"), _l("Average purchase value of a referred visitor (CNY)"), _d(0)
@@ -117,6 +170,45 @@ SETTINGS: tuple[Setting, ...] = (
         _d("0.01"),
         _d(1),
     ),
+)
+
+# The value matrix: from these values on, a customer's current / potential value counts as high.
+CLASS_THRESHOLDS = {
+    "exhibitor": (_d("10000"), _d("20000")),
+    "visitor": (_d("300"), _d("600")),
+    "partner": (_d("5000"), _d("10000")),
+}
+KIND_LABELS = {"exhibitor": _l("exhibitors"), "visitor": _l("visitors"), "partner": _l("partners")}
+SETTINGS += tuple(
+    Setting(
+        f"class_{part}_{kind}",
+        default,
+        label,
+        _d(0),
+    )
+    for kind, (current, potential) in CLASS_THRESHOLDS.items()
+    for part, default, label in (
+        (
+            "current",
+            current,
+            _l("Value matrix: high current value of %(kind)s from (CNY)", kind=KIND_LABELS[kind]),
+        ),
+        (
+            "potential",
+            potential,
+            _l("Value matrix: high potential value of %(kind)s from (CNY)", kind=KIND_LABELS[kind]),
+        ),
+    )
+)
+# Complaint SLA by tier of the value pyramid: the severity's hours times this factor.
+SETTINGS += tuple(
+    Setting(f"sla_factor_{tier}", default, label, _d("0.1"), _d(2))
+    for tier, default, label in (
+        ("key", _d("0.5"), _l("Complaint SLA factor for key customers")),
+        ("major", _d("0.75"), _l("Complaint SLA factor for major customers")),
+        ("ordinary", _d("1"), _l("Complaint SLA factor for ordinary customers")),
+        ("small", _d("1"), _l("Complaint SLA factor for small customers")),
+    )
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}
@@ -178,6 +270,15 @@ def save(values: dict[str, str | None], staff_id: int | None) -> dict[str, Decim
         <= parsed["pyramid_ordinary_share"]
     ):
         raise SettingError(str(_l("The pyramid shares must grow from key to ordinary customers.")))
+    retention, discount = parsed["retention_rate"], parsed["discount_rate"]
+    if discount >= 1:
+        raise SettingError(str(_l("The discount rate must be below 1.")))
+    if retention is not None and retention >= 1 + discount:
+        raise SettingError(
+            str(
+                _l("The retention rate must be below 1 + the discount rate, or the CLV is endless.")
+            )
+        )
     before = current()
     for key, value in parsed.items():
         row = db.session.get(LifecycleSetting, key) or LifecycleSetting(key=key)

@@ -28,6 +28,9 @@ class PlanAction:
     repeat_daily: bool = (
         False  # runs at `hour` on each day from its date to the last open day (digest)
     )
+    # Only part of the audience: a value class or pyramid tier ("class:value", "tier:key"),
+    # resolved by the target filter registered below; "" reaches the whole audience.
+    target: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def plan_action(
     hour: int = 9,
     repeat_hourly: bool = False,
     repeat_daily: bool = False,
+    target: str = "",
 ) -> Callable:
     def register(fn: Callable) -> Callable:
         _actions[name] = PlanAction(
@@ -68,6 +72,7 @@ def plan_action(
             until,
             repeat_hourly,
             repeat_daily,
+            target,
         )
         return fn
 
@@ -80,6 +85,26 @@ def periodic_job(name: str, *, label, **trigger) -> Callable:
         return fn
 
     return register
+
+
+# Who of an audience a target reaches: fn(target, kind, ids) -> ids. The package that measures
+# customer value registers it (relationships), so plan actions of any package can aim at a class
+# or tier without importing it.
+_target_filters: list[Callable] = []
+
+
+def target_filter(fn: Callable) -> Callable:
+    _target_filters[:] = [fn]
+    return fn
+
+
+def in_target(target: str, kind: str, ids: set[int]) -> set[int]:
+    """The customers of `ids` (of one kind) that a step aimed at `target` reaches."""
+    if not target:
+        return set(ids)
+    if not _target_filters:
+        raise LookupError("no target filter is registered for plan steps")
+    return _target_filters[0](target, kind, set(ids))
 
 
 def actions() -> dict[str, PlanAction]:

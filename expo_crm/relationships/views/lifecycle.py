@@ -10,12 +10,11 @@ from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
-from expo_crm.relationships import settings, stages
+from expo_crm.relationships import matrix, settings, stages
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
 from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
 from expo_crm.relationships.views import bp
-from expo_crm.subjects import SubjectKind
 
 
 @bp.route("/")
@@ -50,11 +49,7 @@ def stage_detail(kind: str, subject_id: int):
     values = settings.current()
     state = stages.state_of(kind_enum, subject.id)
     transitions = stages.history(kind_enum, subject.id)
-    value = None
-    if kind_enum is SubjectKind.exhibitor:
-        from expo_crm.relationships.value import customer_values
-
-        value = next((c for c in customer_values().customers if c.company_id == subject.id), None)
+    value = matrix.value_of(kind_enum, subject.id)
     return render_template(
         "relationships/stage.html",
         kind=kind_enum,
@@ -67,6 +62,8 @@ def stage_detail(kind: str, subject_id: int):
         alerts=stages.alerts_of(kind_enum, subject.id),
         decline_form=DeclineForm(),
         value=value,
+        value_lines=matrix.explain(value) if value else [],
+        strategy=matrix.STRATEGY,
     )
 
 

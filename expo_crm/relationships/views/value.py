@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from expo_crm.auth.permissions import requires
 from expo_crm.documents.excel import xlsx_response
+from expo_crm.relationships import matrix
 from expo_crm.relationships import value as values
+from expo_crm.relationships.models import ValueClass
 from expo_crm.relationships.views import bp
 
 
@@ -101,3 +103,78 @@ def loyalty_export():
         for r in values.loyalty_by_show()
     ]
     return xlsx_response("loyalty", headers, rows, title=_("Loyalty"))
+
+
+def _kind_and_class():
+    kind = matrix.SubjectKind(request.args.get("kind", "exhibitor"))
+    if kind not in matrix.VALUE_KINDS:
+        abort(404)
+    code = request.args.get("class") or None
+    return kind, ValueClass(code) if code else None
+
+
+def _matrix_args():
+    try:
+        return _kind_and_class()
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/value/matrix")
+@requires("reports.view")
+def value_matrix():
+    kind, value_class = _matrix_args()
+    return render_template(
+        "relationships/value_matrix.html",
+        kind=kind,
+        kinds=matrix.VALUE_KINDS,
+        chosen=value_class,
+        classes=list(ValueClass),
+        counts=matrix.class_counts(kind),
+        limits=matrix.thresholds(kind),
+        strategy=matrix.STRATEGY,
+        rows=matrix.customers(kind, value_class, limit=200),
+    )
+
+
+@bp.route("/value/matrix.json")
+@requires("reports.view")
+def value_matrix_data():
+    kind, _value_class = _matrix_args()
+    return jsonify(matrix.scatter(kind))
+
+
+@bp.route("/value/matrix.xlsx")
+@requires("reports.view")
+def value_matrix_export():
+    kind, value_class = _matrix_args()
+    headers = [
+        _("Customer"),
+        _("Value class"),
+        _("Tier"),
+        _("Segment"),
+        _("Historical value"),
+        _("Current value"),
+        _("Potential value (CLV)"),
+        _("Profit per edition"),
+        _("Retention rate"),
+        _("Cost to serve"),
+        _("Estimated"),
+    ]
+    rows = [
+        (
+            name,
+            str(row.value_class.label),
+            str(row.tier.label),
+            row.segment,
+            row.historical,
+            row.current,
+            row.potential,
+            row.margin_per_edition,
+            row.retention,
+            row.cost_historical + row.cost_current,
+            _("yes") if row.estimated else _("no"),
+        )
+        for row, name in matrix.customers(kind, value_class, limit=None)
+    ]
+    return xlsx_response(f"value-matrix-{kind.value}", headers, rows, title=_("Value matrix"))

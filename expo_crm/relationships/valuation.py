@@ -1,0 +1,634 @@
+"""The nightly customer value computation (客户价值管理), set-based like the life cycle: a few
+INSERT … SELECT and UPDATE statements over every exhibitor, visitor and partner at once,
+portable between SQLite and PostgreSQL, stored one row per customer in `customer_values`.
+
+Per customer, by profit, not revenue:
+
+- an edition's margin: exhibitors m_booth·(booth fee − discount) + m_service·service orders;
+  trade visitors and partners a set profit per edition attended / agreement;
+- cost to serve: complaints handled × a cost each, contacts staff logged on the timeline × a
+  cost each;
+- current value: the margin of the customer's latest edition, if it is still to come or closed
+  within the current window, less the costs of that edition and of the window;
+  historical value: the earlier editions less their costs;
+- retention r, measured: an opportunity is an edition followed by a held edition of the same
+  series, kept when the customer took part in that one too. Credibility weighting shrinks thin
+  data toward the level above (prior → kind → segment → customer), k a setting:
+      r_kind    = (k·prior  + kept_kind) / (k + opportunities_kind)
+      r_segment = (k·r_kind + kept_seg)  / (k + opportunities_seg)
+      r         = (k·r_segment + kept_own) / (k + opportunities_own)
+  An administrator may instead set one r for everyone;
+- potential value CLV = m·r / (1 + i − r), m the profit per edition; a customer who never took
+  part is valued as what similar customers became: the segment's conversion rate × the CLV of
+  the segment's profit per edition and retention, marked estimated;
+- value matrix (current × potential, thresholds per kind) and pyramid tier (share of value).
+
+Then: a class change is a timeline event; a fall raises an alert with a follow-up task; key
+accounts without an owner get a named one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from expo_crm import audit
+from expo_crm.db import UTCDateTime, db
+from expo_crm.relationships import settings
+from expo_crm.relationships.models import (
+    KEY_ACCOUNT_OWNER,
+    VALUE_CLASS_CHANGED,
+    VALUE_FELL_TASK,
+)
+
+_scratch = sa.MetaData()
+MONEY = sa.Numeric(24, 8)
+RATE = sa.Numeric(20, 14)
+FACTS = sa.Table(
+    "cv_eval",
+    _scratch,
+    sa.Column("kind", sa.String(16)),
+    sa.Column("sid", sa.Integer),
+    sa.Column("owner_id", sa.Integer),
+    sa.Column("state_id", sa.Integer),
+    sa.Column("prev_class", sa.String(16)),
+    sa.Column("segment", sa.String(200)),
+    sa.Column("editions", sa.Integer),
+    sa.Column("current_editions", sa.Integer),
+    sa.Column("revenue_historical", MONEY),
+    sa.Column("revenue_current", MONEY),
+    sa.Column("margin_historical", MONEY),
+    sa.Column("margin_current", MONEY),
+    sa.Column("cost_historical", MONEY),
+    sa.Column("cost_current", MONEY),
+    sa.Column("complaints", sa.Integer),
+    sa.Column("contacts", sa.Integer),
+    sa.Column("opportunities", sa.Integer),
+    sa.Column("kept", sa.Integer),
+    sa.Column("retention_own", RATE),
+    sa.Column("retention_segment", RATE),
+    sa.Column("retention", RATE),
+    sa.Column("conversion", RATE),
+    sa.Column("margin_per_edition", MONEY),
+    sa.Column("potential", MONEY),
+    sa.Column("estimated", sa.Boolean),
+    sa.Column("value_class", sa.String(16)),
+    sa.Column("tier", sa.String(16)),
+    prefixes=["TEMPORARY"],
+)
+SEGMENTS = sa.Table(
+    "cv_segments",
+    _scratch,
+    sa.Column("kind", sa.String(16)),
+    sa.Column("segment", sa.String(200)),
+    sa.Column("customers", sa.Integer),
+    sa.Column("participants", sa.Integer),
+    sa.Column("opportunities", sa.Integer),
+    sa.Column("kept", sa.Integer),
+    sa.Column("profit", MONEY),
+    sa.Column("editions", sa.Integer),
+    sa.Column("retention", RATE),
+    sa.Column("margin_per_edition", MONEY),
+    sa.Column("conversion", RATE),
+    prefixes=["TEMPORARY"],
+)
+
+
+@dataclass(frozen=True)
+class ValueKindSql:
+    kind: str
+    table: str
+    column: str
+    # (sid, show_id, revenue, margin) per confirmed participation; margin before cost to serve
+    participation: str
+    segment: str  # an SQL expression over `subj`
+
+
+KINDS = (
+    ValueKindSql(
+        "exhibitor",
+        "companies",
+        "company_id",
+        "SELECT c.company_id AS sid, c.show_id, c.total_amount AS revenue,"
+        " :margin_rate * (c.booth_fee - c.discount) + :service_margin_rate * COALESCE(o.amount, 0)"
+        " AS margin FROM contracts c"
+        " LEFT JOIN (SELECT company_id, show_id, SUM(amount) AS amount FROM service_orders"
+        "  WHERE state <> 'cancelled' GROUP BY company_id, show_id) o"
+        "  ON o.company_id = c.company_id AND o.show_id = c.show_id"
+        " WHERE c.state = 'signed' AND c.signed_at IS NOT NULL AND c.signed_at <= :at",
+        "COALESCE(subj.size, '?') || ' · ' || COALESCE(NULLIF(subj.industry, ''), '?') || ' · '"
+        " || subj.country || COALESCE(NULLIF(' ' || subj.province, ' '), '')",
+    ),
+    ValueKindSql(
+        "visitor",
+        "visitors",
+        "visitor_id",
+        "SELECT r.visitor_id AS sid, r.show_id, 0 AS revenue, :visitor_edition_value AS margin"
+        " FROM registrations r"
+        " WHERE r.first_checked_in_at IS NOT NULL AND r.first_checked_in_at <= :at",
+        "COALESCE(subj.industry, '?') || ' · ' || subj.country",
+    ),
+    ValueKindSql(
+        "partner",
+        "partners",
+        "partner_id",
+        "SELECT a.partner_id AS sid, a.show_id, 0 AS revenue, :partner_edition_value AS margin"
+        " FROM partner_agreements a WHERE a.state IN ('active', 'completed') AND a.created_at <= :at",
+        "subj.kind",
+    ),
+)
+
+# Contacts a person logged (not the system's own entries) on channels that cost staff time.
+STAFF_CHANNELS = "('phone', 'face_to_face', 'email', 'letter', 'event', 'portal')"
+
+FACTS_SQL = """
+WITH part AS ({participation}),
+pe AS (
+  SELECT p.sid, p.show_id, s.series, s.open_from, s.open_to, SUM(p.revenue) AS revenue,
+         SUM(p.margin) AS margin
+  FROM part p JOIN shows s ON s.id = p.show_id
+  GROUP BY p.sid, p.show_id, s.series, s.open_from, s.open_to
+),
+ranked AS (
+  SELECT pe.*, ROW_NUMBER() OVER (PARTITION BY pe.sid ORDER BY pe.open_from DESC, pe.show_id DESC) AS rn
+  FROM pe
+),
+bucketed AS (
+  SELECT ranked.*, CASE WHEN rn = 1 AND open_to >= :current_since THEN 1 ELSE 0 END AS is_current
+  FROM ranked
+),
+agg AS (
+  SELECT sid,
+         SUM(1 - is_current) AS editions, SUM(is_current) AS current_editions,
+         SUM(CASE WHEN is_current = 0 THEN revenue ELSE 0 END) AS rev_h,
+         SUM(CASE WHEN is_current = 1 THEN revenue ELSE 0 END) AS rev_c,
+         SUM(CASE WHEN is_current = 0 THEN margin ELSE 0 END) AS margin_h,
+         SUM(CASE WHEN is_current = 1 THEN margin ELSE 0 END) AS margin_c,
+         MAX(CASE WHEN is_current = 1 THEN show_id END) AS current_show_id
+  FROM bucketed GROUP BY sid
+),
+nexts AS (
+  SELECT id, LEAD(id) OVER (PARTITION BY series ORDER BY open_from, id) AS next_id,
+         LEAD(open_to) OVER (PARTITION BY series ORDER BY open_from, id) AS next_open_to
+  FROM shows
+),
+opp AS (
+  SELECT pe.sid, COUNT(*) AS opportunities, SUM(CASE WHEN nx.sid IS NULL THEN 0 ELSE 1 END) AS kept
+  FROM pe JOIN nexts n ON n.id = pe.show_id
+  LEFT JOIN pe nx ON nx.sid = pe.sid AND nx.show_id = n.next_id
+  WHERE n.next_id IS NOT NULL AND n.next_open_to < :today
+  GROUP BY pe.sid
+),
+efforts AS (
+  SELECT {column} AS sid, show_id, opened_at AS happened_at, 1 AS complaint FROM complaints
+  WHERE {column} IS NOT NULL AND opened_at <= :at
+  UNION ALL
+  SELECT {column} AS sid, show_id, occurred_at AS happened_at, 0 AS complaint FROM interactions
+  WHERE {column} IS NOT NULL AND occurred_at <= :at AND event IS NULL
+    AND direction <> 'inbound' AND channel IN {staff_channels}
+),
+cost AS (
+  SELECT e.sid, SUM(e.complaint) AS complaints, SUM(1 - e.complaint) AS contacts,
+         SUM(CASE WHEN e.show_id = agg.current_show_id
+                    OR (e.show_id IS NULL AND e.happened_at >= :current_since_at) THEN 0
+                  ELSE CASE WHEN e.complaint = 1 THEN :complaint_cost ELSE :contact_cost END END)
+           AS cost_h,
+         SUM(CASE WHEN e.show_id = agg.current_show_id
+                    OR (e.show_id IS NULL AND e.happened_at >= :current_since_at)
+                  THEN CASE WHEN e.complaint = 1 THEN :complaint_cost ELSE :contact_cost END
+                  ELSE 0 END) AS cost_c
+  FROM efforts e LEFT JOIN agg ON agg.sid = e.sid
+  GROUP BY e.sid
+)
+SELECT '{kind}', subj.id, subj.owner_id, cv.id, cv.value_class, {segment},
+       COALESCE(agg.editions, 0), COALESCE(agg.current_editions, 0),
+       COALESCE(agg.rev_h, 0), COALESCE(agg.rev_c, 0), COALESCE(agg.margin_h, 0),
+       COALESCE(agg.margin_c, 0), COALESCE(cost.cost_h, 0), COALESCE(cost.cost_c, 0),
+       COALESCE(cost.complaints, 0), COALESCE(cost.contacts, 0),
+       COALESCE(opp.opportunities, 0), COALESCE(opp.kept, 0)
+FROM {table} subj
+LEFT JOIN agg ON agg.sid = subj.id
+LEFT JOIN opp ON opp.sid = subj.id
+LEFT JOIN cost ON cost.sid = subj.id
+LEFT JOIN customer_values cv ON cv.{column} = subj.id
+"""
+
+FACT_COLUMNS = [c.name for c in FACTS.columns][:18]
+
+# Segment and kind statistics, shrunk: kind toward the prior, segment toward its kind.
+SEGMENTS_SQL = """
+INSERT INTO cv_segments (kind, segment, customers, participants, opportunities, kept, profit, editions)
+SELECT kind, segment, COUNT(*),
+       SUM(CASE WHEN editions + current_editions > 0 THEN 1 ELSE 0 END),
+       SUM(opportunities), SUM(kept),
+       SUM(margin_historical + margin_current - cost_historical - cost_current),
+       SUM(editions + current_editions)
+FROM cv_eval GROUP BY kind, segment
+"""
+KIND_RATES_SQL = """
+SELECT kind,
+       (:k * :prior + SUM(kept)) / (:k + SUM(opportunities)) AS retention,
+       CASE WHEN SUM(editions) = 0 THEN 0 ELSE SUM(profit) / SUM(editions) END AS margin,
+       (:k * 0.5 + SUM(participants)) / (:k + SUM(customers)) AS conversion
+FROM cv_segments GROUP BY kind
+"""
+
+
+def _kind_case(rates: dict[str, tuple], index: int) -> str:
+    parts = " ".join(
+        f"WHEN '{kind}' THEN CAST({Decimal(values[index]):.8f} AS NUMERIC)"
+        for kind, values in rates.items()
+    )
+    return f"(CASE kind {parts} ELSE 0 END)" if parts else "0"
+
+
+def _clamp(expression: str) -> str:
+    """A rate kept below 1, so the CLV stays finite and the column's CHECK holds."""
+    return f"(CASE WHEN {expression} > 0.9999 THEN 0.9999 ELSE {expression} END)"
+
+
+def _run(connection: sa.Connection, sql: str, params: dict) -> sa.CursorResult:
+    used = {k: v for k, v in params.items() if f":{k}" in sql}
+    sqlite = connection.dialect.name == "sqlite"
+    binds = []
+    for name, given in used.items():
+        if isinstance(given, datetime):
+            binds.append(sa.bindparam(name, type_=UTCDateTime()))
+        elif isinstance(given, date):
+            binds.append(sa.bindparam(name, type_=sa.Date()))
+        elif isinstance(given, Decimal) and sqlite:
+            used[name] = float(given)  # sqlite3 binds no Decimal; PostgreSQL keeps NUMERIC
+    statement = sa.text(sql)
+    return connection.execute(statement.bindparams(*binds) if binds else statement, used)
+
+
+def _params(at: datetime) -> dict:
+    values = settings.current()
+    window = int(values["current_window_days"])
+    params = {
+        "at": at,
+        "today": at.date(),
+        "current_since": at.date() - timedelta(days=window),
+        "current_since_at": at - timedelta(days=window),
+        "k": Decimal(values["retention_credibility"]),
+        "prior": Decimal(values["retention_prior"]),
+        "i": Decimal(values["discount_rate"]),
+    }
+    for key in (
+        "margin_rate",
+        "service_margin_rate",
+        "visitor_edition_value",
+        "partner_edition_value",
+        "complaint_cost",
+        "contact_cost",
+    ):
+        params[key] = Decimal(values[key])
+    params["fixed_r"] = values["retention_rate"]
+    for kind in settings.CLASS_THRESHOLDS:
+        params[f"current_{kind}"] = Decimal(values[f"class_current_{kind}"])
+        params[f"potential_{kind}"] = Decimal(values[f"class_potential_{kind}"])
+    for tier in ("key", "major", "ordinary"):
+        params[f"share_{tier}"] = Decimal(values[f"pyramid_{tier}_share"])
+    return params
+
+
+def compute(connection: sa.Connection, params: dict) -> None:
+    """Fill cv_eval with every customer's facts, value parts, class and tier."""
+    for table in (FACTS, SEGMENTS):
+        table.drop(connection, checkfirst=True)
+        table.create(connection)
+    head = f"INSERT INTO cv_eval ({', '.join(FACT_COLUMNS)}) "
+    for kind in KINDS:
+        sql = FACTS_SQL.format(
+            participation=kind.participation,
+            column=kind.column,
+            table=kind.table,
+            kind=kind.kind,
+            segment=kind.segment,
+            staff_channels=STAFF_CHANNELS,
+        )
+        _run(connection, head + sql, params)
+    _run(connection, SEGMENTS_SQL, params)
+    rates = {
+        row.kind: (row.retention, row.margin, row.conversion)
+        for row in _run(connection, KIND_RATES_SQL, params)
+    }
+    r_kind, m_kind, c_kind = (_kind_case(rates, n) for n in range(3))
+    _run(
+        connection,
+        f"""
+        UPDATE cv_segments SET
+          retention = (:k * {r_kind} + kept) / (:k + opportunities),
+          margin_per_edition = (:k * {m_kind} + profit) / (:k + editions),
+          conversion = (:k * {c_kind} + participants) / (:k + customers)""",
+        params,
+    )
+    fixed = params["fixed_r"]
+    shrunk = "(:k * s.retention + e.kept) / (:k + e.opportunities)"
+    retention = f"CAST({Decimal(fixed):.6f} AS NUMERIC)" if fixed is not None else _clamp(shrunk)
+    # Customers who took part: their own profit per edition; the others: their segment's,
+    # weighted by how many of the segment ever took part.
+    _run(
+        connection,
+        f"""
+        UPDATE cv_eval SET
+          retention_own = CASE WHEN e.opportunities > 0 THEN 1.0 * e.kept / e.opportunities END,
+          retention_segment = {_clamp("s.retention")},
+          retention = {retention},
+          margin_per_edition = CASE WHEN e.editions + e.current_editions > 0
+            THEN (e.margin_historical + e.margin_current - e.cost_historical - e.cost_current)
+                 / (e.editions + e.current_editions)
+            ELSE s.margin_per_edition END,
+          conversion = CASE WHEN e.editions + e.current_editions > 0 THEN NULL ELSE s.conversion END,
+          estimated = (e.editions + e.current_editions = 0 OR e.opportunities = 0)
+        FROM cv_eval e JOIN cv_segments s ON s.kind = e.kind AND s.segment = e.segment
+        WHERE e.kind = cv_eval.kind AND e.sid = cv_eval.sid""",
+        params,
+    )
+    _run(
+        connection,
+        """
+        UPDATE cv_eval SET potential = COALESCE(conversion, 1) * margin_per_edition * retention
+                                       / (1 + :i - retention)""",
+        params,
+    )
+    cases = " ".join(
+        f"WHEN '{kind}' THEN CASE WHEN margin_current - cost_current >= :current_{kind}"
+        f" THEN CASE WHEN potential >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
+        f" ELSE CASE WHEN potential >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
+        for kind in settings.CLASS_THRESHOLDS
+    )
+    _run(connection, f"UPDATE cv_eval SET value_class = CASE kind {cases} END", params)
+    # The pyramid: the share of the kind's value held by those above decides the tier.
+    _run(
+        connection,
+        """
+        UPDATE cv_eval SET tier = CASE
+            WHEN r.total <= 0 OR r.grand <= 0 THEN 'small'
+            WHEN r.above < :share_key * r.grand THEN 'key'
+            WHEN r.above < :share_major * r.grand THEN 'major'
+            WHEN r.above < :share_ordinary * r.grand THEN 'ordinary'
+            ELSE 'small' END
+        FROM (
+          SELECT kind, sid, total,
+                 COALESCE(SUM(total) OVER (PARTITION BY kind ORDER BY total DESC, sid
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS above,
+                 SUM(CASE WHEN total > 0 THEN total ELSE 0 END) OVER (PARTITION BY kind) AS grand
+          FROM (SELECT kind, sid, margin_historical + margin_current - cost_historical
+                       - cost_current AS total FROM cv_eval) t
+        ) r
+        WHERE r.kind = cv_eval.kind AND r.sid = cv_eval.sid""",
+        params,
+    )
+
+
+SUBJECT_CASES = (
+    "CASE WHEN e.kind = 'exhibitor' THEN e.sid END, CASE WHEN e.kind = 'visitor' THEN e.sid END,"
+    " CASE WHEN e.kind = 'partner' THEN e.sid END"
+)
+STORED = (
+    "segment",
+    "editions",
+    "current_editions",
+    "revenue_historical",
+    "revenue_current",
+    "margin_historical",
+    "margin_current",
+    "cost_historical",
+    "cost_current",
+    "complaints",
+    "contacts",
+    "opportunities",
+    "retention_own",
+    "retention_segment",
+    "retention",
+    "conversion",
+    "margin_per_edition",
+    "potential",
+    "estimated",
+    "value_class",
+    "tier",
+)
+ROUNDED = {
+    "revenue_historical": 2,
+    "revenue_current": 2,
+    "margin_historical": 2,
+    "margin_current": 2,
+    "cost_historical": 2,
+    "cost_current": 2,
+    "margin_per_edition": 2,
+    "potential": 2,
+    "retention_own": 4,
+    "retention_segment": 4,
+    "retention": 4,
+    "conversion": 4,
+}
+
+
+def _value_of(column: str) -> str:
+    places = ROUNDED.get(column)
+    return f"ROUND(e.{column}, {places})" if places else f"e.{column}"
+
+
+def evaluate(at: datetime) -> dict[str, int]:
+    """Compute and store every customer's value at `at`, in the current transaction; then the
+    work that follows from a change of class or tier. Returns counts of what changed."""
+    connection = db.session.connection()
+    params = _params(at)
+    compute(connection, params)
+    stored = ", ".join(STORED)
+    values = ", ".join(_value_of(c) for c in STORED)
+    parts = (
+        "ROUND(e.margin_historical - e.cost_historical, 2), "
+        "ROUND(e.margin_current - e.cost_current, 2)"
+    )
+    created = _run(
+        connection,
+        f"""
+        INSERT INTO customer_values (kind, company_id, visitor_id, partner_id, computed_at,
+            class_since, word_of_mouth, historical, current, {stored})
+        SELECT e.kind, {SUBJECT_CASES}, :at, :at, 0, {parts}, {values}
+        FROM cv_eval e WHERE e.state_id IS NULL""",
+        params,
+    ).rowcount
+    changes = _record_class_changes(connection, params)
+    updates = ", ".join(f"{c} = {_value_of(c)}" for c in STORED)
+    _run(
+        connection,
+        f"""
+        UPDATE customer_values SET computed_at = :at,
+            class_since = CASE WHEN e.value_class <> e.prev_class THEN :at
+                               ELSE customer_values.class_since END,
+            historical = ROUND(e.margin_historical - e.cost_historical, 2),
+            current = ROUND(e.margin_current - e.cost_current, 2), {updates}
+        FROM cv_eval e WHERE e.state_id = customer_values.id""",
+        params,
+    )
+    fell = _raise_fall_alerts(connection, params)
+    owners = assign_key_account_owners(connection, params)
+    FACTS.drop(connection)
+    SEGMENTS.drop(connection)
+    result = {"created": created, "changed": changes, "fell": fell, "owners": owners}
+    if changes or fell or owners:
+        audit.record(
+            "value.evaluate",
+            entity_type="customer_values",
+            entity_id=at.date().isoformat(),
+            after={"at": at.isoformat()} | result,
+        )
+    return result
+
+
+def _json_object(connection: sa.Connection) -> str:
+    return "json_build_object" if connection.dialect.name == "postgresql" else "json_object"
+
+
+def _record_class_changes(connection: sa.Connection, params: dict) -> int:
+    """A change of value class is a timeline event of the customer (kind + parameters)."""
+    json_object = _json_object(connection)
+    return _run(
+        connection,
+        f"""
+        INSERT INTO interactions (company_id, visitor_id, partner_id, occurred_at, channel,
+            direction, subject, notes, tone, next_step, next_step_done, source_key, event, params,
+            created_at, updated_at)
+        SELECT {SUBJECT_CASES}, :at, 'system', 'internal', '', '', 'neutral', '', FALSE,
+            'value:' || e.kind || ':' || e.sid || ':' || e.value_class || ':' || cv.id || ':'
+              || CAST(CAST(:at AS DATE) AS VARCHAR(10)),
+            '{VALUE_CLASS_CHANGED}', {json_object}('before', e.prev_class, 'after', e.value_class),
+            :at, :at
+        FROM cv_eval e JOIN customer_values cv ON cv.id = e.state_id
+        WHERE e.prev_class IS NOT NULL AND e.prev_class <> e.value_class""",
+        params,
+    ).rowcount
+
+
+RANK = "CASE {c} WHEN 'value' THEN 3 WHEN 'low' THEN 1 ELSE 2 END"
+
+
+def _raise_fall_alerts(connection: sa.Connection, params: dict) -> int:
+    """A fall in the matrix (value → any other class, or down to low value): an alert for the
+    owner and a follow-up task, each made once per fall."""
+    from expo_crm.relationships.complaints import fallback_owner_id
+
+    json_object = _json_object(connection)
+    params = params | {"fallback_owner": fallback_owner_id(), "due": params["today"] + timedelta(7)}
+    key = (
+        "'value_fell:' || e.kind || ':' || e.sid || ':' || e.prev_class || ':' || e.value_class"
+        " || ':' || CAST(CAST(:at AS DATE) AS VARCHAR(10))"
+    )
+    raised = _run(
+        connection,
+        f"""
+        INSERT INTO alerts (transition_id, company_id, visitor_id, partner_id, stage, state,
+            owner_id, raised_at, outcome, source_key, event, params)
+        SELECT NULL, {SUBJECT_CASES}, NULL, 'open', COALESCE(e.owner_id, :fallback_owner), :at, '',
+            {key}, '{VALUE_CLASS_CHANGED}',
+            {json_object}('before', e.prev_class, 'after', e.value_class)
+        FROM cv_eval e
+        WHERE e.prev_class IS NOT NULL
+          AND {RANK.format(c="e.value_class")} < {RANK.format(c="e.prev_class")}
+          AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.source_key = {key})""",
+        params,
+    ).rowcount
+    if not raised:
+        return 0
+    _run(
+        connection,
+        f"""
+        INSERT INTO tasks (title, description, event, params, kind, state, owner_id, due_date,
+            company_id, visitor_id, partner_id, source_key, outcome, created_at, updated_at)
+        SELECT '', '', '{VALUE_FELL_TASK}',
+            {json_object}('name', {json_object}(
+                'zh', COALESCE(NULLIF(c.name_zh, ''), v.name, NULLIF(p.name_zh, ''), ''),
+                'en', COALESCE(NULLIF(c.name_en, ''), v.name, NULLIF(p.name_en, ''), ''))),
+            'retention', 'open', a.owner_id, :due, a.company_id, a.visitor_id, a.partner_id,
+            a.source_key, '', :at, :at
+        FROM alerts a
+        LEFT JOIN companies c ON c.id = a.company_id
+        LEFT JOIN visitors v ON v.id = a.visitor_id
+        LEFT JOIN partners p ON p.id = a.partner_id
+        WHERE a.task_id IS NULL AND a.raised_at = :at AND a.event IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.source_key = a.source_key)""",
+        params,
+    )
+    _run(
+        connection,
+        """
+        UPDATE alerts SET task_id = (SELECT t.id FROM tasks t WHERE t.source_key = alerts.source_key)
+        WHERE task_id IS NULL AND raised_at = :at AND event IS NOT NULL""",
+        params,
+    )
+    return raised
+
+
+KEY_ACCOUNT_TABLES = {"exhibitor": "companies", "visitor": "visitors", "partner": "partners"}
+
+
+def assign_key_account_owners(connection: sa.Connection, params: dict) -> int:
+    """Key accounts (top tier, or value customers) get a named owner: the active sales person
+    who owns the fewest key accounts. Few rows, so one at a time; each on the timeline."""
+    rows = _run(
+        connection,
+        """
+        SELECT kind, sid FROM cv_eval
+        WHERE owner_id IS NULL AND (tier = 'key' OR value_class = 'value')
+        ORDER BY kind, sid""",
+        params,
+    ).all()
+    if not rows:
+        return 0
+    load = dict(
+        _run(
+            connection,
+            """
+            SELECT s.id, COUNT(cv.id) FROM staff_users s
+            LEFT JOIN (
+              SELECT cv.id, COALESCE(c.owner_id, v.owner_id, p.owner_id) AS owner_id
+              FROM customer_values cv
+              LEFT JOIN companies c ON c.id = cv.company_id
+              LEFT JOIN visitors v ON v.id = cv.visitor_id
+              LEFT JOIN partners p ON p.id = cv.partner_id
+              WHERE cv.tier = 'key' OR cv.value_class = 'value'
+            ) cv ON cv.owner_id = s.id
+            WHERE s.role = 'sales' AND s.active
+            GROUP BY s.id""",
+            params,
+        ).all()
+    )
+    if not load:
+        return 0
+    from expo_crm.auth.models import StaffUser
+    from expo_crm.relationships.services import log_interaction
+
+    names = dict(
+        connection.execute(
+            sa.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(list(load)))
+        ).all()
+    )
+    for kind, sid in rows:
+        owner = min(load, key=lambda staff: (load[staff], staff))
+        load[owner] += 1
+        connection.execute(
+            sa.text(f"UPDATE {KEY_ACCOUNT_TABLES[kind]} SET owner_id = :owner WHERE id = :sid"),
+            {"owner": owner, "sid": sid},
+        )
+        connection.execute(
+            sa.text("UPDATE cv_eval SET owner_id = :owner WHERE kind = :kind AND sid = :sid"),
+            {"owner": owner, "kind": kind, "sid": sid},
+        )
+        log_interaction(
+            kind,
+            sid,
+            channel="system",
+            direction="internal",
+            subject="",
+            occurred_at=params["at"],
+            source_key=f"key_owner:{kind}:{sid}:{owner}",
+            event=KEY_ACCOUNT_OWNER,
+            params={"owner": names.get(owner, "")},
+        )
+    return len(rows)
