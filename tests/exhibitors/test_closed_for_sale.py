@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.audit.models import AuditEvent
@@ -30,6 +31,11 @@ def _last_years_show():
 
 def test_a_show_that_is_over_takes_no_new_application_booth_or_contract(app):
     show = _last_years_show()
+    with force_locale("en"):
+        _refused_for_sale(show)
+
+
+def _refused_for_sale(show) -> None:
     with pytest.raises(UserError, match="is over and closed for sale"):
         applications.create_application(
             create_company(), show.id, requested_area_m2=18, booth_type="shell_scheme"
