@@ -1,4 +1,7 @@
-"""Response headers every page carries, and input no route can store."""
+"""Response headers every page carries, input no route can store, and personal links kept
+from staff eyes."""
+
+import re
 
 from flask import abort, request
 
@@ -18,7 +21,31 @@ def _carries_nul() -> bool:
     return False
 
 
+# A personal link (a survey invitation, a visitor's self-service page, a portal invitation, an
+# unsubscribe link) carries its secret as a path segment or a query value: a long run of URL-safe
+# characters with digits or capitals, where our own paths are short words.
+_URL = re.compile(r"https?://[^\s<>\"'()]+")
+_SECRET = re.compile(r"(?=[A-Za-z0-9._~-]*[0-9A-Z])[A-Za-z0-9._~-]{16,}")
+MASK = "••••••"
+
+
+def _mask_url(match: re.Match) -> str:
+    url = match.group(0)
+    scheme, _, rest = url.partition("://")
+    host, slash, tail = rest.partition("/")
+    masked = re.sub(r"(?<=[/=])" + _SECRET.pattern, MASK, slash + tail)
+    return f"{scheme}://{host}{masked}"
+
+
+def mask_personal_links(text: str | None) -> str:
+    """The text with the secret part of every link masked (…/s/WzEs… → …/s/••••••), for what
+    staff read of mail sent to a customer; the email itself keeps its working link."""
+    return _URL.sub(_mask_url, text or "")
+
+
 def init_app(app) -> None:
+    app.jinja_env.filters["mask_links"] = mask_personal_links
+
     @app.before_request
     def refuse_nul_characters():
         # PostgreSQL cannot store NUL in text and no form or link of ours has a use for it:

@@ -23,6 +23,8 @@ from expo_crm.exhibitors.models import (
     ContractState,
 )
 from expo_crm.exhibitors.services import ExhibitorError
+from expo_crm.shows.models import Show
+from expo_crm.shows.services import ensure_open_for_sale
 
 TRANSITIONS: dict[ApplicationState, set[ApplicationState]] = {
     ApplicationState.submitted: {
@@ -71,6 +73,7 @@ def create_application(
     )
     if exists:
         raise ExhibitorError(_("This company has already applied for this show."))
+    ensure_open_for_sale(db.get_or_404(Show, show_id))
     application = Application(
         company_id=company.id,
         show_id=show_id,

@@ -22,6 +22,7 @@ from expo_crm.exhibitors.models import (
     ContractState,
 )
 from expo_crm.exhibitors.services import ExhibitorError, money
+from expo_crm.shows.services import ensure_open_for_sale
 
 
 def create_booth(
@@ -99,6 +100,7 @@ def assign_booth(
     """Give a booth to an approved application. The UNIQUE(booth_id) key settles any race."""
     if application.state is not ApplicationState.approved:
         raise ExhibitorError(_("Only an approved application can get a booth."))
+    ensure_open_for_sale(application.show)
     booth = db.session.scalar(sa.select(Booth).where(Booth.id == booth_id).with_for_update())
     if booth is None or booth.show_id != application.show_id:
         raise ExhibitorError(_("This booth does not belong to the show of the application."))

@@ -29,6 +29,7 @@ from expo_crm.exhibitors.payments import paid_amount
 from expo_crm.exhibitors.services import ExhibitorError, money
 from expo_crm.relationships.value import value_source
 from expo_crm.shows.models import Show
+from expo_crm.shows.services import ensure_open_for_sale
 from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.campaigns import Audience, Recipient, language_of, register_audience
 from expo_crm.surveys.models import Segment
@@ -83,6 +84,7 @@ def create_contract(
 ) -> Contract:
     if application.state is not ApplicationState.approved:
         raise ExhibitorError(_("Only an approved application can get a contract."))
+    ensure_open_for_sale(application.show)
     booths = assigned_booths(application.company_id, application.show_id)
     if not booths:
         raise ExhibitorError(_("Assign a booth before drawing up the contract."))
@@ -164,6 +166,7 @@ def recalculate_contract(contract: Contract, discount=None) -> Contract:
 def sign_contract(contract: Contract) -> Contract:
     if contract.state is not ContractState.draft:
         raise ExhibitorError(_("Only a draft contract can be signed."))
+    ensure_open_for_sale(contract.show)
     contract.state = ContractState.signed
     contract.signed_at = clock.now()
     for booth in assigned_booths(contract.company_id, contract.show_id):

@@ -25,6 +25,7 @@ from expo_crm.exhibitors.models import (
     Submission,
 )
 from expo_crm.exhibitors.payments import record_payment
+from expo_crm.shows.services import entering_history
 
 PORTAL_PASSWORD = "expo-demo-2026"
 PORTAL_DOMAIN = "demo-exhibitor.expo-crm.cn"
@@ -201,7 +202,8 @@ def seed(ctx) -> None:
         for show, area in zip(shows, areas, strict=True):
             if area == 0:
                 continue
-            _participate(ctx, company, show, area, halls[show.id], n, label, system)
+            with entering_history(show):
+                _participate(ctx, company, show, area, halls[show.id], n, label, system)
     for show in shows:
         halls[show.id].spare(6, ctx.rng)
     db.session.flush()

@@ -31,7 +31,7 @@ from expo_crm import clock, signals
 from expo_crm.db import UTCDateTime, db, writing
 from expo_crm.mail import smtp
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
-from expo_crm.scheduler.registry import periodic_job
+from expo_crm.scheduler.registry import JobProblem, periodic_job
 from expo_crm.subjects import SubjectKind
 
 BATCH_SIZE = 200
@@ -204,9 +204,15 @@ def _suppressed(address: str) -> bool:
     )
 
 
+class MailServerUnreachable(JobProblem):
+    """No connection to the SMTP server: the due mail waits, noted with the reason."""
+
+
 @periodic_job("mail.send_outbox", label=_l("Send the mail outbox"), minutes=1)
 def send_outbox(at: datetime) -> int:
-    """Send every due message over one SMTP connection; returns how many were sent."""
+    """Send every due message over one SMTP connection; returns how many were sent. Raises
+    MailServerUnreachable (after noting it on the waiting mail) when the server cannot be
+    reached, so the run is recorded as failed, not as done with nothing to send."""
     with writing():
         return _OutboxRun(at).send_due()
 
@@ -249,7 +255,9 @@ class _OutboxRun:
                             [d.id for d in due], self.at, f"{type(refused).__name__}: {refused}"
                         )
                         self.commit()
-                        return sent
+                        raise MailServerUnreachable(
+                            f"{type(refused).__name__}: {refused}"
+                        ) from refused
                 for message in due:
                     last_id = message.id
                     outcome = self.send_one(message)

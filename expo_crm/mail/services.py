@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -203,3 +204,33 @@ def state_counts() -> dict[MailState, int]:
     for state, count in rows:
         counts[MailState(state)] = count
     return counts
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    since: datetime  # the earliest due time of the mail held back
+    reason: str  # the last error, as the server or the network gave it
+    waiting: int  # every message waiting to be sent
+
+
+def delivery_problem(now: datetime) -> DeliveryProblem | None:
+    """Mail is held back: due messages still waiting, with the error that stopped them (the
+    server unreachable, or refusing for now). None when mail goes out."""
+    stuck = sa.and_(
+        OutboxMessage.state == MailState.pending,
+        OutboxMessage.next_attempt_at <= now,
+        OutboxMessage.last_error != "",
+    )
+    since = db.session.scalar(sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(stuck))
+    if since is None:
+        return None
+    reason = db.session.scalar(
+        sa.select(OutboxMessage.last_error)
+        .where(stuck)
+        .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+    )
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.state == MailState.pending)
+    )
+    return DeliveryProblem(since=since, reason=reason or "", waiting=waiting or 0)

@@ -5,9 +5,11 @@ from flask_babel import lazy_gettext as _l
 from expo_crm import audit, clock
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import public, requires
+from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.extensions import limiter
+from expo_crm.i18n import localtime
 from expo_crm.mail import jobs, services
 from expo_crm.mail.forms import ActionForm
 from expo_crm.mail.models import MailState, OutboxMessage
@@ -32,7 +34,26 @@ def outbox():
         form=ActionForm(),
         now=clock.now(),
         can_retry=jobs.can_retry,
+        held=held_back(),
     )
+
+
+@dashboard_panel("mail/panels/delivery.html", "mail.view", order=1)
+def delivery_panel() -> dict:
+    """Shown only while mail cannot be delivered: since when, why, how much is waiting."""
+    return {"held": held_back()}
+
+
+def held_back() -> dict | None:
+    """The delivery problem with its time for the reader: the time of day, the date too when
+    the mail has been held back since an earlier day."""
+    now = clock.now()
+    problem = services.delivery_problem(now)
+    if problem is None:
+        return None
+    same_day = localtime(problem.since, fmt="yyyy-MM-dd") == localtime(now, fmt="yyyy-MM-dd")
+    since = localtime(problem.since, fmt="HH:mm" if same_day else "yyyy-MM-dd HH:mm")
+    return {"problem": problem, "since": since}
 
 
 @bp.route("/mail/outbox/<int:message_id>")
@@ -42,6 +63,7 @@ def message_detail(message_id: int):
     return render_template(
         "mail/message.html",
         message=message,
+        held=held_back() if message.state is MailState.pending else None,
         form=ActionForm(),
         can_retry=jobs.can_retry(message, clock.now()),
     )

@@ -40,26 +40,12 @@ CHANNEL_OF_SOURCE = {
 
 
 def customer_owner_id(kind: SubjectKind | str, subject_id: int) -> int | None:
-    """The owner of the customer record, else any active sales person, else any administrator."""
+    """The owner of the customer record, else the least-loaded member of the complaint team."""
     from expo_crm.relationships.subjects import owner_of
+    from expo_crm.tasks.models import TaskKind
+    from expo_crm.tasks.services import least_loaded_owner
 
-    return owner_of(kind, subject_id) or fallback_owner_id()
-
-
-def fallback_owner_id() -> int | None:
-    from expo_crm.auth.models import StaffUser
-    from expo_crm.auth.permissions import Role
-
-    for role in (Role.sales, Role.admin):
-        found = db.session.scalar(
-            sa.select(StaffUser.id)
-            .where(StaffUser.role == role, StaffUser.active.is_(True))
-            .order_by(StaffUser.id)
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    return None
+    return owner_of(kind, subject_id) or least_loaded_owner(TaskKind.complaint)
 
 
 def sla_due(

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from expo_crm import audit
 from expo_crm.db import UTCDateTime, db
 from expo_crm.relationships import settings
-from expo_crm.relationships.complaints import fallback_owner_id
 from expo_crm.relationships.models import RETENTION_TASK, WIN_BACK_TASK
+from expo_crm.tasks.models import TaskKind
+from expo_crm.tasks.services import least_loaded_owner
 
 SIGNAL_COLUMNS = (
     "rule",
@@ -338,7 +339,8 @@ def evaluate(at: datetime) -> int:
     """Evaluate every relationship at `at`, in the current transaction. Returns the stage changes."""
     connection = db.session.connection()
     params = _params(at) | {
-        "fallback_owner": fallback_owner_id(),
+        # Alerts and tasks of customers nobody owns: the least-loaded of the sales team.
+        "fallback_owner": least_loaded_owner(TaskKind.retention),
         "due": (at + timedelta(days=7)).date(),
     }
     compute(connection, params)

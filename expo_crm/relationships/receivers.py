@@ -11,6 +11,7 @@ from expo_crm import signals
 from expo_crm.db import db
 from expo_crm.relationships.models import Channel, Direction, Interaction
 from expo_crm.relationships.services import record_new_interaction
+from expo_crm.security import mask_personal_links
 from expo_crm.subjects import SubjectKind
 
 
@@ -39,7 +40,7 @@ def record_sent_mail(
         direction=Direction.outbound,
         event="mail.sent",
         params={"subject": subject},
-        notes=notes,
+        notes=mask_personal_links(notes),  # staff read the timeline: no usable personal link
         show_id=show_id,
         source_key=_mail_key(message_id),
         occurred_at=at,

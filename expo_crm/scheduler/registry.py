@@ -12,6 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
+class JobProblem(Exception):
+    """A job could not do its work, for a reason it knows (the mail server is unreachable): the
+    run is recorded as failed with this text, without a traceback, so the console says why."""
+
+
 @dataclass(frozen=True)
 class PlanAction:
     name: str

@@ -396,6 +396,11 @@ def run_job(
         run_id = run.id
         try:
             result = run_due_steps(at, report) if name == RUN_DUE_JOB else job_function(name)(at)
+        except registry.JobProblem as problem:
+            db.session.rollback()
+            current_app.logger.warning("job %s could not do its work: %s", name, problem)
+            run = db.session.get(JobRun, run_id)
+            run.state, run.error = RunState.failed, f"{type(problem).__name__}: {problem}"[:4000]
         except Exception:
             db.session.rollback()
             error = traceback.format_exc(limit=8)

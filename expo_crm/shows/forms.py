@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 
@@ -40,3 +40,13 @@ class ShowForm(FlaskForm):
 
     def values(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class ReopenForSaleForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why reopen it for sale?"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class CloseForSaleForm(FlaskForm):
+    """A button: CSRF only."""

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from expo_crm.db import LabeledEnum, TimestampMixin, db
+from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db
 
 
 class ServiceStage(LabeledEnum):
@@ -45,6 +45,15 @@ class Show(TimestampMixin, db.Model):
     rebooking_deadline: Mapped[date | None]
     reentry_allowed: Mapped[bool] = mapped_column(default=True)
     registration_open: Mapped[bool] = mapped_column(default=True)
+    # A show that is over is closed for sale (applications, booths, contracts) unless an
+    # administrator reopened it: who, when and why are kept here and in the audit log.
+    sales_reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sales_reopened_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    sales_reopened_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    sales_reopened_by = relationship("StaffUser", foreign_keys=[sales_reopened_by_id])
 
     __table_args__ = (
         sa.CheckConstraint("move_in_date <= open_from", name="move_in_before_open"),
@@ -78,6 +87,13 @@ class Show(TimestampMixin, db.Model):
     def is_open_at(self, moment: datetime) -> bool:
         """Visitors may enter: within the open days, in the show's own time zone."""
         return self.local_start(self.open_from) <= moment < self.local_end(self.open_to)
+
+    def is_over_at(self, moment: datetime) -> bool:
+        return moment >= self.local_end(self.move_out_date)
+
+    def closed_for_sale_at(self, moment: datetime) -> bool:
+        """Over, and not reopened for sale by an administrator."""
+        return self.is_over_at(moment) and self.sales_reopened_at is None
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -97,6 +99,59 @@ def update_show(show: Show, **values) -> Show:
             after={k: after[k] for k in changed},
         )
     return show
+
+
+# --- closed for sale ---------------------------------------------------------------------------
+
+
+def ensure_open_for_sale(show: Show) -> None:
+    """Refuse a new application, booth or contract for a show that is over, unless reopened."""
+    if show.closed_for_sale_at(clock.now()):
+        raise ShowError(
+            _(
+                "%(show)s is over and closed for sale: no new applications, booths or contracts. "
+                "An administrator can reopen it for sale, with a reason, on the show's page.",
+                show=show.name,
+            )
+        )
+
+
+def reopen_for_sale(show: Show, reason: str, by_id: int | None) -> Show:
+    """An administrator lets sales go on for a show that is over (a late contract, a correction)."""
+    reason = reason.strip()
+    if not reason:
+        raise ShowError(_("Please give a reason for reopening the show for sale."))
+    if not show.is_over_at(clock.now()):
+        raise ShowError(_("This show is not over: it is open for sale."))
+    show.sales_reopened_at = clock.now()
+    show.sales_reopened_by_id = by_id
+    show.sales_reopened_reason = reason
+    audit.record("show.reopen_for_sale", show, after={"reason": reason})
+    return show
+
+
+def close_for_sale(show: Show) -> Show:
+    """Undo a reopening: the show that is over is closed for sale again."""
+    if show.sales_reopened_at is None:
+        raise ShowError(_("This show is not reopened for sale."))
+    before = {"reason": show.sales_reopened_reason, "reopened_by_id": show.sales_reopened_by_id}
+    show.sales_reopened_at, show.sales_reopened_by_id, show.sales_reopened_reason = None, None, ""
+    audit.record("show.close_for_sale", show, before=before)
+    return show
+
+
+@contextmanager
+def entering_history(*shows: Show) -> Iterator[None]:
+    """Sales of past editions entered as they were made at the time (demo data, test data): the
+    shows are on sale inside the block only, and nothing about it is kept."""
+    closed = [s for s in shows if s.closed_for_sale_at(clock.now())]
+    for show in closed:
+        show.sales_reopened_at = clock.now()
+    try:
+        yield
+    finally:
+        for show in closed:
+            show.sales_reopened_at = None
 
 
 def list_shows() -> list[Show]:

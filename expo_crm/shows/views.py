@@ -1,12 +1,14 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from expo_crm import clock
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services
-from expo_crm.shows.forms import ShowForm
+from expo_crm.shows.forms import CloseForSaleForm, ReopenForSaleForm, ShowForm
 
 bp = Blueprint("shows", __name__, url_prefix="/shows")
 nav_item(_l("Shows"), "shows.show_list", "shows.view", order=20)
@@ -21,7 +23,37 @@ def show_list():
 @bp.route("/<int:show_id>")
 @requires("shows.view")
 def show_detail(show_id: int):
-    return render_template("shows/detail.html", show=services.get_show_or_404(show_id))
+    show = services.get_show_or_404(show_id)
+    return render_template(
+        "shows/detail.html",
+        show=show,
+        over=show.is_over_at(clock.now()),
+        reopen_form=ReopenForSaleForm(),
+        close_form=CloseForSaleForm(),
+    )
+
+
+@bp.route("/<int:show_id>/sales/reopen", methods=["POST"])
+@requires("shows.manage")
+def reopen_for_sale(show_id: int):
+    show = services.get_show_or_404(show_id)
+    form = ReopenForSaleForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a reason for reopening the show for sale."), "error")
+    else:
+        with user_action(_("The show is open for sale again.")):
+            services.reopen_for_sale(show, form.reason.data, current_user.id)
+    return redirect(url_for("shows.show_detail", show_id=show.id))
+
+
+@bp.route("/<int:show_id>/sales/close", methods=["POST"])
+@requires("shows.manage")
+def close_for_sale(show_id: int):
+    show = services.get_show_or_404(show_id)
+    if CloseForSaleForm().validate_on_submit():
+        with user_action(_("The show is closed for sale.")):
+            services.close_for_sale(show)
+    return redirect(url_for("shows.show_detail", show_id=show.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -7,6 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from expo_crm import audit, clock
+from expo_crm.auth.models import StaffUser
+from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
@@ -15,6 +17,47 @@ from expo_crm.tasks.models import Task, TaskKind, TaskState
 
 class TaskError(UserError):
     """A refused change to a task."""
+
+
+# Who handles a kind of task when the customer has no owner: the team, and within it whoever
+# has the fewest open tasks. Administrators take a task only when its team has nobody active.
+TEAMS: dict[TaskKind, frozenset[Role]] = {
+    TaskKind.complaint: frozenset({Role.service}),
+    TaskKind.survey: frozenset({Role.service}),
+    TaskKind.document_expiry: frozenset({Role.service}),
+    TaskKind.retention: frozenset({Role.sales}),
+    TaskKind.win_back: frozenset({Role.sales}),
+    TaskKind.follow_up: frozenset({Role.sales}),
+    TaskKind.deliverable: frozenset({Role.marketing}),
+    TaskKind.manual: frozenset(),
+}
+
+
+def least_loaded_owner(kind: TaskKind | str) -> int | None:
+    """The active member of the team handling this kind with the fewest open tasks (ties: the
+    lowest id); an administrator when the team has nobody; None for a kind no team handles."""
+    kind = TaskKind(kind)
+    if kind is TaskKind.manual:
+        return None
+    open_tasks = (
+        sa.select(Task.owner_id, sa.func.count(Task.id).label("load"))
+        .where(Task.state == TaskState.open)
+        .group_by(Task.owner_id)
+        .subquery()
+    )
+    for roles in (TEAMS[kind], frozenset({Role.admin})):
+        if not roles:
+            continue
+        found = db.session.scalar(
+            sa.select(StaffUser.id)
+            .outerjoin(open_tasks, open_tasks.c.owner_id == StaffUser.id)
+            .where(StaffUser.role.in_(roles), StaffUser.active.is_(True))
+            .order_by(sa.func.coalesce(open_tasks.c.load, 0), StaffUser.id)
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def create_task(
@@ -33,11 +76,15 @@ def create_task(
 ) -> Task:
     """Add a task to the current transaction. With a source_key a repeat returns the first one.
 
-    A person's title goes in `title`; the system passes an event kind and its parameters."""
+    A person's title goes in `title`; the system passes an event kind and its parameters. The
+    caller passes the owner of the relationship; without one the task goes to the least-loaded
+    member of the team that handles its kind (least_loaded_owner)."""
     if source_key is not None:
         existing = db.session.scalar(sa.select(Task).where(Task.source_key == source_key))
         if existing is not None:
             return existing
+    if owner_id is None:
+        owner_id = least_loaded_owner(kind)
     task = Task(
         title=title[:200],
         description=description,

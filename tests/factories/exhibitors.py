@@ -9,6 +9,7 @@ from expo_crm.auth.services import hash_password
 from expo_crm.db import db
 from expo_crm.exhibitors import applications, booths, companies, contracts
 from expo_crm.exhibitors.models import ApplicationState, PortalUser
+from expo_crm.shows.services import entering_history
 
 from .core import PASSWORD, create_show
 
@@ -70,11 +71,12 @@ def create_application(
 ):
     company = company or create_company()
     show = show or create_show()
-    application = applications.create_application(
-        company, show.id, requested_area_m2=Decimal(area), booth_type=booth_type
-    )
-    if ApplicationState(state) is not ApplicationState.submitted:
-        applications.move_application(application, state, "factory")
+    with entering_history(show):  # an application to a past edition, made at the time
+        application = applications.create_application(
+            company, show.id, requested_area_m2=Decimal(area), booth_type=booth_type
+        )
+        if ApplicationState(state) is not ApplicationState.submitted:
+            applications.move_application(application, state, "factory")
     if commit:
         db.session.commit()
     return application
@@ -119,10 +121,11 @@ def create_contract(
         company, show, ApplicationState.approved, area=area, commit=False
     )
     booth = create_booth(show, area=area, price=price, commit=False)
-    booths.assign_booth(application, booth.id)
-    contract = contracts.create_contract(application, discount=Decimal(discount))
-    if signed:
-        contracts.sign_contract(contract)
+    with entering_history(show):  # the contract of a past edition, made at the time
+        booths.assign_booth(application, booth.id)
+        contract = contracts.create_contract(application, discount=Decimal(discount))
+        if signed:
+            contracts.sign_contract(contract)
     if commit:
         db.session.commit()
     return contract

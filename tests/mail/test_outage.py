@@ -10,12 +10,13 @@ from collections import Counter
 from datetime import timedelta
 from email import policy
 
+import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.mail.jobs import send_outbox
+from expo_crm.mail.jobs import MailServerUnreachable, send_outbox
 from expo_crm.mail.models import MailState, OutboxMessage
 from tests.conftest import _free_port
 from tests.factories import create_outbox_message
@@ -76,7 +77,8 @@ def test_mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back(
     # Down: nothing listens. The mail waits, none is lost, and the outbox says why. No message
     # was tried, so none backs off: each run of the job (every minute) tries the server again.
     down = start + timedelta(seconds=30)
-    assert send_outbox(down) == 0
+    with pytest.raises(MailServerUnreachable):
+        send_outbox(down)
     assert _states() == {MailState.sent: 10, MailState.pending: 20}
     waiting = db.session.scalars(
         sa.select(OutboxMessage).where(
@@ -116,7 +118,8 @@ def test_a_server_that_never_answers_holds_the_mail_back_without_losing_it(
     message = create_outbox_message("patient@example.com")
     start = clock.freeze(clock.now())
     try:
-        assert send_outbox(start) == 0
+        with pytest.raises(MailServerUnreachable, match="timed out"):
+            send_outbox(start)
     finally:
         silent.close()
     db.session.expire_all()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.mail.jobs import send_outbox
+from expo_crm.mail.jobs import MailServerUnreachable, send_outbox
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage
 from expo_crm.mail.services import Attachment, unsubscribe, unsubscribe_token
 from expo_crm.mail.smtp import parse_smtp_url
@@ -56,7 +57,8 @@ def test_a_server_that_is_down_delays_mail_and_loses_none(app, smtp_server):
     start = clock.freeze(clock.now())
     real_url = app.config["SMTP_URL"]
     app.config["SMTP_URL"] = "smtp://127.0.0.1:9"
-    assert send_outbox(start) == 0
+    with pytest.raises(MailServerUnreachable, match="ConnectionRefusedError"):
+        send_outbox(start)
     db.session.expire_all()
     waiting = db.session.scalars(sa.select(OutboxMessage)).all()
     assert {m.state for m in waiting} == {MailState.pending}
