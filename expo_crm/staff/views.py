@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from expo_crm import clock, lists
+from expo_crm.actions import user_action
 from expo_crm.auth import services as auth_services
+from expo_crm.auth import throttle
 from expo_crm.auth.permissions import Role, public, requires
 from expo_crm.dashboard import dashboard_panel, panels_for
 from expo_crm.db import db
@@ -21,6 +23,7 @@ from expo_crm.staff.forms import (
     StaffCreateForm,
     StaffEditForm,
     TaskForm,
+    UnlockForm,
 )
 from expo_crm.tasks import services as task_services
 from expo_crm.tasks.models import Task, TaskKind, TaskState
@@ -343,6 +346,8 @@ def staff_edit(user_id: int):
         user=user,
         active_form=ActiveForm(),
         password_form=PasswordResetForm(),
+        unlock_form=UnlockForm(),
+        failed_sign_ins=throttle.recent_failures("staff", user.id),
     )
 
 
@@ -390,4 +395,14 @@ def staff_password(user_id: int):
             ),
             "success",
         )
+    return redirect(url_for("staff.staff_edit", user_id=user.id))
+
+
+@bp.route("/staff/users/<int:user_id>/unlock", methods=["POST"])
+@requires("staff.manage")
+def staff_unlock(user_id: int):
+    user = services.get_staff_or_404(user_id)
+    if UnlockForm().validate_on_submit():
+        with user_action(_("%(name)s can sign in again from any address.", name=user.name)):
+            auth_services.unlock_staff(user)
     return redirect(url_for("staff.staff_edit", user_id=user.id))

@@ -26,6 +26,7 @@ ROUTES = [
     Route("POST", "/staff/users/{user}", "staff.manage"),
     Route("POST", "/staff/users/{user}/active", "staff.manage"),
     Route("POST", "/staff/users/{user}/password", "staff.manage"),
+    Route("POST", "/staff/users/{user}/unlock", "staff.manage"),
 ]
 PUBLIC = {"/"}  # the home page only redirects, to the sign-in page or to where the user belongs
 
