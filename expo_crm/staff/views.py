@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -105,6 +105,7 @@ def task_list():
     args = request.args
     mine = args.get("owner", "me") == "me"
     stmt = task_services.task_query(
+        visible_for=current_user,
         owner_id=current_user.id if mine else args.get("owner", type=int),
         state=args.get("state", "open"),
         kind=args.get("kind", ""),
@@ -169,7 +170,7 @@ def task_create():
 @bp.route("/tasks/<int:task_id>")
 @requires("tasks.view")
 def task_detail(task_id: int):
-    task = task_services.get_task_or_404(task_id)
+    task = task_services.visible_task(task_id, current_user) or abort(404)
     return render_template(
         "staff/task.html", task=task, form=CompleteTaskForm(), today=clock.now().date()
     )
@@ -178,7 +179,7 @@ def task_detail(task_id: int):
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @requires("tasks.view")
 def task_complete(task_id: int):
-    task = task_services.get_task_or_404(task_id)
+    task = task_services.visible_task(task_id, current_user) or abort(404)
     form = CompleteTaskForm()
     if not form.validate_on_submit():
         return render_template(
