@@ -129,6 +129,12 @@ def create_app(config: dict | None = None) -> Flask:
                 config["SQLALCHEMY_DATABASE_URI"]
             )
 
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
     _models, _registrations, _jobs, blueprints, apis = _components()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)

@@ -46,7 +46,7 @@ def create_admin_command(email: str, password: str, name: str) -> None:
     from expo_crm.auth.permissions import Role
     from expo_crm.db import db
 
-    problem = services.password_problem(password)
+    problem = services.password_problem(password, email=email.strip().lower(), name=name)
     if problem:
         raise click.ClickException(problem)
     user = services.find_staff(email)

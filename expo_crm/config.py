@@ -35,10 +35,15 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_URL": os.environ.get("EXPO_CRM_SMTP_URL", "smtp://127.0.0.1:1025"),
         "MAIL_FROM": os.environ.get("EXPO_CRM_MAIL_FROM", "expo-crm <noreply@expo-crm.local>"),
         "BASE_URL": base_url,
-        "RATELIMIT_STORAGE_URI": os.environ.get("EXPO_CRM_RATELIMIT_STORAGE_URL", "memory://"),
+        # By default the counters are in the database, shared by every worker (ratelimits.py).
+        "RATELIMIT_STORAGE_URI": os.environ.get("EXPO_CRM_RATELIMIT_STORAGE_URL")
+        or "expo-crm-database://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Installations (or test runs) sharing one Redis keep their counters apart.
         "RATELIMIT_KEY_PREFIX": os.environ.get("EXPO_CRM_RATELIMIT_KEY_PREFIX", "expo-crm"),
+        # Reverse proxies in front of the app: their X-Forwarded-For is believed for this many
+        # hops, so rate limits and sign-in throttling see the client's address. 0: not believed.
+        "TRUSTED_PROXIES": int(os.environ.get("EXPO_CRM_TRUSTED_PROXIES", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

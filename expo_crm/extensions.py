@@ -7,9 +7,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
+from expo_crm import ratelimits  # registers the database storage of the limiter
 from expo_crm.db import db
 
-__all__ = ["db", "migrate", "csrf", "login_manager", "babel", "limiter"]
+__all__ = ["db", "migrate", "csrf", "login_manager", "babel", "limiter", "ratelimits"]
 
 migrate = Migrate()
 csrf = CSRFProtect()

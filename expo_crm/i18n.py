@@ -1,4 +1,5 @@
-"""Language and time zone: chosen per user, remembered; dates shown in the show's zone."""
+"""Language and time zone: chosen per session (an account's saved language is the default at
+sign-in); dates shown in the show's zone."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime
-from flask_login import current_user
 
 SUPPORTED = ("zh", "en")
 
@@ -18,10 +18,6 @@ def select_locale() -> str:
     override = getattr(request, "locale_override", None)
     if override in SUPPORTED:
         return override
-    if current_user and current_user.is_authenticated:
-        saved = getattr(current_user, "locale", None)
-        if saved in SUPPORTED:
-            return saved
     if session.get("lang") in SUPPORTED:
         return session["lang"]
     return (

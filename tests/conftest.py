@@ -39,7 +39,6 @@ def _base_config(url: str, instance: Path) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SMTP_URL": CLOSED_SMTP,
         "BASE_URL": "http://localhost",
-        "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
     }
 

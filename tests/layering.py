@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "extensions",
                 "i18n",
                 "navigation",
+                "ratelimits",
                 "security",
                 "signals",
                 "subjects",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
+from flask_login import current_user, user_logged_in
 
 from expo_crm.auth.permissions import access_of
 from expo_crm.db import db
@@ -19,13 +20,35 @@ def register_user_kind(prefix: str, loader: Callable) -> None:
     _user_loaders[prefix] = loader
 
 
+# The random id of a signed-in session, in the session itself; sign-out records it as ended.
+SESSION_ID = "_sid"
+
+
+@user_logged_in.connect
+def _new_session_id(_app, **_extra) -> None:
+    session[SESSION_ID] = secrets.token_urlsafe(32)
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
+    user = _live_user(user_id)
+    if user is None:
+        # Emptied, so that a refused cookie is not refreshed and kept alive by using it.
+        session.clear()
+    return user
+
+
+def _live_user(user_id: str):
+    from expo_crm.auth.services import session_ended
+
     parts = user_id.split(":")
     if len(parts) != 3 or parts[0] not in _user_loaders:
         return None
     kind, ident, version = parts
     if not ident.isdigit() or not version.isdigit():
+        return None
+    session_id = session.get(SESSION_ID)
+    if not session_id or session_ended(session_id):
         return None
     user = _user_loaders[kind](int(ident))
     if user is None or getattr(user, "session_version", 1) != int(version) or not user.is_active:

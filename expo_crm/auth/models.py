@@ -20,10 +20,9 @@ class StaffUser(TimestampMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role, "staff_role"))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped on password change: sessions signed with an older value are ended.
+    # Bumped on password change or reset, role change and deactivation: sessions signed with
+    # an older value are ended (sign-out ends one session: EndedSession).
     session_version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
@@ -77,3 +76,42 @@ class DeviceToken(TimestampMixin, db.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EndedSession(db.Model):
+    """A signed-out session: its cookie, copied or kept, no longer signs anyone in.
+
+    Sessions live in signed cookies; each carries a random id from sign-in on. Signing out
+    records the id here until every cookie that could carry it has expired (the lifetime of a
+    session after its last use; a refused cookie is emptied, so it cannot be kept alive)."""
+
+    __tablename__ = "ended_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    forget_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class SignInAddress(db.Model):
+    """Failed and successful sign-ins of one account from one network address.
+
+    Failures from an address slow down that address (auth/throttle.py); an address that has
+    signed in to the account before is trusted, so a stranger's failures from elsewhere never
+    lock the account's own people out of their own devices."""
+
+    __tablename__ = "sign_in_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_kind: Mapped[str] = mapped_column(sa.String(16))
+    account_id: Mapped[int] = mapped_column()
+    address: Mapped[str] = mapped_column(sa.String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.UniqueConstraint("account_kind", "account_id", "address", name="one_row_per_address"),
+        sa.CheckConstraint("account_kind IN ('staff', 'exhibitor')", name="known_account_kind"),
+        sa.CheckConstraint("failures >= 0", name="failures_not_negative"),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,16 +13,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from expo_crm import audit, clock
-from expo_crm.auth.models import DeviceToken, StaffUser
+from expo_crm.auth import throttle
+from expo_crm.auth.models import DeviceToken, EndedSession, StaffUser
 from expo_crm.auth.permissions import Role, role_has
 from expo_crm.db import db
 from expo_crm.errors import UserError
 
 hasher = PasswordHasher()
 
-LOCK_AFTER_FAILURES = 10
-LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+# zxcvbn's scale: 3 is "safely unguessable: moderate protection from offline attacks".
+MIN_PASSWORD_SCORE = 3
 
 # Verified against when the email is unknown, so both answers take the same time.
 _DUMMY_HASH = hasher.hash("not-a-real-password")
@@ -35,11 +37,32 @@ def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
-def password_problem(password: str) -> str | None:
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why this password may not be used by the account with this email and name, or None.
+
+    Long enough, not made of the account's own email or name, and not among the common or
+    easily guessed passwords that zxcvbn knows (its dictionaries, keyboard runs, dates…)."""
     from flask_babel import gettext as _
+    from zxcvbn import zxcvbn
 
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    local_part = email.partition("@")[0]
+    own_words = [w for w in (email, local_part, name, *name.split()) if len(_letters(w)) >= 3]
+    if any(
+        _letters(word) in _letters(password) for word in (local_part, name) if word in own_words
+    ):
+        return _("The password must not contain your name or email address.")
+    inputs = own_words + [_letters(w) for w in own_words]
+    if zxcvbn(password[:100], user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+        return _(
+            "This password is too common or too easy to guess. Use a longer one, such as a few"
+            " unrelated words."
+        )
     return None
 
 
@@ -63,8 +86,16 @@ def find_staff(email: str) -> StaffUser | None:
     return db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email.strip().lower()))
 
 
-def authenticate(email: str, password: str) -> StaffUser:
-    """The user, or AuthError. Failed attempts are counted; too many lock the account a while."""
+def too_many_failures() -> AuthError:
+    from flask_babel import gettext as _
+
+    return AuthError(_("Too many failed sign-ins. Try again in a few minutes."))
+
+
+def authenticate(email: str, password: str, address: str) -> StaffUser:
+    """The user, or AuthError. Failures slow down further attempts from the same address, and
+    from unknown addresses when an account has many (auth/throttle.py). The caller commits,
+    refused or not, so that failures are counted."""
     from flask_babel import gettext as _
 
     user = find_staff(email)
@@ -73,27 +104,26 @@ def authenticate(email: str, password: str) -> StaffUser:
         with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, password)
         raise refused
-    now = clock.now()
-    if user.locked_until and user.locked_until > now:
-        raise AuthError(_("Too many failed sign-ins. Try again in a few minutes."))
+    if throttle.waiting_until("staff", user.id, address):
+        raise too_many_failures()
     try:
         hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER_FAILURES:
-            user.locked_until = now + LOCK_FOR
-            user.failed_logins = 0
-        db.session.commit()
+        throttle.record_failure("staff", user.id, address)
         raise refused from None
     if not user.active:
         raise AuthError(_("This account has been deactivated."))
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.commit()
+    throttle.record_success("staff", user.id, address)
+    user.last_login_at = clock.now()
     return user
+
+
+def unlock_staff(user: StaffUser) -> None:
+    """Forget the failed sign-ins of the account, from every address."""
+    throttle.unlock("staff", user.id)
+    audit.record("staff.unlock", user)
 
 
 def change_password(user: StaffUser, current: str, new: str) -> None:
@@ -103,7 +133,7 @@ def change_password(user: StaffUser, current: str, new: str) -> None:
         hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AuthError(_("The current password is wrong.")) from None
-    problem = password_problem(new)
+    problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise AuthError(problem)
     user.password_hash = hash_password(new)
@@ -111,8 +141,34 @@ def change_password(user: StaffUser, current: str, new: str) -> None:
     audit.record("staff.password_change", user)
 
 
-def set_locale(user: StaffUser, locale: str) -> None:
-    user.locale = locale
+# --- sessions -----------------------------------------------------------------------------
+
+
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def end_session(session_id: str, lifetime: timedelta) -> None:
+    """Sign-out: this session's cookie, wherever it was copied, signs no one in any more.
+
+    Remembered for `lifetime` (the cookie's own), after which no cookie with the id is valid."""
+    now = clock.now()
+    db.session.execute(sa.delete(EndedSession).where(EndedSession.forget_after < now))
+    if not session_ended(session_id):
+        db.session.add(
+            EndedSession(
+                session_hash=_session_hash(session_id), ended_at=now, forget_after=now + lifetime
+            )
+        )
+
+
+def session_ended(session_id: str) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(EndedSession.id).where(EndedSession.session_hash == _session_hash(session_id))
+        )
+        is not None
+    )
 
 
 # --- device tokens ----------------------------------------------------------------------

@@ -1,14 +1,25 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from expo_crm.actions import user_action
 from expo_crm.auth import services
 from expo_crm.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from expo_crm.auth.guard import SESSION_ID
 from expo_crm.auth.permissions import public, requires
+from expo_crm.db import db
 from expo_crm.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -27,19 +38,24 @@ def safe_next(target: str | None, default: str) -> str:
 def sign_in(form, authenticate: Callable, refusal: type[Exception], template: str, home: str):
     """The sign-in form, for staff and for the exhibitor portal alike: a fresh session for the
     user and a redirect to a same-site `next` (or home); otherwise the form again, with the
-    reason, as a 400."""
+    reason, as a 400. `authenticate(email, password, address)` counts failures per address."""
     error = None
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, request.remote_addr or "?")
         except refusal as refused:
+            db.session.commit()  # the failure is counted although the sign-in is refused
             error = str(refused)
         else:
+            # The account's language is the default of a new session; the language switch
+            # then changes this session only. Otherwise a choice made before signing in stays.
+            language = user.locale or session.get("lang")
             session.clear()  # nothing of an earlier session carries over (session fixation)
             login_user(user)
             session.permanent = True
-            if user.locale:
-                session["lang"] = user.locale
+            if language:
+                session["lang"] = language
+            db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for(home)))
     elif request.method == "POST":
         error = _("Please fill in a valid email and your password.")
@@ -47,6 +63,10 @@ def sign_in(form, authenticate: Callable, refusal: type[Exception], template: st
 
 
 def sign_out(login_endpoint: str):
+    """Ends this session for good: its cookie, even a copy, no longer signs anyone in."""
+    if current_user.is_authenticated and session.get(SESSION_ID):
+        services.end_session(session[SESSION_ID], current_app.permanent_session_lifetime)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -88,10 +108,8 @@ def change_password():
 def set_language():
     form = LanguageForm()
     if form.validate_on_submit():
+        # This session only: another device signed in to the same account keeps its language.
         session["lang"] = form.lang.data
-        if current_user.is_authenticated and hasattr(current_user, "locale"):
-            with user_action():
-                current_user.locale = form.lang.data
     return redirect(
         safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, "/")
     )

@@ -13,8 +13,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 
 from expo_crm import audit, clock
+from expo_crm.auth import throttle
 from expo_crm.auth.guard import register_user_kind
-from expo_crm.auth.services import _DUMMY_HASH, hash_password, hasher, password_problem
+from expo_crm.auth.services import (
+    _DUMMY_HASH,
+    hash_password,
+    hasher,
+    password_problem,
+    too_many_failures,
+)
 from expo_crm.db import db
 from expo_crm.exhibitors.models import Contact, PortalInvitation, PortalUser
 from expo_crm.exhibitors.services import ExhibitorError
@@ -126,7 +133,8 @@ def invitation_for(token: str) -> PortalInvitation:
 
 def accept_invitation(token: str, password: str) -> PortalUser:
     invitation = invitation_for(token)
-    problem = password_problem(password)
+    invitee = invitation.portal_user
+    problem = password_problem(password, email=invitee.email, name=invitee.name)
     if problem:
         raise PortalError(problem)
     # Mark used with a guarded UPDATE: of two tabs submitting at once only one wins.
@@ -149,7 +157,9 @@ def accept_invitation(token: str, password: str) -> PortalUser:
     return user
 
 
-def authenticate(email: str, password: str) -> PortalUser:
+def authenticate(email: str, password: str, address: str) -> PortalUser:
+    """The portal user, or a refusal; failures are throttled per account and address as for
+    staff (auth/throttle.py). The caller commits, refused or not."""
     refused = PortalError(_("Wrong email or password."))
     user = db.session.scalar(
         sa.select(PortalUser).where(PortalUser.email == (email or "").strip().lower())
@@ -158,17 +168,17 @@ def authenticate(email: str, password: str) -> PortalUser:
         with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, password)
         raise refused
+    if throttle.waiting_until("exhibitor", user.id, address):
+        raise PortalError(str(too_many_failures()))
     try:
         hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        db.session.commit()
+        throttle.record_failure("exhibitor", user.id, address)
         raise refused from None
     if not user.active:
         raise PortalError(_("This account has been deactivated."))
-    user.failed_logins = 0
+    throttle.record_success("exhibitor", user.id, address)
     user.last_login_at = clock.now()
-    db.session.commit()
     return user
 
 

@@ -422,7 +422,6 @@ class PortalUser(TimestampMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
-    failed_logins: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     session_version: Mapped[int] = mapped_column(default=1)
 

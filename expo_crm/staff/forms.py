@@ -30,6 +30,10 @@ class ActiveForm(FlaskForm):
     active = HiddenField(validators=[DataRequired()])
 
 
+class UnlockForm(FlaskForm):
+    """Forget an account's failed sign-ins (a button, CSRF only)."""
+
+
 class TaskForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])

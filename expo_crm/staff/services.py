@@ -55,7 +55,7 @@ def add_staff(email: str, name: str, password: str, role, locale: str | None = N
         raise StaffError(_("Give the person's name."))
     if auth.find_staff(email) is not None:
         raise StaffError(_("A staff account with this email already exists."))
-    problem = auth.password_problem(password)
+    problem = auth.password_problem(password, email=email.strip().lower(), name=name.strip())
     if problem:
         raise StaffError(problem)
     return auth.create_staff(email, name, password, role, locale=locale)
@@ -93,16 +93,15 @@ def set_staff_active(user, active: bool, *, acting_user_id: int | None = None):
 
 
 def reset_password(user, new_password: str):
-
     from expo_crm.auth import services as auth
+    from expo_crm.auth import throttle
 
-    problem = auth.password_problem(new_password)
+    problem = auth.password_problem(new_password, email=user.email, name=user.name)
     if problem:
         raise StaffError(problem)
     user.password_hash = auth.hash_password(new_password)
     user.session_version += 1
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.unlock("staff", user.id)  # a new password: earlier failures no longer matter
     audit.record("staff.password_reset", user)
     return user
 

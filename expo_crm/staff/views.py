@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,6 +8,7 @@ from flask_login import current_user
 from expo_crm import clock, lists
 from expo_crm.actions import user_action
 from expo_crm.auth import services as auth_services
+from expo_crm.auth import throttle
 from expo_crm.auth.permissions import Role, public, requires
 from expo_crm.dashboard import dashboard_panel, panels_for
 from expo_crm.db import db
@@ -22,6 +23,7 @@ from expo_crm.staff.forms import (
     StaffCreateForm,
     StaffEditForm,
     TaskForm,
+    UnlockForm,
 )
 from expo_crm.tasks import services as task_services
 from expo_crm.tasks.models import Task, TaskKind, TaskState
@@ -103,6 +105,7 @@ def task_list():
     args = request.args
     mine = args.get("owner", "me") == "me"
     stmt = task_services.task_query(
+        visible_for=current_user,
         owner_id=current_user.id if mine else args.get("owner", type=int),
         state=args.get("state", "open"),
         kind=args.get("kind", ""),
@@ -167,7 +170,7 @@ def task_create():
 @bp.route("/tasks/<int:task_id>")
 @requires("tasks.view")
 def task_detail(task_id: int):
-    task = task_services.get_task_or_404(task_id)
+    task = task_services.visible_task(task_id, current_user) or abort(404)
     return render_template(
         "staff/task.html", task=task, form=CompleteTaskForm(), today=clock.now().date()
     )
@@ -176,7 +179,7 @@ def task_detail(task_id: int):
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @requires("tasks.view")
 def task_complete(task_id: int):
-    task = task_services.get_task_or_404(task_id)
+    task = task_services.visible_task(task_id, current_user) or abort(404)
     form = CompleteTaskForm()
     if not form.validate_on_submit():
         return render_template(
@@ -329,6 +332,8 @@ def staff_edit(user_id: int):
         user=user,
         active_form=ActiveForm(),
         password_form=PasswordResetForm(),
+        unlock_form=UnlockForm(),
+        failed_sign_ins=throttle.recent_failures("staff", user.id),
     )
 
 
@@ -360,4 +365,14 @@ def staff_password(user_id: int):
         _("The password of %(name)s was reset; their open sessions have ended.", name=user.name)
     ):
         services.reset_password(user, form.password.data)
+    return redirect(url_for("staff.staff_edit", user_id=user.id))
+
+
+@bp.route("/staff/users/<int:user_id>/unlock", methods=["POST"])
+@requires("staff.manage")
+def staff_unlock(user_id: int):
+    user = services.get_staff_or_404(user_id)
+    if UnlockForm().validate_on_submit():
+        with user_action(_("%(name)s can sign in again from any address.", name=user.name)):
+            auth_services.unlock_staff(user)
     return redirect(url_for("staff.staff_edit", user_id=user.id))

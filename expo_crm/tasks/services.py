@@ -132,14 +132,56 @@ TASK_SORTS = {
 }
 
 
-def get_task_or_404(task_id: int) -> Task:
-    from flask import abort
+# Who may see a task besides its owner and its author: whoever may see what it is about.
+SUBJECT_CAPABILITIES = {
+    "company_id": "exhibitors.view",
+    "visitor_id": "visitors.view",
+    "supplier_id": "suppliers.view",
+    "partner_id": "partners.view",
+}
+KIND_CAPABILITIES = {
+    TaskKind.complaint: "complaints.manage",
+    TaskKind.survey: "surveys.view",
+    TaskKind.retention: "relationships.view",
+    TaskKind.win_back: "relationships.view",
+}
+# Whoever sees the team's work sees all of its tasks.
+ALL_TASKS_CAPABILITY = "team.view"
 
-    return db.session.get(Task, task_id) or abort(404)
+
+def visible_to(user) -> sa.ColumnElement[bool]:
+    """The tasks this staff member may list, read and close: their own, those they made, and
+    those about a record (a company, a complaint…) whose every part their role may see. A
+    task about nothing in particular stays between its owner and its author."""
+    if user.can(ALL_TASKS_CAPABILITY):
+        return sa.true()
+    about_something = sa.or_(
+        *[getattr(Task, column).is_not(None) for column in SUBJECT_CAPABILITIES],
+        Task.kind.in_(list(KIND_CAPABILITIES)),
+    )
+    hidden_subjects = [
+        getattr(Task, column).is_(None)
+        for column, capability in SUBJECT_CAPABILITIES.items()
+        if not user.can(capability)
+    ]
+    hidden_kinds = [
+        kind for kind, capability in KIND_CAPABILITIES.items() if not user.can(capability)
+    ]
+    return sa.or_(
+        Task.owner_id == user.id,
+        Task.created_by_id == user.id,
+        sa.and_(about_something, *hidden_subjects, Task.kind.not_in(hidden_kinds)),
+    )
+
+
+def visible_task(task_id: int, user) -> Task | None:
+    """The task, if this staff member may see it (else None: to them it does not exist)."""
+    return db.session.scalar(sa.select(Task).where(Task.id == task_id, visible_to(user)))
 
 
 def task_query(
     *,
+    visible_for=None,
     owner_id: int | None = None,
     state: str = "open",
     kind: str = "",
@@ -150,6 +192,8 @@ def task_query(
 ) -> sa.Select:
     today = today or clock.now().date()
     stmt = sa.select(Task)
+    if visible_for is not None:
+        stmt = stmt.where(visible_to(visible_for))
     if owner_id:
         stmt = stmt.where(Task.owner_id == owner_id)
     if state in TaskState.__members__:

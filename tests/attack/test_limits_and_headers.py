@@ -15,7 +15,7 @@ from expo_crm.db import db
 from expo_crm.exhibitors.models import Company
 from expo_crm.visitors import services
 from expo_crm.visitors.models import Registration
-from tests.conftest import _make_app
+from tests.conftest import IsolatedClient, _make_app
 from tests.factories import PASSWORD, create_portal_user, create_show, create_staff
 from tests.helpers import csrf_from, login, post_form, text_of
 
@@ -57,6 +57,7 @@ def test_a_405_names_the_allowed_methods(client):
 def test_behind_https_cookies_are_secure_and_hsts_is_sent(tmp_path, database_url, monkeypatch):
     monkeypatch.setenv("EXPO_CRM_BASE_URL", "https://crm.example.com")
     app = _make_app(database_url, tmp_path)
+    app.test_client_class = IsolatedClient  # each request in a session of its own, as served
     with app.app_context():
         staff = create_staff(Role.sales)
         client = app.test_client()

@@ -28,3 +28,25 @@ def test_a_wrong_password_shows_the_message_in_the_page(page, app):
     page.fill("input[name=password]", "not-the-password")
     page.click("button[type=submit]")
     expect(page.get_by_role("alert")).to_have_text("Wrong email or password.", use_inner_text=True)
+
+
+def test_two_browsers_signed_in_to_one_account_keep_their_own_language(browser, live_server, app):
+    """Issue 14, item 6: a shared gate login switched to Chinese on one gate stays English on
+    the other; the account's saved language is only the default at sign-in."""
+    user = create_staff(Role.gate, name="Zhou Min", locale="en")
+    contexts = [browser.new_context(base_url=live_server, locale="en-US") for _ in range(2)]
+    try:
+        first, second = (context.new_page() for context in contexts)
+        for tab in (first, second):
+            tab.set_default_timeout(30_000)
+            sign_in_page(tab, user.email)
+        first.click("button[name=lang][value=zh]")
+        first.wait_for_load_state()
+        expect(first.locator("h1")).to_have_text("欢迎,Zhou Min", use_inner_text=True)
+        second.reload()
+        expect(second.locator("h1")).to_have_text("Welcome, Zhou Min", use_inner_text=True)
+        first.reload()
+        expect(first.locator("h1")).to_have_text("欢迎,Zhou Min", use_inner_text=True)
+    finally:
+        for context in contexts:
+            context.close()

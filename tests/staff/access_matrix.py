@@ -34,12 +34,15 @@ def listed_rules(app, prefix: str) -> set[str]:
 
 
 def client_as(app, role):
+    """A client signed in with a new account of the role; `client.user` is that account."""
     client = app.test_client()
+    client.user = None
     if role == "exhibitor":
-        user = create_portal_user()
-        post_form(client, "/portal/login", {"email": user.email, "password": PASSWORD})
+        client.user = create_portal_user()
+        post_form(client, "/portal/login", {"email": client.user.email, "password": PASSWORD})
     elif role is not None:
-        login(client, create_staff(role).email)
+        client.user = create_staff(role)
+        login(client, client.user.email)
     return client
 
 
@@ -48,8 +51,8 @@ def _token(client, role) -> str:
     return csrf_from(client.get(page).get_data(as_text=True))
 
 
-def check(app, route: Route, role) -> None:
-    client = client_as(app, role)
+def check(app, route: Route, role, client=None) -> None:
+    client = client or client_as(app, role)
     if route.method == "GET":
         response = client.get(route.url)
     else:

@@ -3,9 +3,10 @@ only the roles holding its capability get in."""
 
 import pytest
 
+from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role
 from tests.factories import create_staff, create_task_for
-from tests.staff.access_matrix import ROLES, Route, check, listed_rules
+from tests.staff.access_matrix import ROLES, Route, check, client_as, listed_rules
 
 ROUTES = [
     Route("GET", "/dashboard", "dashboard.view"),
@@ -26,6 +27,7 @@ ROUTES = [
     Route("POST", "/staff/users/{user}", "staff.manage"),
     Route("POST", "/staff/users/{user}/active", "staff.manage"),
     Route("POST", "/staff/users/{user}/password", "staff.manage"),
+    Route("POST", "/staff/users/{user}/unlock", "staff.manage"),
 ]
 PUBLIC = {"/"}  # the home page only redirects, to the sign-in page or to where the user belongs
 
@@ -37,7 +39,11 @@ def test_every_staff_route_is_listed(app):
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.url}")
 def test_route_for_every_role(app, route):
     colleague = create_staff(Role.sales)
-    task = create_task_for(colleague, "Call the hall manager")
-    url = route.url.format(task=task.id, user=colleague.id)
     for role in ROLES:
-        check(app, Route(route.method, url, route.capability), role)
+        client = client_as(app, role)
+        # Everyone reaches their own task; a colleague's only if they may see what it is about
+        # (tests/staff/test_task_visibility.py).
+        owner = client.user if isinstance(client.user, StaffUser) else colleague
+        task = create_task_for(owner, "Call the hall manager")
+        url = route.url.format(task=task.id, user=colleague.id)
+        check(app, Route(route.method, url, route.capability), role, client=client)
