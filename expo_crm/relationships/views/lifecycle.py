@@ -10,7 +10,7 @@ from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
-from expo_crm.relationships import churn, matrix, settings, stages
+from expo_crm.relationships import churn, loyalty, matrix, settings, stages
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
 from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
@@ -63,6 +63,10 @@ def stage_detail(kind: str, subject_id: int):
         decline_form=DeclineForm(reasons=churn.reasons()),
         value=value,
         value_lines=matrix.explain(value) if value else [],
+        loyalty=loyalty.measures_of(kind_enum, subject.id)
+        if kind_enum.value in ("exhibitor", "visitor")
+        else None,
+        profitability=churn.profitability_of(value) if value else None,
         strategy=matrix.STRATEGY,
     )
 
