@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from expo_crm.relationships.models import (
@@ -75,16 +83,38 @@ class VerdictForm(FlaskForm):
         self.verdict.choices = Verdict.choices()
 
 
+def _reason_choices(reasons) -> list:
+    return [(0, _l("Choose a reason"))] + [(r.id, r.label) for r in reasons]
+
+
 class DeclineForm(FlaskForm):
+    reason_id = SelectField(_l("Why?"), coerce=int, default=0)
     note = TextAreaField(
         _l("What did the customer say?"), validators=[DataRequired(), Length(max=2000)]
     )
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_id.choices = _reason_choices(reasons)
 
 
 class AlertCloseForm(FlaskForm):
     outcome = TextAreaField(
         _l("Outcome of the follow-up"), validators=[DataRequired(), Length(max=2000)]
     )
+    reason_id = SelectField(_l("Why the customer left"), coerce=int, default=0)
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_id.choices = _reason_choices(reasons)
+
+
+class ChurnReasonForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    label_zh = StringField(_l("Label in Chinese"), validators=[DataRequired(), Length(max=120)])
+    label_en = StringField(_l("Label in English"), validators=[DataRequired(), Length(max=120)])
+    position = IntegerField(_l("Position"), default=0, validators=[Optional()])
+    active = BooleanField(_l("In use"), default=True)
 
 
 class EmptyForm(FlaskForm):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
+from expo_crm.i18n import bilingual
 from expo_crm.subjects import SubjectKind, SubjectRefMixin
 
 
@@ -541,6 +542,11 @@ class ChurnReason(db.Model):
     label_en: Mapped[str] = mapped_column(sa.String(120))
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def label(self) -> str:
+        """The reason in the reader's language (typed by staff in both)."""
+        return bilingual(self.label_zh, self.label_en)
 
 
 class ChurnOutcome(LabeledEnum):

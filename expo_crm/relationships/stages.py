@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from expo_crm import audit, clock
 from expo_crm.db import db
 from expo_crm.errors import UserError
-from expo_crm.relationships import settings, subjects
+from expo_crm.relationships import churn, settings, subjects
 from expo_crm.relationships.models import (
     Alert,
     AlertState,
+    ChurnOutcome,
     LifecycleStage,
     RelationshipState,
     StageTransition,
@@ -186,12 +187,25 @@ def alerts_of(kind: SubjectKind | str, subject_id: int) -> list[Alert]:
 
 
 def mark_declined(
-    kind: SubjectKind | str, subject_id: int, note: str, staff_id: int | None
+    kind: SubjectKind | str,
+    subject_id: int,
+    note: str,
+    staff_id: int | None,
+    reason_id: int | None = None,
 ) -> RelationshipState:
-    """Staff record that the customer said no; the next evaluation moves them to loss."""
+    """Staff record that the customer said no, and why (a reason of the list); the next
+    evaluation moves them to loss."""
     state = state_of(kind, subject_id)
     if state is None:
         raise StageError(str(_l("This customer has not been evaluated yet.")))
+    churn.record(
+        kind,
+        subject_id,
+        reason_id=reason_id,
+        outcome=ChurnOutcome.declined,
+        note=note,
+        staff_id=staff_id,
+    )
     state.declined_at = clock.now()
     state.declined_note = (note or "").strip()
     audit.record(
@@ -211,8 +225,11 @@ def list_alerts(
     return list(db.session.scalars(query))
 
 
-def close_alert(alert: Alert, outcome: str) -> Alert:
-    """Record what the follow-up achieved; the task is completed with the same outcome."""
+def close_alert(
+    alert: Alert, outcome: str, reason_id: int | None = None, staff_id: int | None = None
+) -> Alert:
+    """Record what the follow-up achieved; the task is completed with the same outcome. Closing
+    a loss alert records why the customer left (a reason of the list)."""
     from expo_crm.tasks.models import Task, TaskState
     from expo_crm.tasks.services import complete_task
 
@@ -221,6 +238,15 @@ def close_alert(alert: Alert, outcome: str) -> Alert:
         raise StageError(str(_l("Say what the follow-up achieved.")))
     if alert.state is AlertState.closed:
         raise StageError(str(_l("This alert is already closed.")))
+    if alert.stage is LifecycleStage.loss:
+        churn.record(
+            alert.subject_kind,
+            alert.subject_id,
+            reason_id=reason_id,
+            outcome=ChurnOutcome.lost,
+            note=outcome,
+            staff_id=staff_id,
+        )
     task = db.session.get(Task, alert.task_id) if alert.task_id else None
     if task is not None and task.state is TaskState.open:
         complete_task(task, outcome=outcome)

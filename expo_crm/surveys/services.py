@@ -135,6 +135,44 @@ DEFAULT_QUESTIONS = (
             {"zh": "行业交流", "en": "Industry networking"},
         ],
     ),
+    # Two loyalty measures of the seeds (对待竞争产品的态度, 对产品质量的宽容度), optional; each
+    # option carries the measure it informs and its score (1 loyal … 0 not), read by
+    # results.loyalty_answers.
+    (
+        QuestionKind.single,
+        "您是否考虑改去参加同类竞争展会?",
+        "Would you consider a competing show instead of this one?",
+        [
+            {
+                "zh": "不会，我们只参加本展",
+                "en": "No, we stay with this show",
+                "loyalty": "competitors",
+                "score": 1,
+            },
+            {"zh": "也许", "en": "Perhaps", "loyalty": "competitors", "score": 0.5},
+            {
+                "zh": "会，正在考虑",
+                "en": "Yes, we are considering it",
+                "loyalty": "competitors",
+                "score": 0,
+            },
+        ],
+    ),
+    (
+        QuestionKind.single,
+        "如果本展出现服务或质量问题，您还会再来吗?",
+        "If the show had a service or quality problem, would you still come again?",
+        [
+            {"zh": "会，问题难免", "en": "Yes, problems happen", "loyalty": "quality", "score": 1},
+            {
+                "zh": "看问题如何处理",
+                "en": "Depends how it is handled",
+                "loyalty": "quality",
+                "score": 0.5,
+            },
+            {"zh": "不会", "en": "No", "loyalty": "quality", "score": 0},
+        ],
+    ),
     (QuestionKind.text, "还有什么建议或意见?", "Anything else you would like to tell us?", []),
 )
 

@@ -41,3 +41,25 @@ def test_value_matrix_and_value_panel(page, app, locale, heading, value_class):
     page.locator("#matrix-customers a", has_text="Star Tools").click()
     expect(page.locator("#value-class")).to_have_text(value_class)
     expect(page.locator("#value-reasons li")).to_have_count(4)
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading", "follower"),
+    [("en", "Loyalty measures", "Follower"), ("zh", "忠诚度指标", "跟随者")],
+)
+def test_loyalty_page_and_loyalty_panel(page, app, locale, heading, follower):
+    staff = create_staff("marketing", locale=locale)
+    shows = [create_show(open_from=date(2024 + n, 3, 1), series="LB") for n in range(2)]
+    repeat = create_lc_company("Repeat Tools")
+    for show in shows:
+        create_participation(repeat, show, amount="100000")
+    evaluate_all(EVALUATED)
+    evaluate_values(EVALUATED)
+
+    sign_in_page(page, staff.email)
+    page.goto("/relationships/loyalty")
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator("#measures .followers")).to_have_text("1")
+    expect(page.locator("#definitions li")).to_have_count(12)
+    page.goto(f"/relationships/exhibitor/{repeat.id}/stage")
+    expect(page.locator("#loyalty-kind")).to_contain_text(follower)

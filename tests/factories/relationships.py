@@ -15,6 +15,7 @@ from expo_crm.relationships import complaints, services
 _seq = itertools.count(1)
 
 __all__ = [
+    "churn_reason",
     "create_checkin",
     "create_complaint",
     "create_interaction",
@@ -246,3 +247,29 @@ def create_complaint(
     if commit:
         db.session.commit()
     return complaint
+
+
+# The reasons migration 0007 seeds (PostgreSQL tests truncate every table between tests).
+SEEDED_REASONS = {
+    "price": ("价格太高", "Price too high"),
+    "competitor": ("转向竞争展会", "Went to a competing show"),
+    "budget": ("预算削减", "Budget cut"),
+    "other": ("其他", "Other"),
+}
+
+
+def churn_reason(code: str, commit: bool = True):
+    """The seeded churn reason with this code, made again where the test database lost it."""
+    import sqlalchemy as sa
+
+    from expo_crm.relationships.models import ChurnReason
+
+    found = db.session.scalar(sa.select(ChurnReason).where(ChurnReason.code == code))
+    if found is None:
+        zh, en = SEEDED_REASONS[code]
+        found = ChurnReason(code=code, label_zh=zh, label_en=en, active=True, position=0)
+        db.session.add(found)
+        db.session.flush()
+        if commit:
+            db.session.commit()
+    return found

@@ -10,7 +10,7 @@ from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
-from expo_crm.relationships import matrix, settings, stages
+from expo_crm.relationships import churn, loyalty, matrix, settings, stages
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
 from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
@@ -60,9 +60,13 @@ def stage_detail(kind: str, subject_id: int):
         values=values,
         history=[(t, stages.reasons(t, values)) for t in transitions],
         alerts=stages.alerts_of(kind_enum, subject.id),
-        decline_form=DeclineForm(),
+        decline_form=DeclineForm(reasons=churn.reasons()),
         value=value,
         value_lines=matrix.explain(value) if value else [],
+        loyalty=loyalty.measures_of(kind_enum, subject.id)
+        if kind_enum.value in ("exhibitor", "visitor")
+        else None,
+        profitability=churn.profitability_of(value) if value else None,
         strategy=matrix.STRATEGY,
     )
 
@@ -71,12 +75,14 @@ def stage_detail(kind: str, subject_id: int):
 @requires("relationships.manage")
 def mark_declined(kind: str, subject_id: int):
     kind_enum, subject = get_subject_or_404(kind, subject_id)
-    form = DeclineForm()
+    form = DeclineForm(reasons=churn.reasons())
     if form.validate_on_submit():
         with user_action(
             _("Recorded: the customer declined. The next evaluation moves them to loss.")
         ):
-            stages.mark_declined(kind_enum, subject.id, form.note.data, current_user.id)
+            stages.mark_declined(
+                kind_enum, subject.id, form.note.data, current_user.id, form.reason_id.data
+            )
     else:
         flash(_("Say what the customer told you."), "error")
     return redirect(
@@ -92,13 +98,15 @@ def alert_inbox():
         state = "open"
     mine = request.args.get("mine", "1" if current_user.can("relationships.manage") else "0") == "1"
     alerts = stages.list_alerts(state=state, owner_id=current_user.id if mine else None)
+    reasons = churn.reasons()
     return render_template(
         "relationships/alerts.html",
         alerts=alerts,
         names=stages.subject_names(alerts),
         state=state,
         mine=mine,
-        close_form=AlertCloseForm(),
+        close_form=AlertCloseForm(reasons=reasons),
+        reasons=reasons,
     )
 
 
@@ -106,12 +114,12 @@ def alert_inbox():
 @requires("relationships.manage")
 def alert_close(alert_id: int):
     alert = db.get_or_404(Alert, alert_id)
-    form = AlertCloseForm()
+    form = AlertCloseForm(reasons=churn.reasons())
     if not form.validate_on_submit():
         flash(_("Say what the follow-up achieved."), "error")
         return redirect(url_for("relationships.alert_inbox"))
     with user_action(_("Alert closed with its outcome.")):
-        stages.close_alert(alert, form.outcome.data)
+        stages.close_alert(alert, form.outcome.data, form.reason_id.data, current_user.id)
     return redirect(url_for("relationships.alert_inbox", state="closed"))
 
 

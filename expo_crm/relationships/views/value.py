@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from expo_crm.auth.permissions import requires
 from expo_crm.documents.excel import xlsx_response
-from expo_crm.relationships import matrix
+from expo_crm.relationships import loyalty, matrix
 from expo_crm.relationships import value as values
 from expo_crm.relationships.models import ValueClass
 from expo_crm.relationships.views import bp
@@ -61,6 +61,8 @@ def loyalty_report():
         "relationships/loyalty.html",
         shows=values.loyalty_by_show(),
         segments=values.retention_by_segment(),
+        measures=loyalty.by_segment(),
+        definitions=loyalty.DEFINITIONS,
     )
 
 
