@@ -78,10 +78,6 @@ def role_has(role: Role | str, capability: str) -> bool:
     return role is Role.admin or role in CAPABILITIES[capability]
 
 
-def capabilities_of(role: Role | str) -> set[str]:
-    return {cap for cap in CAPABILITIES if role_has(role, cap)}
-
-
 # --- declarations -----------------------------------------------------------------------
 
 

@@ -291,16 +291,6 @@ class SignalsMixin:
     area_cut: Mapped[bool] = mapped_column(default=False)
     not_rebooked: Mapped[bool] = mapped_column(default=False)
 
-    @property
-    def warnings(self) -> list[str]:
-        names = ("low_satisfaction", "low_nps", "area_cut", "not_rebooked", "no_contact")
-        found = [name for name in names if getattr(self, name)]
-        if self.overdue_complaints:
-            found.append("overdue_complaints")
-        if self.missed_editions:
-            found.append("skipped_edition")
-        return found
-
 
 class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
     """The current life-cycle stage and health of one relationship, written by the evaluation."""
