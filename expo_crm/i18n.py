@@ -7,9 +7,25 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 
 SUPPORTED = ("zh", "en")
+
+
+# Only Simplified Chinese readers get Chinese; any other language we lack (de, ja, zh-TW) gets English.
+SIMPLIFIED_CHINESE = ("zh", "zh-cn", "zh-sg", "zh-hans")
+
+
+def _from_accept_language() -> str | None:
+    """The first language the browser asks for that we have; English when it asks only for
+    others; None when it asks for nothing."""
+    asked = [tag.lower().replace("_", "-") for tag, _quality in request.accept_languages]
+    for tag in asked:
+        if tag in SIMPLIFIED_CHINESE or tag.startswith("zh-hans-"):
+            return "zh"
+        if tag == "en" or tag.startswith("en-"):
+            return "en"
+    return "en" if asked else None
 
 
 def select_locale() -> str:
@@ -20,9 +36,7 @@ def select_locale() -> str:
         return override
     if session.get("lang") in SUPPORTED:
         return session["lang"]
-    return (
-        request.accept_languages.best_match(SUPPORTED) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return _from_accept_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def localtime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
@@ -38,6 +52,13 @@ def localdate(value: date | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
+def money(value, places: int = 2) -> str:
+    """An amount in the reader's locale with grouping: 2,845,670.00 everywhere, never 2845670.00."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+
+
 def bilingual(zh: str | None, en: str | None) -> str:
     """The text in the reader's language, falling back to the other one."""
     from flask_babel import get_locale
@@ -50,4 +71,5 @@ def bilingual(zh: str | None, en: str | None) -> str:
 def init_app(app) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["money"] = money
     app.jinja_env.globals["bilingual"] = bilingual

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import has_app_context, has_request_context, request, request_started
+from flask import has_app_context, has_request_context, request, request_finished, request_started
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 
@@ -134,6 +134,35 @@ def _get_requests_never_write():
     found, _writes_on_read[:] = list(_writes_on_read), []
     if found:
         pytest.fail("a GET request wrote to the database:\n" + "\n".join(found), pytrace=False)
+
+
+# --- a refusal answers 303 back to the page -------------------------------------------------
+
+_redirects_with_error_status: list[str] = []
+
+
+def _watch_redirect(sender, response, **extra) -> None:
+    if response.location and not 300 <= response.status_code < 400:
+        _redirects_with_error_status.append(
+            f"{request.method} {request.full_path}: {response.status_code} -> {response.location}"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _redirects_are_redirects():
+    """Fails the test when a page answered with a Location header and a status that is not a
+    redirect (`redirect(...), 409`): the browser shows a bare English "Redirecting..." page
+    instead of following it. A refused action answers 303 back to the page, with the message
+    flashed in the user's language."""
+    request_finished.connect(_watch_redirect)
+    _redirects_with_error_status.clear()
+    yield
+    request_finished.disconnect(_watch_redirect)
+    found, _redirects_with_error_status[:] = list(_redirects_with_error_status), []
+    if found:
+        pytest.fail(
+            "a redirect answered with a non-3xx status:\n" + "\n".join(found), pytrace=False
+        )
 
 
 # --- databases ------------------------------------------------------------------------------

@@ -186,11 +186,17 @@ def sign_contract(contract: Contract) -> Contract:
     return contract
 
 
-def cancel_contract(contract: Contract, reason: str = "") -> Contract:
+def cancel_contract(contract: Contract, reason: str) -> Contract:
+    """Cancels the contract; the reason is required and kept on it as typed."""
     if contract.state is ContractState.cancelled:
         raise ExhibitorError(_("The contract is already cancelled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ExhibitorError(_("Give a reason for cancelling the contract."))
     old = contract.state
     contract.state = ContractState.cancelled
+    contract.cancelled_at = clock.now()
+    contract.cancel_reason = reason
     for booth in assigned_booths(contract.company_id, contract.show_id):
         booth.status = BoothStatus.reserved
     audit.record(

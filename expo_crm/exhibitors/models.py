@@ -344,6 +344,9 @@ class Contract(TimestampMixin, db.Model):
         enum_type(ContractState, "contract_state"), default=ContractState.draft, index=True
     )
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the person who cancelled typed, kept as typed.
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
     booth_fee: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
     services_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
     discount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))

@@ -21,6 +21,9 @@ def paid_amount(contract: Contract) -> Decimal:
 
 
 def outstanding(contract: Contract) -> Decimal:
+    """Nothing is outstanding on a cancelled contract."""
+    if contract.state is ContractState.cancelled:
+        return Decimal(0)
     return money(contract.total_amount) - paid_amount(contract)
 
 

@@ -137,28 +137,42 @@ def language_of(locale: str | None) -> str:
     return "en" if (locale or "").startswith("en") else "zh"
 
 
+def pending_recipients(campaign: SurveyCampaign) -> list:
+    """The recipients the next "send" would invite: each customer once, none invited already."""
+    have = {
+        SubjectKind.exhibitor: set(
+            db.session.scalars(
+                sa.select(SurveyInvitation.company_id).where(
+                    SurveyInvitation.campaign_id == campaign.id
+                )
+            )
+        ),
+        SubjectKind.visitor: set(
+            db.session.scalars(
+                sa.select(SurveyInvitation.visitor_id).where(
+                    SurveyInvitation.campaign_id == campaign.id
+                )
+            )
+        ),
+    }
+    found = []
+    for recipient in recipients(campaign):
+        seen = have[
+            SubjectKind.exhibitor
+            if recipient.kind is SubjectKind.exhibitor
+            else SubjectKind.visitor
+        ]
+        if recipient.subject_id in seen:
+            continue
+        seen.add(recipient.subject_id)
+        found.append(recipient)
+    return found
+
+
 def add_invitations(campaign: SurveyCampaign) -> int:
     """One invitation per recipient, once (unique per campaign and customer)."""
-    existing_companies = set(
-        db.session.scalars(
-            sa.select(SurveyInvitation.company_id).where(
-                SurveyInvitation.campaign_id == campaign.id
-            )
-        )
-    )
-    existing_visitors = set(
-        db.session.scalars(
-            sa.select(SurveyInvitation.visitor_id).where(
-                SurveyInvitation.campaign_id == campaign.id
-            )
-        )
-    )
     added = 0
-    for recipient in recipients(campaign):
-        have = existing_companies if recipient.kind is SubjectKind.exhibitor else existing_visitors
-        if recipient.subject_id in have:
-            continue
-        have.add(recipient.subject_id)
+    for recipient in pending_recipients(campaign):
         invitation = SurveyInvitation(
             campaign_id=campaign.id,
             email=recipient.email,

@@ -12,6 +12,7 @@ from expo_crm.surveys.models import (
     CampaignState,
     QuestionKind,
     Survey,
+    SurveyAnswer,
     SurveyCampaign,
     SurveyQuestion,
 )
@@ -81,7 +82,28 @@ def add_question(
     return question
 
 
+def answer_counts(survey: Survey) -> dict[int, int]:
+    """How many answers each question of the survey has (questions without answers left out)."""
+    return dict(
+        db.session.execute(
+            sa.select(SurveyAnswer.question_id, sa.func.count(SurveyAnswer.id))
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .where(SurveyQuestion.survey_id == survey.id)
+            .group_by(SurveyAnswer.question_id)
+        ).all()
+    )
+
+
 def remove_question(question: SurveyQuestion) -> None:
+    """A question that has answers is never deleted: its answers are the results."""
+    answered = answer_counts(question.survey).get(question.id, 0)
+    if answered:
+        raise SurveyError(
+            _(
+                "Answers to this question: %(num)d. A question with answers cannot be removed.",
+                num=answered,
+            )
+        )
     if _in_use(question.survey):
         raise SurveyError(_("This survey has been sent already; copy it to change its questions."))
     audit.record("survey.question_remove", question, before={"text_en": question.text_en})

@@ -71,7 +71,11 @@ def survey_detail(survey_id: int):
             if action.done:
                 return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
     return render_template(
-        "surveys/survey.html", survey=survey, form=form, action_form=ActionForm()
+        "surveys/survey.html",
+        survey=survey,
+        form=form,
+        action_form=ActionForm(),
+        answer_counts=services.answer_counts(survey),
     )
 
 
@@ -123,6 +127,7 @@ def campaign_detail(campaign_id: int):
         segment=segment,
         segments=list(Segment),
         form=ActionForm(),
+        pending=campaigns.pending_recipients(campaign) if campaign.state.value != "closed" else [],
     )
 
 

@@ -288,6 +288,8 @@ class Badge(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str] = mapped_column(sa.String(32), default="")
+    # Why the desk reprinted it, as typed (revoke_reason is the coded cause).
+    revoke_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     registration = relationship("Registration", back_populates="badges")
 

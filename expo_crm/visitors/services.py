@@ -393,11 +393,19 @@ def issue_badge(registration: Registration, reason: str = "reissued") -> Badge:
     return badge
 
 
-def reprint_badge(registration: Registration) -> Badge:
+def reprint_badge(registration: Registration, reason: str) -> Badge:
+    """A new code; the old badge (perhaps already emailed) stops opening the gate. The reason
+    is required and kept, as typed, on the badge it revokes."""
     if registration.state is not RegistrationState.active:
         raise RegistrationError(_("This registration is cancelled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistrationError(_("Give a reason for reprinting the badge with a new code."))
+    revoked = [b for b in registration.badges if b.revoked_at is None]
     badge = issue_badge(registration, reason="reprinted")
-    audit.record("badge.reprint", registration, after={"badge_id": badge.id})
+    for old in revoked:
+        old.revoke_note = reason
+    audit.record("badge.reprint", registration, after={"badge_id": badge.id, "reason": reason})
     return badge
 
 

@@ -15,10 +15,10 @@ def test_staff_sign_in_switch_language_and_see_the_dashboard(page, app):
     assert page.locator("#panel-shows").inner_text().count("Hardware Fair 2027") == 1
     page.click("button[name=lang][value=zh]")
     page.wait_for_load_state()
-    expect(page.locator("h1")).to_have_text("欢迎,Wang Haiyan", use_inner_text=True)
+    expect(page.locator("h1")).to_have_text("欢迎，Wang Haiyan", use_inner_text=True)
     expect(page.locator("#panel-shows")).to_contain_text("2027五金博览会", use_inner_text=True)
     page.reload()
-    expect(page.locator("h1")).to_have_text("欢迎,Wang Haiyan", use_inner_text=True)
+    expect(page.locator("h1")).to_have_text("欢迎，Wang Haiyan", use_inner_text=True)
 
 
 def test_a_wrong_password_shows_the_message_in_the_page(page, app):

@@ -103,7 +103,7 @@ def test_organiser_flow_application_to_payment(client, tmp_path):
         f"/exhibitors/{company.id}/applications/new",
         {"show_id": show.id, "requested_area_m2": "18", "booth_type": "shell_scheme"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     application = db.session.scalar(sa.select(Application))
     url = f"/exhibitors/applications/{application.id}"
     post_form(
@@ -153,10 +153,10 @@ def test_overlapping_booth_assignment_is_refused_with_a_message(client):
     first = create_application(show=show, state="approved")
     second = create_application(show=show, state="approved")
     url = f"/exhibitors/applications/{first.id}"
-    assert post_form(client, f"{url}/booths", {"booth_id": booth.id}, page=url).status_code == 302
+    assert post_form(client, f"{url}/booths", {"booth_id": booth.id}, page=url).status_code == 303
     url = f"/exhibitors/applications/{second.id}"
     refused = post_form(client, f"{url}/booths", {"booth_id": booth.id}, page=url)
-    assert refused.status_code == 409
+    assert refused.status_code == 303 and refused.location.endswith(url)
     follow = text_of(client.get(url))
     assert "E2-001 is not available" in follow
 

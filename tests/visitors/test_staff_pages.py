@@ -127,13 +127,14 @@ def test_the_desk_finds_registrations_by_name(desk, show):
 def test_a_reprint_issues_a_new_code_and_the_old_one_is_revoked_at_the_gate(desk, show):
     registration, old_code = create_registration(show)
     detail = f"/visitors/registrations/{registration.id}"
-    response = post_form(desk, f"{detail}/reprint", {}, page=detail)
+    response = post_form(desk, f"{detail}/reprint", {"reason": "Badge lost"}, page=detail)
     assert "the old one no longer opens the gate" in text_of(desk.get(response.headers["Location"]))
     badges = fresh(Badge, Badge.registration_id == registration.id)
     assert len(badges) == 2 and badges[0].revoked_at is not None and badges[1].revoked_at is None
     new_code = services.badge_code(badges[1])
     assert new_code != old_code
     assert services.badge_for_code(old_code).revoke_reason == "reprinted"
+    assert services.badge_for_code(old_code).revoke_note == "Badge lost"
     assert [e.entity_id for e in audits("badge.reprint")] == [str(registration.id)]
 
     gate = f"/visitors/gate/{show.id}/checkins"

@@ -56,7 +56,10 @@ from expo_crm.shows import services as shows
 
 
 def _back(application_id: int):
-    return redirect(url_for("exhibitors.application_detail", application_id=application_id))
+    """Done or refused, the answer is 303 back to the application; the flashed message says which."""
+    return redirect(
+        url_for("exhibitors.application_detail", application_id=application_id), code=303
+    )
 
 
 # --- applications ----------------------------------------------------------------------------
@@ -139,8 +142,6 @@ def application_assign_booth(application_id: int):
     with user_action() as action:
         assignment = assign_booth(application, booth_id, assigned_by_id=current_user.id)
         action.succeeded_with(_("Booth %(number)s assigned.", number=assignment.booth.number))
-    if action.refused:
-        return _back(application_id), 409
     return _back(application_id)
 
 

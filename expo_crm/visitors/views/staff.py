@@ -101,7 +101,7 @@ def registration_reprint(registration_id: int):
     registration = services.get_registration_or_404(registration_id)
     if EmptyForm().validate_on_submit():
         with user_action(_("A new badge was issued; the old one no longer opens the gate.")):
-            services.reprint_badge(registration)
+            services.reprint_badge(registration, request.form.get("reason", ""))
     return redirect(url_for("visitors.registration_detail", registration_id=registration.id))
 
 
