@@ -66,3 +66,30 @@ def init_app(app: Flask) -> None:
     """Call before any blueprint is registered: rules take their converter when added."""
     app.url_map.converters["int"] = BoundedIntConverter
     app.request_class = BoundedRequest
+
+
+def json_nests_deeper_than(text: bytes, limit: int) -> bool:
+    """True when the JSON text opens more than `limit` arrays or objects inside each other
+    (brackets within strings do not count). Python's parser recurses once per level and fails
+    with a RecursionError near 1,000, so a body is measured before it is parsed."""
+    if text.count(b"[") + text.count(b"{") <= limit:  # the usual case: nothing to walk
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False

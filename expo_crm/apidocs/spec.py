@@ -98,7 +98,8 @@ _SPEC: dict = {
                         "CheckinRecorded",
                     ),
                     "400": _answer(
-                        "The request itself is malformed (not the code); nothing is stored.",
+                        "The request itself is malformed (not the code), or its JSON nests more "
+                        "than 8 levels deep; nothing is stored.",
                         "BadRequest",
                     ),
                     "401": _error("Missing, unknown or revoked gate token."),
@@ -117,7 +118,7 @@ _SPEC: dict = {
                     "410": _answer(
                         "`revoked`: the badge was cancelled or replaced.", "CheckinRevoked"
                     ),
-                    "413": _error("The request body is too large."),
+                    "413": _error("The request body is larger than 4 KB; nothing is stored."),
                     "503": _error(
                         "The database is busy or unreachable; nothing was stored. Send the same "
                         "request (same nonce) again after `Retry-After` seconds."

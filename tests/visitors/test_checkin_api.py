@@ -238,3 +238,40 @@ def test_a_malformed_request_is_400_and_nothing_is_stored(client, gate, body):
     )
     assert response.status_code == 400
     assert scans() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 1000 + "]" * 1000,
+        '{"code": "x", "gate": "W1", "nonce": "n", "extra": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"":' * 800 + "1" + "}" * 800,  # 800 deep: a thousand would be over 4 KB
+    ],
+    ids=["array", "in-a-field", "objects"],
+)
+def test_json_nested_a_thousand_deep_is_400_and_nothing_is_stored(client, gate, body):
+    _show, token = gate
+    response = client.post(
+        "/api/v1/checkins",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_request"
+    assert scans() == []
+
+
+def test_brackets_inside_strings_are_not_nesting(client, gate):
+    show, token = gate
+    _, code = create_registration(show)
+    response = scan(client, token, code, gate="[" * 20, nonce="{" * 40)
+    assert (response.status_code, response.json["result"]) == (201, "admitted")
+
+
+def test_a_body_over_4_kb_is_413_and_nothing_is_stored(client, gate):
+    show, token = gate
+    _, code = create_registration(show)
+    response = scan(client, token, code, gate="W1", nonce="n" * 4100)
+    assert response.status_code == 413 and response.is_json
+    assert scans() == []
