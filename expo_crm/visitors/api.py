@@ -31,16 +31,17 @@ def checkins():
     try:
         if json_nests_deeper_than(text, MAX_JSON_DEPTH):
             raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        code, gate, direction, nonce = parse_request(request.get_json(silent=True))
+        scan = parse_request(request.get_json(silent=True))
+        body, status = check_in(
+            show_id=token.show_id,
+            code=scan.code,
+            gate=scan.gate,
+            direction=scan.direction,
+            nonce=scan.nonce,
+            device_key=f"token:{token.id}",
+            device_token_id=token.id,
+            scanned_at=scan.scanned_at,
+        )
     except BadRequest as refused:
         return jsonify(error="bad_request", detail=str(refused)), 400
-    body, status = check_in(
-        show_id=token.show_id,
-        code=code,
-        gate=gate,
-        direction=direction,
-        nonce=nonce,
-        device_key=f"token:{token.id}",
-        device_token_id=token.id,
-    )
     return jsonify(body), status
