@@ -109,7 +109,7 @@ def _components():
 
 def create_app(config: dict | None = None) -> Flask:
     from expo_crm import config as settings
-    from expo_crm import errors, i18n, security
+    from expo_crm import converters, errors, i18n, security
     from expo_crm.auth.guard import authorise_request
     from expo_crm.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -121,6 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    converters.init_app(app)  # before any route is added
     app.config.update(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)

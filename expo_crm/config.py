@@ -53,6 +53,10 @@ def from_environment(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # An offline scan's scanned_at is trusted this far back and ahead of the server's clock
+        # (seconds); outside it the scan is a 400 (docs/contracts.md, offline scans).
+        "OFFLINE_SCAN_MAX_AGE": 24 * 3600,
+        "OFFLINE_SCAN_MAX_AHEAD": 120,
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh": "简体中文", "en": "English"},

@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from expo_crm.converters import bounded_int
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -25,7 +28,20 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Database(SQLAlchemy):
+    def paginate(self, select, *, page=None, per_page=None, **options):
+        """Flask-SQLAlchemy reads ?page= and ?per_page= with int(): a number no query can
+        offset by (2**63) would be a 500, so they are read like every query integer (absent
+        when out of range)."""
+        if has_request_context():
+            if page is None:
+                page = request.args.get("page", 1, type=bounded_int)
+            if per_page is None:
+                per_page = request.args.get("per_page", 20, type=bounded_int)
+        return super().paginate(select, page=page, per_page=per_page, **options)
+
+
+db = Database(model_class=Base)
 
 # Tables in our database that other libraries create and manage (APScheduler's job store):
 # migrations neither create nor drop them.

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "audit",
                 "clock",
                 "config",
+                "converters",
                 "dashboard",
                 "database",
                 "db",

@@ -80,7 +80,10 @@ _SPEC: dict = {
                 "description": (
                     "Every scan is stored, refused ones too. A request repeated with the same nonce "
                     "from the same device returns the first answer and records nothing new. An unknown, "
-                    "malformed or forged code is answered 404 `unknown` and never says which."
+                    "malformed or forged code is answered 404 `unknown` and never says which. "
+                    "A scan queued offline carries `scanned_at` and is stored at that time; one "
+                    "older than the badge's last entry or exit is stored and answered as the "
+                    "badge's current state answers it, but changes nothing."
                 ),
                 "security": [{"gateToken": []}],
                 "requestBody": {
@@ -98,7 +101,9 @@ _SPEC: dict = {
                         "CheckinRecorded",
                     ),
                     "400": _answer(
-                        "The request itself is malformed (not the code); nothing is stored.",
+                        "The request itself is malformed (not the code), its JSON nests more "
+                        "than 8 levels deep, or `scanned_at` is unreadable or outside the "
+                        "accepted window; nothing is stored.",
                         "BadRequest",
                     ),
                     "401": _error("Missing, unknown or revoked gate token."),
@@ -110,14 +115,26 @@ _SPEC: dict = {
                     "404": _answer(
                         "`unknown`: no such badge, or a malformed or forged code.", "CheckinUnknown"
                     ),
-                    "409": _answer(
-                        "`already_inside`: an entry scan while the visitor is inside.",
-                        "CheckinAlreadyInside",
-                    ),
+                    "409": {
+                        "description": (
+                            "`already_inside`: an entry scan while the visitor is inside; "
+                            "`not_inside`: an exit scan while the visitor is not inside."
+                        ),
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": "#/components/schemas/CheckinAlreadyInside"},
+                                        {"$ref": "#/components/schemas/CheckinNotInside"},
+                                    ]
+                                }
+                            }
+                        },
+                    },
                     "410": _answer(
                         "`revoked`: the badge was cancelled or replaced.", "CheckinRevoked"
                     ),
-                    "413": _error("The request body is too large."),
+                    "413": _error("The request body is larger than 4 KB; nothing is stored."),
                     "503": _error(
                         "The database is busy or unreachable; nothing was stored. Send the same "
                         "request (same nonce) again after `Retry-After` seconds."
@@ -170,10 +187,22 @@ _SPEC: dict = {
                         "description": "Unique per scan on this device, e.g. a UUID.",
                         "example": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
                     },
+                    "scanned_at": {
+                        "type": "string",
+                        "format": "date-time",
+                        "nullable": True,
+                        "description": (
+                            "For a scan queued offline: when it was scanned (ISO 8601; UTC when "
+                            "no zone is given). Accepted from 24 hours before to 2 minutes after "
+                            "the server's time, otherwise 400. Omit it for a scan sent at once."
+                        ),
+                        "example": "2026-05-12T09:30:00+08:00",
+                    },
                 },
             },
             "CheckinRecorded": _found(["admitted", "readmitted", "exited"]),
             "CheckinAlreadyInside": _found(["already_inside"], first_entry_required=True),
+            "CheckinNotInside": _found(["not_inside"]),
             "CheckinRevoked": _found(["revoked"]),
             "CheckinNotValidNow": _found(["not_valid_now"]),
             "CheckinUnknown": {

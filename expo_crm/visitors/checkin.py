@@ -1,19 +1,31 @@
 """The check-in path (docs/contracts.md, check-in API), shared by the gate API and the gate page.
 
 Kept lean on purpose: one indexed lookup of the code's hash joined to registration, visitor
-and show; one conditional UPDATE whose WHERE clause decides admission (so concurrent scans of
-one badge admit it exactly once on SQLite and PostgreSQL, without read-then-write); one
-INSERT of the scan; one commit. A repeated nonce hits the unique (device_key, nonce) key on
+and show; one conditional UPDATE whose WHERE clause decides the entry or exit (so concurrent
+scans of one badge admit it exactly once on SQLite and PostgreSQL, without read-then-write);
+one INSERT of the scan; one commit. A repeated nonce hits the unique (device_key, nonce) key on
 INSERT: the transaction rolls back and the first answer is returned, so nothing new is stored.
+
+Only a refused UPDATE costs one more statement: the registration row read with a lock
+(SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the database),
+so the refusal is decided on the state it names. Under PostgreSQL's READ COMMITTED an UPDATE
+that skips a row may be followed by a read that sees a scan committed in between: an entry
+racing an exit was answered `not_valid_now` from such a read (issue 13, finding 8).
+
+An offline scan (`scanned_at`) is stored at its own time; its UPDATE also requires the badge's
+last state change to be no later, so an older scan arriving late is recorded and answered with
+the result the current state gives it, but changes nothing (docs/contracts.md, offline scans).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from expo_crm import clock, signals
@@ -70,8 +82,16 @@ class BadRequest(ValueError):
     """The request itself is malformed (not the code): answered 400, nothing stored."""
 
 
-def parse_request(data: object) -> tuple[str, str, ScanDirection, str]:
-    """(code, gate, direction, nonce) from the JSON body; a bad code is left for the lookup."""
+class ScanRequest(NamedTuple):
+    code: str
+    gate: str
+    direction: ScanDirection
+    nonce: str
+    scanned_at: datetime | None  # when a device queued the scan offline; None: now
+
+
+def parse_request(data: object) -> ScanRequest:
+    """The scan from the JSON body; a bad code is left for the lookup."""
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
     code, gate, direction, nonce = (
@@ -96,12 +116,41 @@ def parse_request(data: object) -> tuple[str, str, ScanDirection, str]:
         raise BadRequest("nonce is required (1-64 printable characters)")
     if direction not in ("in", "out"):
         raise BadRequest("direction must be 'in' or 'out'")
-    return (
+    return ScanRequest(
         (code if isinstance(code, str) else ""),
         gate.strip(),
         ScanDirection(direction),
         nonce.strip(),
+        _scanned_at(data.get("scanned_at")),
     )
+
+
+def _scanned_at(value: object) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError(value)
+        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows "t" and "z"
+    except ValueError:
+        raise BadRequest("scanned_at must be an ISO 8601 time") from None
+    # Without a zone the time is UTC, as for `expo-crm jobs run-due --at`.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    """The scan's own time: scanned_at within the clock-skew window, else a BadRequest."""
+    if scanned_at is None:
+        return now
+    config = current_app.config
+    earliest = now - timedelta(seconds=config.get("OFFLINE_SCAN_MAX_AGE", 24 * 3600))
+    latest = now + timedelta(seconds=config.get("OFFLINE_SCAN_MAX_AHEAD", 120))
+    if not earliest <= scanned_at <= latest:
+        raise BadRequest(
+            "scanned_at is outside the accepted window "
+            f"({earliest.isoformat()} to {latest.isoformat()})"
+        )
+    return scanned_at
 
 
 def _open_at(open_from, open_to, zone: str, moment: datetime) -> bool:
@@ -121,9 +170,12 @@ def check_in(
     device_key: str,
     device_token_id: int | None = None,
     staff_id: int | None = None,
+    scanned_at: datetime | None = None,
 ) -> tuple[dict, int]:
-    """Decide, store the scan, commit. Returns (JSON body, HTTP status)."""
+    """Decide, store the scan, commit. Returns (JSON body, HTTP status); BadRequest when
+    scanned_at is outside the clock-skew window (nothing stored)."""
     now = clock.now()
+    at = _scan_time(scanned_at, now)
     row = None
     if codes.is_well_formed(code):
         row = db.session.execute(_LOOKUP_BY_HASH, {"code_hash": codes.code_hash(code)}).first()
@@ -140,7 +192,9 @@ def check_in(
             device_key=device_key,
             device_token_id=device_token_id,
             staff_id=staff_id,
-            now=now,
+            at=at,
+            received_at=now,
+            offline=scanned_at is not None,
         )
 
 
@@ -154,10 +208,13 @@ def _decide_and_store(
     device_key: str,
     device_token_id: int | None,
     staff_id: int | None,
-    now: datetime,
+    at: datetime,
+    received_at: datetime,
+    offline: bool,
 ) -> tuple[dict, int]:
     badge_id = registration_id = visitor_id = None
     first = None
+    first_admission = False
     if row is None:
         result = ScanResult.unknown
     else:
@@ -179,17 +236,12 @@ def _decide_and_store(
         ) = row
         if revoked_at is not None or state.value != "active":
             result = ScanResult.revoked
-        elif reg_show_id != show_id or not _open_at(open_from, open_to, zone, now):
+        elif reg_show_id != show_id or not _open_at(open_from, open_to, zone, at):
             result = ScanResult.not_valid_now
-        elif direction is ScanDirection.entry:
-            result, first = _enter(registration_id, gate, now, reentry)
         else:
-            db.session.execute(
-                sa.update(_registrations)
-                .where(_registrations.c.id == registration_id, _registrations.c.inside.is_(True))
-                .values(inside=False, last_scan_at=now)
+            result, first, first_admission = _pass(
+                registration_id, direction, gate, at, reentry, offline
             )
-            result = ScanResult.exited
     try:
         db.session.execute(
             _RECORD_SCAN,
@@ -204,11 +256,12 @@ def _decide_and_store(
                 direction=direction,
                 result=result,
                 nonce=nonce,
-                at=now,
+                at=at,
+                received_at=received_at,
             ),
         )
-        if result is ScanResult.admitted:
-            _log_first_entry(visitor_id, registration_id, show_id, gate, now)
+        if first_admission:
+            _log_first_entry(visitor_id, registration_id, show_id, gate, at)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -220,54 +273,108 @@ def _decide_and_store(
 
 
 _reg = _registrations.c
+_NOW = sa.bindparam("now", type_=_reg.last_scan_at.type)
 _ADMIT_VALUES = dict(
     inside=True,
     entry_count=_reg.entry_count + 1,
-    last_scan_at=sa.bindparam("now", type_=_reg.last_scan_at.type),
-    first_checked_in_at=sa.func.coalesce(
-        _reg.first_checked_in_at, sa.bindparam("now", type_=_reg.last_scan_at.type)
-    ),
+    last_scan_at=_NOW,
+    first_checked_in_at=sa.func.coalesce(_reg.first_checked_in_at, _NOW),
     first_gate=sa.func.coalesce(_reg.first_gate, sa.bindparam("gate", type_=_reg.first_gate.type)),
 )
-# The WHERE clause decides: only a scan that finds the visitor outside gets a row back.
-_ADMIT = (
-    sa.update(_registrations)
-    .where(_reg.id == sa.bindparam("registration_id"), _reg.inside.is_(False))
-    .values(**_ADMIT_VALUES)
-    .returning(_reg.entry_count)
-)
-_ADMIT_FIRST_ONLY = (
-    sa.update(_registrations)
-    .where(
-        _reg.id == sa.bindparam("registration_id"), _reg.inside.is_(False), _reg.entry_count == 0
+_THIS = _reg.id == sa.bindparam("registration_id")
+# An offline scan changes the state only when no later change is recorded.
+_NOT_OLDER = sa.or_(_reg.last_scan_at.is_(None), _reg.last_scan_at <= _NOW)
+
+
+def _admit(reentry: bool, offline: bool) -> sa.Update:
+    # The WHERE clause decides: only a scan that finds the visitor outside gets a row back.
+    conditions = [_THIS, _reg.inside.is_(False)]
+    if not reentry:
+        conditions.append(_reg.entry_count == 0)
+    if offline:
+        conditions.append(_NOT_OLDER)
+    return (
+        sa.update(_registrations)
+        .where(*conditions)
+        .values(**_ADMIT_VALUES)
+        .returning(_reg.entry_count)
     )
-    .values(**_ADMIT_VALUES)
-    .returning(_reg.entry_count)
-)
-_STATE_AFTER = sa.select(_reg.inside, _reg.first_checked_in_at, _reg.first_gate).where(
-    _reg.id == sa.bindparam("registration_id")
-)
+
+
+def _exit(offline: bool) -> sa.Update:
+    conditions = [_THIS, _reg.inside.is_(True)]
+    if offline:
+        conditions.append(_NOT_OLDER)
+    return (
+        sa.update(_registrations)
+        .where(*conditions)
+        .values(inside=False, last_scan_at=_NOW)
+        .returning(_reg.entry_count)
+    )
+
+
 # Statements built once: each scan only binds its values.
+_PASS = {
+    (ScanDirection.entry, reentry, offline): _admit(reentry, offline)
+    for reentry in (True, False)
+    for offline in (True, False)
+} | {
+    (ScanDirection.exit, reentry, offline): _exit(offline)
+    for reentry in (True, False)
+    for offline in (True, False)
+}
+# FOR UPDATE on PostgreSQL; SQLite renders none (the transaction already holds the database).
+_LOCKED_STATE = (
+    sa.select(
+        _reg.inside, _reg.entry_count, _reg.last_scan_at, _reg.first_checked_in_at, _reg.first_gate
+    )
+    .where(_THIS)
+    .with_for_update()
+)
 _RECORD_SCAN = sa.insert(_scans)
 
 
-def _enter(
-    registration_id: int, gate: str, now: datetime, reentry: bool
-) -> tuple[ScanResult, tuple | None]:
-    statement = _ADMIT if reentry else _ADMIT_FIRST_ONLY
-    entered = db.session.execute(
-        statement, {"registration_id": registration_id, "now": now, "gate": gate}
-    ).scalar()
-    if entered is not None:
-        return (ScanResult.admitted if entered == 1 else ScanResult.readmitted), None
-    # Refused: read the state the winning scan left (the earlier read may predate it).
-    inside, first_at, first_gate = db.session.execute(
-        _STATE_AFTER, {"registration_id": registration_id}
-    ).one()
-    return (ScanResult.already_inside if inside else ScanResult.not_valid_now), (
-        first_at,
-        first_gate,
-    )
+def _pass(
+    registration_id: int,
+    direction: ScanDirection,
+    gate: str,
+    at: datetime,
+    reentry: bool,
+    offline: bool,
+) -> tuple[ScanResult, tuple | None, bool]:
+    """(result, (first entry time, gate) for a refused entry, whether this was the first
+    admission) for a valid badge, entering or leaving."""
+    statement = _PASS[(direction, reentry, offline)]
+    params = {"registration_id": registration_id, "now": at, "gate": gate}
+    entries = db.session.execute(statement, params).scalar()
+    if entries is None:
+        # Refused on the state the UPDATE saw: decide on the locked row instead, which a
+        # concurrent scan may have changed since (PostgreSQL, READ COMMITTED).
+        inside, entries, last_at, first_at, first_gate = db.session.execute(
+            _LOCKED_STATE, {"registration_id": registration_id}
+        ).one()
+        result = _result_for(direction, inside, entries, reentry)
+        late = offline and last_at is not None and last_at > at
+        if late or not result.accepted:
+            refused_entry = direction is ScanDirection.entry and not result.accepted
+            return result, ((first_at, first_gate) if refused_entry else None), False
+        entries = db.session.execute(statement, params).scalar()  # the row is locked: applies
+        if entries is None:
+            raise RuntimeError(f"registration {registration_id} changed under its row lock")
+    if direction is ScanDirection.exit:
+        return ScanResult.exited, None, False
+    return (ScanResult.admitted if entries == 1 else ScanResult.readmitted), None, entries == 1
+
+
+def _result_for(direction: ScanDirection, inside: bool, entries: int, reentry: bool) -> ScanResult:
+    """What a scan is answered on this state of the registration (docs/contracts.md)."""
+    if direction is ScanDirection.exit:
+        return ScanResult.exited if inside else ScanResult.not_inside
+    if inside:
+        return ScanResult.already_inside
+    if entries == 0:
+        return ScanResult.admitted
+    return ScanResult.readmitted if reentry else ScanResult.not_valid_now
 
 
 def _log_first_entry(

@@ -195,6 +195,7 @@ def _check_in(
                 result=result,
                 nonce=str(uuid.UUID(int=rng.getrandbits(128))),
                 at=moment,
+                received_at=moment,
             )
         )
 

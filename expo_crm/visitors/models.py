@@ -318,6 +318,7 @@ class ScanResult(LabeledEnum):
     readmitted = "readmitted"
     exited = "exited"
     already_inside = "already_inside"
+    not_inside = "not_inside"
     unknown = "unknown"
     revoked = "revoked"
     not_valid_now = "not_valid_now"
@@ -329,6 +330,7 @@ class ScanResult(LabeledEnum):
             "readmitted": _l("Admitted again"),
             "exited": _l("Exit recorded"),
             "already_inside": _l("Already inside"),
+            "not_inside": _l("Not inside"),
             "unknown": _l("Unknown badge"),
             "revoked": _l("Badge revoked"),
             "not_valid_now": _l("Not valid here or now"),
@@ -348,6 +350,7 @@ RESULT_STATUS = {
     "readmitted": 201,
     "exited": 201,
     "already_inside": 409,
+    "not_inside": 409,
     "unknown": 404,
     "revoked": 410,
     "not_valid_now": 403,
@@ -379,7 +382,10 @@ class Scan(db.Model):
     direction: Mapped[ScanDirection] = mapped_column(enum_type(ScanDirection, "scan_direction"))
     result: Mapped[ScanResult] = mapped_column(enum_type(ScanResult, "scan_result"))
     nonce: Mapped[str] = mapped_column(sa.String(64))
+    # When the badge was scanned: the device's scanned_at for a scan queued offline.
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the server received it (the same as `at` for a scan sent at once).
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         sa.UniqueConstraint("device_key", "nonce", name="uq_scans_device_key_nonce"),

@@ -266,7 +266,7 @@ def register(
         if existing is not None:
             # The details stay as they were: only the self-service link may change them.
             if send_email:
-                send_badge(existing)
+                send_badge(existing, dedupe_key=registration_badge_key(existing))
             return Outcome(existing, False)
     else:
         visitor = Visitor(email=email, **{"name": "", "locale": "zh"} | details)
@@ -311,8 +311,15 @@ def register(
         },
     )
     if send_email:
-        send_badge(registration)
+        send_badge(registration, dedupe_key=registration_badge_key(registration))
     return Outcome(registration, True)
+
+
+def registration_badge_key(registration: Registration) -> str:
+    """The outbox key of the badge a registration (or a repeat of it) sends: one per clock hour
+    (UTC), so eight submissions of one form at once queue one email, not eight, and someone who
+    registers again later in the day still gets the badge again."""
+    return f"visitors.badge:{registration.id}:{clock.now():%Y%m%d%H}"
 
 
 # Who brought a registration: each package that hands out referral codes registers a resolver

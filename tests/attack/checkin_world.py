@@ -87,6 +87,8 @@ def expected_result(
     registration_id = world.active[code]
     inside, entries = state[registration_id]
     if direction == "out":
+        if not inside:
+            return "not_inside"
         state[registration_id] = (False, entries)
         return "exited"
     if inside:
@@ -100,6 +102,7 @@ STATUS = {
     "readmitted": 201,
     "exited": 201,
     "already_inside": 409,
+    "not_inside": 409,
     "unknown": 404,
     "revoked": 410,
     "not_valid_now": 403,

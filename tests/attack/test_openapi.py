@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from expo_crm.db import db
 from tests.factories import create_gate_token, create_open_show, create_registration
@@ -34,7 +35,14 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 @settings(max_examples=60, deadline=None)
 def test_the_api_keeps_to_its_openapi_description(case, gate_token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {gate_token}"})
+    excluded = []
+    if isinstance(case.body, dict) and case.body.get("scanned_at") is not None:
+        # The window for scanned_at (24 hours back, 2 minutes ahead of the server's clock) is
+        # not expressible in OpenAPI: a date-time outside it is the documented 400.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {gate_token}"}, excluded_checks=excluded
+    )
 
 
 def test_the_description_is_public_and_documents_every_api_route(app, client):

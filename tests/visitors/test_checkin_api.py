@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from expo_crm import clock
 from expo_crm.auth.models import DeviceToken
 from expo_crm.auth.services import revoke_device_token
 from expo_crm.db import db
@@ -17,7 +19,7 @@ from expo_crm.visitors.models import Registration, Scan, ScanResult
 from tests.factories import create_gate_token, create_open_show, create_registration, create_show
 
 
-def scan(client, token, code, gate="W1", direction="in", nonce=None):
+def scan(client, token, code, gate="W1", direction="in", nonce=None, **extra):
     return client.post(
         "/api/v1/checkins",
         json={
@@ -25,7 +27,8 @@ def scan(client, token, code, gate="W1", direction="in", nonce=None):
             "gate": gate,
             "direction": direction,
             "nonce": nonce or str(uuid.uuid4()),
-        },
+        }
+        | extra,
         headers={"Authorization": f"Bearer {token}"},
     )
 
@@ -238,3 +241,188 @@ def test_a_malformed_request_is_400_and_nothing_is_stored(client, gate, body):
     )
     assert response.status_code == 400
     assert scans() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 1000 + "]" * 1000,
+        '{"code": "x", "gate": "W1", "nonce": "n", "extra": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"":' * 800 + "1" + "}" * 800,  # 800 deep: a thousand would be over 4 KB
+    ],
+    ids=["array", "in-a-field", "objects"],
+)
+def test_json_nested_a_thousand_deep_is_400_and_nothing_is_stored(client, gate, body):
+    _show, token = gate
+    response = client.post(
+        "/api/v1/checkins",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_request"
+    assert scans() == []
+
+
+def test_brackets_inside_strings_are_not_nesting(client, gate):
+    show, token = gate
+    _, code = create_registration(show)
+    response = scan(client, token, code, gate="[" * 20, nonce="{" * 40)
+    assert (response.status_code, response.json["result"]) == (201, "admitted")
+
+
+def test_a_body_over_4_kb_is_413_and_nothing_is_stored(client, gate):
+    show, token = gate
+    _, code = create_registration(show)
+    response = scan(client, token, code, gate="W1", nonce="n" * 4100)
+    assert response.status_code == 413 and response.is_json
+    assert scans() == []
+
+
+# --- exits of visitors who are not inside (issue 13, finding 8) -----------------------------------
+
+
+def test_an_exit_of_a_visitor_never_admitted_is_not_inside_and_changes_nothing(client, gate):
+    show, token = gate
+    registration, code = create_registration(show, name="Wang Fang")
+    response = scan(client, token, code, direction="out")
+    assert (response.status_code, response.json["result"]) == (409, "not_inside")
+    assert response.json["name"] == "Wang Fang"
+    db.session.refresh(registration)
+    assert (registration.inside, registration.entry_count, registration.last_scan_at) == (
+        False,
+        0,
+        None,
+    )
+    assert [s.result for s in scans()] == [ScanResult.not_inside]
+    assert scan(client, token, code).json["result"] == "admitted"
+
+
+def test_a_second_exit_is_not_inside(client, gate):
+    show, token = gate
+    _, code = create_registration(show)
+    scan(client, token, code)
+    assert scan(client, token, code, direction="out").json["result"] == "exited"
+    second = scan(client, token, code, direction="out")
+    assert (second.status_code, second.json["result"]) == (409, "not_inside")
+    nonce = str(uuid.uuid4())
+    assert scan(client, token, code, direction="out", nonce=nonce).status_code == 409
+    replay = scan(client, token, code, direction="out", nonce=nonce)
+    assert (replay.status_code, replay.json["result"]) == (409, "not_inside")
+    assert [s.result for s in scans()][-2:] == [ScanResult.not_inside] * 2  # the replay adds none
+
+
+# --- scans queued offline (scanned_at) ------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_now(app):
+    return clock.freeze(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def open_gate(frozen_now):
+    """A show open since yesterday, so scans of the last 24 hours fall within its open days."""
+    today = frozen_now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    show = create_show(open_from=today - timedelta(days=1))
+    return show, create_gate_token(show)
+
+
+def test_an_offline_scan_is_stored_at_the_time_it_was_scanned(client, open_gate, frozen_now):
+    show, token = open_gate
+    registration, code = create_registration(show)
+    scanned = frozen_now - timedelta(minutes=40)
+    response = scan(client, token, code, scanned_at=scanned.isoformat())
+    assert (response.status_code, response.json["result"]) == (201, "admitted")
+    [stored] = scans()
+    assert (stored.at, stored.received_at) == (scanned, frozen_now)
+    db.session.refresh(registration)
+    assert registration.inside and registration.first_checked_in_at == scanned
+    assert registration.last_scan_at == scanned
+    # A time without a zone is UTC; "Z" is understood.
+    later = scanned + timedelta(minutes=5)
+    out = scan(
+        client, token, code, direction="out", scanned_at=later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    assert out.json["result"] == "exited" and scans()[-1].at == later
+
+
+def test_a_scan_sent_at_once_is_stored_at_the_time_it_was_received(client, open_gate, frozen_now):
+    show, token = open_gate
+    _, code = create_registration(show)
+    scan(client, token, code)
+    [stored] = scans()
+    assert stored.at == stored.received_at == frozen_now
+
+
+def test_an_offline_scan_older_than_the_last_change_is_recorded_but_changes_nothing(
+    client, open_gate, frozen_now
+):
+    show, token = open_gate
+    registration, code = create_registration(show)
+    assert scan(client, token, code).json["result"] == "admitted"  # inside since now
+    # An exit scanned ten minutes ago, on a gate that was offline, arrives now.
+    stale = (frozen_now - timedelta(minutes=10)).isoformat()
+    late_exit = scan(client, token, code, direction="out", scanned_at=stale)
+    assert (late_exit.status_code, late_exit.json["result"]) == (201, "exited")
+    db.session.refresh(registration)
+    assert registration.inside and registration.last_scan_at == frozen_now
+    assert scans()[-1].at == frozen_now - timedelta(minutes=10)
+    # And a late entry of someone inside is answered as it would be now: already inside.
+    late_entry = scan(client, token, code, scanned_at=stale)
+    assert (late_entry.status_code, late_entry.json["result"]) == (409, "already_inside")
+    # After an exit, an older offline entry does not bring the visitor back inside.
+    clock.travel(timedelta(minutes=1))
+    assert scan(client, token, code, direction="out").json["result"] == "exited"
+    late_entry = scan(client, token, code, scanned_at=stale)
+    assert late_entry.json["result"] == "readmitted"
+    db.session.refresh(registration)
+    assert not registration.inside and registration.entry_count == 1
+
+
+def test_an_offline_scan_newer_than_the_last_change_changes_the_state(
+    client, open_gate, frozen_now
+):
+    show, token = open_gate
+    registration, code = create_registration(show)
+    scan(client, token, code, scanned_at=(frozen_now - timedelta(hours=2)).isoformat())
+    exit_at = frozen_now - timedelta(hours=1)
+    assert (
+        scan(client, token, code, direction="out", scanned_at=exit_at.isoformat()).json["result"]
+        == "exited"
+    )
+    db.session.refresh(registration)
+    assert not registration.inside and registration.last_scan_at == exit_at
+
+
+@pytest.mark.parametrize(
+    "scanned_at",
+    [
+        lambda now: (now - timedelta(hours=24, seconds=1)).isoformat(),
+        lambda now: (now + timedelta(minutes=2, seconds=1)).isoformat(),
+        lambda now: "yesterday",
+        lambda now: 1700000000,
+        lambda now: "2026-13-01T00:00:00Z",
+    ],
+    ids=["too-old", "too-far-ahead", "words", "number", "no-such-month"],
+)
+def test_a_scanned_at_outside_the_window_or_unreadable_is_400_and_nothing_is_stored(
+    client, open_gate, frozen_now, scanned_at
+):
+    show, token = open_gate
+    registration, code = create_registration(show)
+    response = scan(client, token, code, scanned_at=scanned_at(frozen_now))
+    assert response.status_code == 400 and response.json["error"] == "bad_request"
+    assert scans() == []
+    db.session.refresh(registration)
+    assert not registration.inside
+
+
+def test_the_window_edges_are_accepted(client, open_gate, frozen_now):
+    show, token = open_gate
+    _, code = create_registration(show)
+    oldest = (frozen_now - timedelta(hours=24)).isoformat()
+    assert scan(client, token, code, scanned_at=oldest).status_code == 201
+    newest = (frozen_now + timedelta(minutes=2)).isoformat()
+    assert scan(client, token, code, direction="out", scanned_at=newest).status_code == 201

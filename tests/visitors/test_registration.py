@@ -4,7 +4,9 @@ the e-badge (QR read by zbarimg from the emailed PNG and from the PDF) and self-
 from __future__ import annotations
 
 import subprocess
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -24,7 +26,7 @@ from expo_crm.visitors.models import (
     Visitor,
 )
 from tests.factories import create_gate_token, create_open_show, create_registration, create_show
-from tests.helpers import post_form, text_of
+from tests.helpers import csrf_from, post_form, text_of
 
 FORM = {
     "name": "张伟",
@@ -120,6 +122,7 @@ def test_staff_rules_decide_the_category(client, show):
 
 
 def test_registering_twice_with_the_same_email_resends_the_badge_and_creates_nothing(client, show):
+    clock.freeze(clock.now())
     post_form(client, f"/visit/{show.id}/register", FORM)
     response = post_form(
         client,
@@ -129,7 +132,28 @@ def test_registering_twice_with_the_same_email_resends_the_badge_and_creates_not
     assert response.status_code == 302
     assert count(Registration) == 1 and count(Visitor) == 1 and count(Badge) == 1
     assert db.session.scalars(sa.select(Visitor)).one().name == "张伟"
+    # Within the hour the badge just sent is not sent again; an hour later it is.
+    assert len(outbox()) == 1
+    clock.travel(timedelta(hours=1))
+    post_form(client, f"/visit/{show.id}/register", FORM)
     assert len(outbox()) == 2
+
+
+def test_eight_simultaneous_duplicate_registrations_queue_one_badge_email(app, show):
+    clients = [app.test_client() for _ in range(8)]
+    url = f"/visit/{show.id}/register"
+    tokens = [csrf_from(text_of(c.get(url))) for c in clients]
+    start = threading.Barrier(len(clients))
+
+    def submit(client, token):
+        start.wait(30)
+        return client.post(url, data={"csrf_token": token, **FORM}).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = list(pool.map(submit, clients, tokens))
+    assert statuses == [302] * len(clients)
+    assert count(Registration) == 1 and count(Badge) == 1
+    assert [m.template for m in outbox()] == ["visitors/badge"]
 
 
 @pytest.mark.parametrize(

@@ -40,16 +40,17 @@ def gate_page(show_id: int):
 def gate_checkin(show_id: int):
     db.get_or_404(Show, show_id)
     try:
-        code, gate, direction, nonce = parse_request(request.get_json(silent=True))
+        scan = parse_request(request.get_json(silent=True))
+        body, status = check_in(
+            show_id=show_id,
+            code=scan.code,
+            gate=scan.gate,
+            direction=scan.direction,
+            nonce=scan.nonce,
+            device_key=f"staff:{current_user.id}",
+            staff_id=current_user.id,
+            scanned_at=scan.scanned_at,
+        )
     except BadRequest as refused:
         return jsonify(error="bad_request", detail=str(refused)), 400
-    body, status = check_in(
-        show_id=show_id,
-        code=code,
-        gate=gate,
-        direction=direction,
-        nonce=nonce,
-        device_key=f"staff:{current_user.id}",
-        staff_id=current_user.id,
-    )
     return jsonify(body), status

@@ -93,13 +93,17 @@
 
   // One scan to the server. Resolves with {body, status}; rejects with error.reason
   // "offline" (no network or server down: retry later), "signed-out" or "session-expired".
-  function send(item) {
+  // A queued scan carries the time it was scanned (scanned_at); one sent at once needs none.
+  function send(item, fromQueue) {
     return fetch(endpoint, {
       method: "POST",
       credentials: "same-origin",
       redirect: "manual",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ code: item.code, gate: item.gate, direction: item.direction, nonce: item.nonce })
+      body: JSON.stringify({
+        code: item.code, gate: item.gate, direction: item.direction, nonce: item.nonce,
+        scanned_at: fromQueue ? item.at : undefined
+      })
     }).catch(function () {
       throw failure("offline");
     }).then(function (response) {
@@ -154,7 +158,7 @@
     if (!items.length) { return; }
     flushing = true;
     var item = items[0];
-    send(item).then(function (result) {
+    send(item, true).then(function (result) {
       // Any answer means the server stored the scan (or had it already: same nonce).
       writeQueue(readQueue().filter(function (other) { return other.nonce !== item.nonce; }));
       remember(item, result.body, result.status, true);
