@@ -545,7 +545,12 @@ class Lead(db.Model):
     )
 
 
-register_kind(SubjectKind.exhibitor, Company)
+register_kind(
+    SubjectKind.exhibitor,
+    Company,
+    searchable=(Company.name_zh, Company.name_en, Company.tax_id),
+    hint=lambda company: company.tax_id or "",
+)
 
 
 # --- text the system writes (see expo_crm.events) ----------------------------------------------

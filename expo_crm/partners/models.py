@@ -235,7 +235,12 @@ class Sponsorship(TimestampMixin, db.Model):
     __table_args__ = (sa.UniqueConstraint("package_id", "partner_id"),)
 
 
-register_kind(SubjectKind.partner, Partner)
+register_kind(
+    SubjectKind.partner,
+    Partner,
+    searchable=(Partner.name_zh, Partner.name_en, Partner.email),
+    hint=lambda partner: partner.email,
+)
 
 
 # --- text the system writes (see expo_crm.events) ----------------------------------------------

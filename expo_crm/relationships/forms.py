@@ -52,7 +52,12 @@ class InteractionForm(FlaskForm):
 
 class ComplaintForm(FlaskForm):
     kind = SelectField(_l("Customer kind"), validators=[DataRequired()])
-    subject_id = StringField(_l("Customer number"), validators=[DataRequired(), Length(max=12)])
+    # The customer picker fills this number (and the kind) from a search by name.
+    subject_id = StringField(
+        _l("Customer number"),
+        validators=[DataRequired(), Length(max=12)],
+        render_kw={"data-customer-picker": "kind", "inputmode": "numeric"},
+    )
     category = SelectField(_l("Category"), validators=[DataRequired()])
     severity = SelectField(_l("Severity"), default="medium", validators=[DataRequired()])
     show_id = SelectField(_l("Show"), coerce=int, default=0)

@@ -5,6 +5,9 @@ reads them without importing upward."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
 from flask import abort
 
 from expo_crm.db import db
@@ -12,11 +15,25 @@ from expo_crm.subjects import SubjectKind
 
 # The model of each kind of customer; each blueprint registers its own (see its models.py).
 _models: dict[SubjectKind, type] = {}
+# What the customer picker searches in each kind, and the hint it shows beside the name.
+_searchable: dict[SubjectKind, tuple] = {}
+_hints: dict[SubjectKind, Callable[[object], str]] = {}
+
+SEARCH_LIMIT = 20
 
 
-def register_kind(kind: SubjectKind, model: type) -> None:
-    """A customer model: it has an id, a name and an owner_id."""
+def register_kind(
+    kind: SubjectKind,
+    model: type,
+    *,
+    searchable: Sequence = (),
+    hint: Callable[[object], str] | None = None,
+) -> None:
+    """A customer model: it has an id, a name and an owner_id. `searchable` names the
+    columns the customer picker looks in; `hint` tells two customers of one name apart."""
     _models[kind] = model
+    _searchable[kind] = tuple(searchable)
+    _hints[kind] = hint or (lambda subject: "")
 
 
 def model_of(kind: SubjectKind | str):
@@ -58,3 +75,38 @@ def owner_of(kind: SubjectKind | str, subject_id: int) -> int | None:
 
 def display_name(subject) -> str:
     return getattr(subject, "name", "") or f"#{subject.id}"
+
+
+def _like_pattern(text: str) -> str:
+    """`text` anywhere, with the wildcards and the escape character taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_subjects(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Customers of every kind whose searchable columns contain `text` (case-insensitive), or
+    whose number it is; at most `limit`, each kind in turn, each kind by number."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return []
+    pattern = _like_pattern(text)
+    found: list[dict] = []
+    for kind in SubjectKind:
+        model, columns = _models.get(kind), _searchable.get(kind, ())
+        if model is None or not columns or len(found) >= limit:
+            continue
+        conditions = [column.ilike(pattern, escape="\\") for column in columns]
+        if text.isdigit() and len(text) <= 9:
+            conditions.append(model.id == int(text))
+        query = sa.select(model).where(sa.or_(*conditions)).order_by(model.id)
+        for subject in db.session.scalars(query.limit(limit - len(found))):
+            found.append(
+                {
+                    "kind": kind.value,
+                    "kind_label": str(kind.label),
+                    "id": subject.id,
+                    "name": display_name(subject),
+                    "hint": _hints[kind](subject) or "",
+                }
+            )
+    return found

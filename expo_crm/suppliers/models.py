@@ -316,7 +316,12 @@ class SupplierEvaluation(TimestampMixin, db.Model):
     )
 
 
-register_kind(SubjectKind.supplier, Supplier)
+register_kind(
+    SubjectKind.supplier,
+    Supplier,
+    searchable=(Supplier.name_zh, Supplier.name_en, Supplier.email),
+    hint=lambda supplier: supplier.email,
+)
 
 
 # --- text the system writes (see expo_crm.events) ----------------------------------------------

@@ -444,7 +444,12 @@ class TrafficSnapshot(db.Model):
     __table_args__ = (sa.UniqueConstraint("show_id", "taken_at"),)
 
 
-register_kind(SubjectKind.visitor, Visitor)
+register_kind(
+    SubjectKind.visitor,
+    Visitor,
+    searchable=(Visitor.name, Visitor.email, Visitor.mobile),
+    hint=lambda visitor: " · ".join(v for v in (visitor.email, visitor.company) if v),
+)
 
 
 # --- text the system writes (see expo_crm.events) ----------------------------------------------

@@ -12,4 +12,11 @@ nav_item(_l("Alerts"), "relationships.alert_inbox", "relationships.view", order=
 nav_item(_l("Complaints"), "relationships.complaint_list", "complaints.manage", order=62)
 nav_item(_l("Customer value"), "relationships.value_report", "reports.view", order=63)
 
-from expo_crm.relationships.views import churn, complaints, lifecycle, timeline, value  # noqa: F401
+from expo_crm.relationships.views import (  # noqa: F401
+    churn,
+    complaints,
+    lifecycle,
+    picker,
+    timeline,
+    value,
+)
