@@ -42,11 +42,11 @@ def test_two_browsers_signed_in_to_one_account_keep_their_own_language(browser, 
             sign_in_page(tab, user.email)
         first.click("button[name=lang][value=zh]")
         first.wait_for_load_state()
-        expect(first.locator("h1")).to_have_text("欢迎,Zhou Min", use_inner_text=True)
+        expect(first.locator("h1")).to_have_text("欢迎，Zhou Min", use_inner_text=True)
         second.reload()
         expect(second.locator("h1")).to_have_text("Welcome, Zhou Min", use_inner_text=True)
         first.reload()
-        expect(first.locator("h1")).to_have_text("欢迎,Zhou Min", use_inner_text=True)
+        expect(first.locator("h1")).to_have_text("欢迎，Zhou Min", use_inner_text=True)
     finally:
         for context in contexts:
             context.close()
