@@ -49,7 +49,21 @@ _FIRST_ENTRY = {
 }
 
 
-def _found(results: list[str], *, first_entry_required: bool = False) -> dict:
+_BADGE_SHOW = {
+    "badge_show_id": {
+        "type": "integer",
+        "description": "When the badge is for another show: that show's id.",
+    },
+    "badge_show": {
+        "type": "string",
+        "description": "When the badge is for another show: that show's name, in the server's language.",
+    },
+}
+
+
+def _found(
+    results: list[str], *, first_entry_required: bool = False, other_show: bool = False
+) -> dict:
     """An answer for a badge that was found: the visitor is named, never anything more."""
     required = ["result", "name", "company", "category"] + (
         list(_FIRST_ENTRY) if first_entry_required else []
@@ -58,7 +72,10 @@ def _found(results: list[str], *, first_entry_required: bool = False) -> dict:
         "type": "object",
         "required": required,
         "additionalProperties": False,
-        "properties": {"result": {"type": "string", "enum": results}} | _VISITOR | _FIRST_ENTRY,
+        "properties": {"result": {"type": "string", "enum": results}}
+        | _VISITOR
+        | _FIRST_ENTRY
+        | (_BADGE_SHOW if other_show else {}),
     }
 
 
@@ -108,8 +125,9 @@ _SPEC: dict = {
                     ),
                     "401": _error("Missing, unknown or revoked gate token."),
                     "403": _answer(
-                        "`not_valid_now`: another show's badge, outside the open days, or a "
-                        "re-entry the show does not allow.",
+                        "`not_valid_now`: another show's badge (the body then names that show "
+                        "in `badge_show`), outside the open days, or a re-entry the show does not "
+                        "allow.",
                         "CheckinNotValidNow",
                     ),
                     "404": _answer(
@@ -204,7 +222,7 @@ _SPEC: dict = {
             "CheckinAlreadyInside": _found(["already_inside"], first_entry_required=True),
             "CheckinNotInside": _found(["not_inside"]),
             "CheckinRevoked": _found(["revoked"]),
-            "CheckinNotValidNow": _found(["not_valid_now"]),
+            "CheckinNotValidNow": _found(["not_valid_now"], other_show=True),
             "CheckinUnknown": {
                 "type": "object",
                 "required": ["result"],

@@ -42,15 +42,19 @@ register_user_kind("exhibitor", _load_portal_user)
 
 def invite_contact(contact: Contact, invited_by_id: int | None = None) -> str:
     """Create (or reuse) the contact's portal account and queue an email with a one-time link.
+    A contact that already has a login is invited again at that login's address: the new
+    link replaces any earlier one, which stops working.
     Returns the link's token (tests and the demo use it; staff never see it)."""
     from expo_crm.mail.services import enqueue_email
 
-    email = (contact.email or "").strip().lower()
-    if not email:
-        raise PortalError(_("This contact has no email address."))
-    user = db.session.scalar(sa.select(PortalUser).where(PortalUser.email == email))
-    if user is not None and user.company_id != contact.company_id:
-        raise PortalError(_("This email address already signs in for another company."))
+    user = portal_login_of(contact)
+    if user is None:
+        email = (contact.email or "").strip().lower()
+        if not email:
+            raise PortalError(_("This contact has no email address."))
+        user = db.session.scalar(sa.select(PortalUser).where(PortalUser.email == email))
+        if user is not None and user.company_id != contact.company_id:
+            raise PortalError(_("This email address already signs in for another company."))
     if user is None:
         user = PortalUser(
             company_id=contact.company_id,
@@ -61,8 +65,20 @@ def invite_contact(contact: Contact, invited_by_id: int | None = None) -> str:
         )
         db.session.add(user)
         db.session.flush()
-    secret = secrets.token_urlsafe(32)
+    elif user.contact_id is None:
+        user.contact_id = contact.id
+    email = user.email
     now = clock.now()
+    db.session.execute(
+        sa.update(PortalInvitation)
+        .where(
+            PortalInvitation.portal_user_id == user.id,
+            PortalInvitation.used_at.is_(None),
+            PortalInvitation.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
+    secret = secrets.token_urlsafe(32)
     invitation = PortalInvitation(
         portal_user_id=user.id,
         secret_hash=PortalInvitation.hash(secret),
@@ -180,6 +196,10 @@ def authenticate(email: str, password: str, address: str) -> PortalUser:
     throttle.record_success("exhibitor", user.id, address)
     user.last_login_at = clock.now()
     return user
+
+
+def portal_login_of(contact: Contact) -> PortalUser | None:
+    return db.session.scalar(sa.select(PortalUser).where(PortalUser.contact_id == contact.id))
 
 
 def portal_users_of(company_id: int) -> list[PortalUser]:

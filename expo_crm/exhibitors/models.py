@@ -407,6 +407,11 @@ class Payment(db.Model):
 
     __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
 
+    @property
+    def paid_on(self) -> date:
+        """The day it was paid, in the show's time zone: a payment date is a date."""
+        return self.contract.show.local_date(self.paid_at)
+
 
 class PortalUser(TimestampMixin, db.Model):
     """An exhibitor's contact who may sign in to the portal; sees only its own company."""

@@ -269,7 +269,7 @@ def _decide_and_store(
         if replay is None:
             raise
         return replay
-    return _answer(result, row, first), result.http_status
+    return _answer(result, row, first, show_id), result.http_status
 
 
 _reg = _registrations.c
@@ -386,7 +386,7 @@ def _log_first_entry(
     )
 
 
-def _answer(result: ScanResult, row, first: tuple | None) -> dict:
+def _answer(result: ScanResult, row, first: tuple | None, show_id: int) -> dict:
     body: dict = {"result": result.value}
     if row is not None:
         category = row[5]
@@ -396,6 +396,10 @@ def _answer(result: ScanResult, row, first: tuple | None) -> dict:
             category=category.value,
             category_label=RegistrationCategory(category).label,
         )
+        if result is ScanResult.not_valid_now and row[3] != show_id:
+            # Gate staff can tell the visitor which show the badge is for.
+            badge_show = db.session.get(Show, row[3])
+            body.update(badge_show_id=badge_show.id, badge_show=badge_show.name)
     if first is not None and first[0] is not None:
         body.update(first_entry_at=first[0].isoformat(), first_entry_gate=first[1])
     return body
@@ -404,7 +408,7 @@ def _answer(result: ScanResult, row, first: tuple | None) -> dict:
 def replayed_answer(device_key: str, nonce: str) -> tuple[dict, int] | None:
     """The answer first given to this (device, nonce), rebuilt from the stored scan."""
     scan = db.session.execute(
-        sa.select(_scans.c.result, _scans.c.registration_id).where(
+        sa.select(_scans.c.result, _scans.c.registration_id, _scans.c.show_id).where(
             _scans.c.device_key == device_key, _scans.c.nonce == nonce
         )
     ).first()
@@ -431,4 +435,4 @@ def replayed_answer(device_key: str, nonce: str) -> tuple[dict, int] | None:
                 result is ScanResult.not_valid_now and reg.first_checked_in_at
             ):
                 first = (reg.first_checked_in_at, reg.first_gate)
-    return _answer(result, row, first), result.http_status
+    return _answer(result, row, first, scan[2]), result.http_status

@@ -43,7 +43,7 @@ def test_a_visitor_answers_through_the_emailed_link_and_staff_see_it_in_the_resu
     for question in campaign.survey.questions:
         if question.kind is QuestionKind.rating:
             page.check(f"input[name=q{question.id}][value='4']")
-    page.get_by_label("Yes").check()
+    page.get_by_label("Yes", exact=True).check()
     page.get_by_label("See new products").check()
     page.get_by_label("Industry networking").check()
     page.fill(

@@ -70,7 +70,7 @@ def test_a_valid_badge_turns_the_gate_green_with_name_and_category(gate_page):
 def test_an_unknown_or_revoked_badge_turns_the_gate_red(gate_page):
     page, show = gate_page
     registration, old_code = create_registration(show, name="Anna Müller")
-    services.reprint_badge(registration)
+    services.reprint_badge(registration, "lost")
     db.session.commit()
     answer = page.locator("#gate-answer")
 
@@ -142,3 +142,35 @@ def test_the_gate_page_needs_a_signed_in_gate_user(page, app):
     page.goto(f"/visitors/gate/{show.id}")
     assert "/login" in page.url
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+
+
+def test_the_log_reads_show_time_and_another_shows_badge_names_its_show(browser, live_server, app):
+    """A gate browser set to New York still shows Shanghai times for a Shanghai show."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    context = browser.new_context(
+        base_url=live_server, locale="en-US", timezone_id="America/New_York"
+    )
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    show = create_open_show(name_en="Hardware Fair 2027", timezone="Asia/Shanghai")
+    other = create_open_show(name_en="Lighting Fair 2027")
+    _, code = create_registration(other, name="Wang Fang")
+    sign_in_page(page, create_staff(Role.gate).email)
+    page.goto(f"/visitors/gate/{show.id}")
+    db.session.commit()
+    scan(page, code)
+    answer = page.locator("#gate-answer")
+    expect(answer).to_have_class(RED)
+    expect(answer).to_contain_text("This badge is for Lighting Fair 2027")
+    entry = page.locator("#gate-log li").first
+    expect(entry).to_contain_text("Lighting Fair 2027")
+    shown = re.match(r"(\d\d):(\d\d):(\d\d)", entry.inner_text())
+    [stored] = scans()
+    local = stored.at.astimezone(ZoneInfo("Asia/Shanghai"))
+    at = datetime.combine(local.date(), datetime.min.time(), local.tzinfo).replace(
+        hour=int(shown[1]) % 24, minute=int(shown[2]), second=int(shown[3])
+    )
+    assert abs(at - local) < timedelta(minutes=2), (entry.inner_text(), local)
+    context.close()

@@ -259,3 +259,45 @@ def test_company_list_filters_by_life_cycle_stage_and_shows_it(client):
     assert "台州戊机械有限公司" not in page and "温州丁锁具有限公司" not in page
     everyone = text_of(client.get("/exhibitors/"))
     assert "Confirmation" in everyone and "Cultivation" in everyone
+
+
+def test_the_reason_for_a_state_change_is_marked_required_and_its_absence_said(client):
+    _sales(client)
+    application = create_application()
+    url = f"/exhibitors/applications/{application.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'Reason <span class="required"' in page
+    response = post_form(client, f"{url}/state", {"state": "approved", "reason": ""}, page=url)
+    assert response.status_code == 400
+    assert "This field is required." in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state is ApplicationState.submitted
+
+
+def test_the_discount_field_has_a_visible_label(client):
+    _sales(client)
+    contract = create_contract()
+    page = client.get(f"/exhibitors/contracts/{contract.id}").get_data(as_text=True)
+    assert '<label for="discount">Discount (CNY)</label>' in page
+
+
+def test_a_payment_date_is_a_date_defaulting_to_the_shows_today(client):
+    from expo_crm import clock
+
+    _sales(client)
+    contract = create_contract(signed=True)
+    url = f"/exhibitors/contracts/{contract.id}"
+    # 20:00 UTC on 1 March is already 2 March in Shanghai.
+    clock.freeze("2027-03-01T20:00:00+00:00")
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="2027-03-02"' in page
+    post_form(
+        client,
+        f"{url}/payments",
+        {"amount": "100", "paid_on": "2027-03-02", "method": "bank_transfer"},
+        page=url,
+    )
+    payments = text_of(client.get(url)).split("Record a payment")[0]
+    assert "Mar 2, 2027" in payments and "12:00" not in payments
+    company_page = text_of(client.get(f"/exhibitors/{contract.company_id}"))
+    assert "Mar 2, 2027" in company_page and "12:00" not in company_page

@@ -344,3 +344,33 @@ def test_an_old_address_leads_a_signed_in_exhibitor_to_its_own_page_only(client)
         f"/exhibitors/portal/contracts/{theirs.id}/contract-zh.pdf", follow_redirects=True
     )
     assert foreign.status_code == 404
+
+
+def test_a_contact_with_a_portal_login_can_be_sent_a_new_invitation(app):
+    """As in the demo: the login's address differs from the contact's, and it has a password."""
+    contact = create_contact(email="buyer@huamei.example")
+    user = create_portal_user(contact.company, email="exhibitor1@portal.example")
+    user.contact_id = contact.id
+    db.session.commit()
+    old_token = accounts.invite_contact(contact)
+    db.session.commit()
+    staff = create_staff("sales")
+    client = app.test_client()
+    login(client, staff.email, PASSWORD)
+    page = f"/exhibitors/{contact.company_id}"
+    response = post_form(client, f"{page}/contacts/{contact.id}/invite", {}, page=page)
+    assert response.status_code == 302
+    assert "exhibitor1@portal.example" in text_of(client.get(page))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PortalUser)) == 1
+    message = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.to_address == "exhibitor1@portal.example")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    link = re.search(r"http://localhost(/portal/welcome/\S+)", message.body_text).group(1)
+    stale = app.test_client().get(f"/portal/welcome/{old_token}")
+    assert stale.status_code == 410
+    fresh = app.test_client()
+    assert "Set your password" in text_of(fresh.get(link))
+    done = post_form(fresh, link, {"password": "a-long-password", "confirm": "a-long-password"})
+    assert done.status_code == 302

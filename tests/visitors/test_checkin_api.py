@@ -128,7 +128,7 @@ def test_unknown_forged_truncated_or_malformed_codes_are_404_and_never_say_which
 def test_a_reprinted_badge_revokes_the_old_code(client, gate):
     show, token = gate
     registration, old_code = create_registration(show)
-    services.reprint_badge(registration)
+    services.reprint_badge(registration, "lost")
     db.session.commit()
     new_code = services.badge_code(registration.active_badge)
     response = scan(client, token, old_code)
@@ -147,10 +147,12 @@ def test_a_cancelled_registration_is_revoked(client, gate):
 
 def test_another_shows_badge_is_not_valid_here(client, gate):
     _, token = gate
-    other = create_open_show()
+    other = create_open_show(name_en="Lighting Fair 2027")
     _, code = create_registration(other)
     response = scan(client, token, code)
     assert (response.status_code, response.json["result"]) == (403, "not_valid_now")
+    assert response.json["badge_show"] == "Lighting Fair 2027"
+    assert response.json["badge_show_id"] == other.id
     assert db.session.scalar(sa.select(Registration.inside)) is False
 
 

@@ -337,3 +337,20 @@ def test_badge_codes_are_stored_hashed_and_sealed_not_in_clear(app, show):
     badge = registration.active_badge
     assert code not in (badge.code_hash, badge.code_sealed)
     assert len(code) >= 4 + 22  # 'EC1.' and at least 128 random bits
+
+
+def test_the_consent_box_links_to_the_terms_in_both_languages(client):
+    show = create_open_show(name_en="Hardware Fair 2027")
+    page = client.get(f"/visit/{show.id}/register?lang=en").get_data(as_text=True)
+    link = f'href="/visit/{show.id}/terms"'
+    assert link in page
+    # The link sits with the consent box it explains.
+    assert page.index("I accept the terms of registration") < page.index(link)
+    english = text_of(client.get(f"/visit/{show.id}/terms?lang=en"))
+    assert "Terms of registration and privacy notice" in english
+    assert "Exhibitors receive your contact details only if you allow it" in english
+    chinese = client.get(f"/visit/{show.id}/terms?lang=zh")
+    assert chinese.status_code == 200
+    assert "登记条款和隐私声明" in text_of(chinese) and "隐私声明" in text_of(chinese)
+    assert "阅读登记条款和隐私声明" in text_of(client.get(f"/visit/{show.id}/register"))
+    assert client.get("/visit/999999/terms").status_code == 404

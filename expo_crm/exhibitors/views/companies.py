@@ -325,8 +325,10 @@ def contact_invite(company_id: int, contact_id: int):
         abort(404)
     if not SimpleActionForm().validate_on_submit():
         abort(400)
-    with user_action(
-        _("An invitation to the exhibitor portal was sent to %(email)s.", email=contact.email)
-    ):
+    with user_action() as action:
         portal_services.invite_contact(contact, invited_by_id=current_user.id)
+        login_email = portal_services.portal_login_of(contact).email
+        action.succeeded_with(
+            _("An invitation to the exhibitor portal was sent to %(email)s.", email=login_email)
+        )
     return redirect(url_for("exhibitors.company_detail", company_id=company_id) + "#contacts")

@@ -89,7 +89,10 @@ def application_create(company_id: int):
 @bp.route("/applications/<int:application_id>")
 @requires("exhibitors.view")
 def application_detail(application_id: int):
-    application = get_application_or_404(application_id)
+    return _detail_page(get_application_or_404(application_id))
+
+
+def _detail_page(application, move_form: MoveApplicationForm | None = None):
     allowed = sorted(TRANSITIONS[application.state], key=lambda s: list(type(s)).index(s))
     booths = assigned_booths(application.company_id, application.show_id)
     free = [b for b, _c in booths_for_show(application.show_id, status="available")]
@@ -100,7 +103,7 @@ def application_detail(application_id: int):
     return render_template(
         "exhibitors/application_detail.html",
         application=application,
-        move_form=MoveApplicationForm(allowed=allowed),
+        move_form=move_form or MoveApplicationForm(allowed=allowed),
         booths=booths,
         assign_form=assign_form,
         action_form=SimpleActionForm(),
@@ -121,8 +124,8 @@ def application_move(application_id: int):
     application = get_application_or_404(application_id)
     form = MoveApplicationForm(allowed=TRANSITIONS[application.state])
     if not form.validate_on_submit():
-        flash(_("Choose a new state and give a reason."), "error")
-        return _back(application.id)
+        # Shown beside the fields, the reason typed so far kept.
+        return _detail_page(application, move_form=form), 400
     with user_action() as action:
         move_application(application, form.state.data, form.reason.data)
         action.succeeded_with(
@@ -269,7 +272,7 @@ def contract_create(application_id: int):
 def contract_detail(contract_id: int):
     contract = get_contract_or_404(contract_id)
     form = PaymentForm(formdata=None)
-    form.paid_on.data = clock.today_utc()
+    form.paid_on.data = contract.show.local_date(clock.now())
     return render_template(
         "exhibitors/contract_detail.html",
         contract=contract,

@@ -77,6 +77,15 @@ def register_once(show: Show, **arguments) -> services.Outcome:
         return services.register(show, **arguments)
 
 
+@bp.route("/visit/<int:show_id>/terms")
+@public
+def terms(show_id: int):
+    """The terms of registration and the privacy notice the consent box refers to."""
+    _language_from_query()
+    show = db.get_or_404(Show, show_id)
+    return render_template("visitors/public/terms.html", show=show)
+
+
 @bp.route("/visit/<int:show_id>/registered")
 @public
 def registered(show_id: int):

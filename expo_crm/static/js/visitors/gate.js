@@ -25,6 +25,11 @@
   direction.addEventListener("change", function () { codeInput.focus(); });
 
   function label(name) { return root.getAttribute("data-label-" + name) || name; }
+  // Times read in the show's time zone, wherever the gate's browser thinks it is.
+  var clockFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    timeZone: root.dataset.timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
+  });
+  function timeOf(iso) { return clockFormat.format(new Date(iso)); }
   function counted(name, n) { return label(name).replace("{n}", n); }
 
   function readQueue() {
@@ -68,8 +73,9 @@
 
   function render(body, status) {
     var lines = [body.name, body.company, body.category_label];
+    if (body.badge_show) { lines.unshift(label("badge-show").replace("{show}", body.badge_show)); }
     if (body.first_entry_at) {
-      lines.push(label("first-entry") + ": " + new Date(body.first_entry_at).toLocaleTimeString() + " " + (body.first_entry_gate || ""));
+      lines.push(label("first-entry") + ": " + timeOf(body.first_entry_at) + " " + (body.first_entry_gate || ""));
     }
     show(status === 201 ? "ok" : "bad", title(body), lines);
     answer.setAttribute("data-code", body.result || body.error || "");
@@ -79,7 +85,7 @@
     var entry = document.createElement("li");
     entry.className = status === 201 ? "ok" : "bad";
     entry.dataset.result = body.result || body.error || "";
-    var parts = [new Date(item.at).toLocaleTimeString(), item.gate, title(body), body.name, body.category_label];
+    var parts = [timeOf(item.at), item.gate, title(body), body.badge_show, body.name, body.category_label];
     if (fromQueue) { parts.push("(" + label("from-queue") + ")"); }
     entry.textContent = parts.filter(Boolean).join(" · ");
     log.insertBefore(entry, log.firstChild);
