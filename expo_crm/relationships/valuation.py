@@ -43,6 +43,8 @@ from expo_crm.relationships.models import (
     VALUE_CLASS_CHANGED,
     VALUE_FELL_TASK,
 )
+from expo_crm.tasks.models import TaskKind
+from expo_crm.tasks.services import least_loaded_owner
 
 _scratch = sa.MetaData()
 MONEY = sa.Numeric(24, 8)
@@ -512,10 +514,11 @@ RANK = "CASE {c} WHEN 'value' THEN 3 WHEN 'low' THEN 1 ELSE 2 END"
 def _raise_fall_alerts(connection: sa.Connection, params: dict) -> int:
     """A fall in the matrix (value → any other class, or down to low value): an alert for the
     owner and a follow-up task, each made once per fall."""
-    from expo_crm.relationships.complaints import fallback_owner_id
-
     json_object = _json_object(connection)
-    params = params | {"fallback_owner": fallback_owner_id(), "due": params["today"] + timedelta(7)}
+    params = params | {
+        "fallback_owner": least_loaded_owner(TaskKind.retention),
+        "due": params["today"] + timedelta(7),
+    }
     key = (
         "'value_fell:' || e.kind || ':' || e.sid || ':' || e.prev_class || ':' || e.value_class"
         " || ':' || CAST(CAST(:at AS DATE) AS VARCHAR(10))"

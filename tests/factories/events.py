@@ -11,6 +11,7 @@ from decimal import Decimal
 from expo_crm.db import db
 from expo_crm.relationships.models import Channel, Direction
 from expo_crm.relationships.services import evaluate_all, log_interaction, record_new_interaction
+from expo_crm.scheduler.services import ensure_plan
 from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.models import answered_event
 from tests.factories.core import create_show, create_staff
@@ -114,6 +115,7 @@ def create_system_text_world() -> SystemTextWorld:
         subject_ref=("visitor", visitor_id),
         commit=False,
     )
+    ensure_plan(show)  # the plan page shows a show's plan; it no longer seeds one on GET
     db.session.commit()
     evaluate_all(EVALUATED)
     db.session.commit()
