@@ -131,6 +131,14 @@ def _check_row(row: RowResult, values: dict) -> None:
     out = {key: _text(values.get(key)) for key in COLUMNS if key not in ("established_on",)}
     if not out["name_zh"] and not out["name_en"]:
         row.errors.append(_("The company name is missing (name_zh or name_en)."))
+    elif not normalize_name(out["name_zh"] or out["name_en"]):
+        # Matched on its letters and digits: a name of punctuation alone could never be found again.
+        row.errors.append(
+            _(
+                "The company name “%(value)s” has no letters or digits.",
+                value=out["name_zh"] or out["name_en"],
+            )
+        )
     for key, limit in (
         ("name_zh", 200),
         ("name_en", 200),

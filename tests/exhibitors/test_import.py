@@ -142,6 +142,13 @@ def test_row_errors_are_reported_in_plain_words(app):
     assert "repeats row 2" in errors[6]
 
 
+def test_a_company_name_of_punctuation_alone_is_refused(app):
+    # It could never be matched again on re-import, so a second import would create it twice.
+    result = importer.check("x.csv", _csv([HEADER, [":", "", "", "", "", "", ""]]))
+    assert not result.ok
+    assert "has no letters or digits" in " ".join(result.row_errors[0].errors)
+
+
 def test_wrong_columns_and_unreadable_files(app):
     wrong = importer.check("x.csv", _csv([["Firma", "Stadt"], ["A", "B"]]))
     assert any("“Firma” is not known" in e for e in wrong.file_errors)
