@@ -89,7 +89,8 @@ def _check_unpacked_size(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    # NotImplementedError: a damaged directory can claim a zip version or method zipfile lacks.
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         raise _unreadable() from None
     if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
         raise UnreadableFile(

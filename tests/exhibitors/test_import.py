@@ -142,6 +142,15 @@ def test_row_errors_are_reported_in_plain_words(app):
     assert "repeats row 2" in errors[6]
 
 
+def test_a_workbook_whose_directory_claims_an_unknown_zip_version_is_refused(app):
+    # Found by the damaged-workbook property test: zipfile raises NotImplementedError for it.
+    content = bytearray(_xlsx([HEADER, ["甲公司", "", "", "", "", "", ""]]))
+    directory = content.index(b"PK\x01\x02")
+    content[directory + 6 : directory + 8] = (235).to_bytes(2, "little")
+    result = importer.check("x.xlsx", bytes(content))
+    assert not result.ok and result.file_errors
+
+
 def test_a_company_name_of_punctuation_alone_is_refused(app):
     # It could never be matched again on re-import, so a second import would create it twice.
     result = importer.check("x.csv", _csv([HEADER, [":", "", "", "", "", "", ""]]))
