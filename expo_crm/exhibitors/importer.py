@@ -78,6 +78,7 @@ def check(filename: str, content: bytes) -> ImportCheck:
     existing_tax, existing_name = _existing_companies()
     seen_tax: dict[str, int] = {}
     seen_name: dict[str, int] = {}
+    matched: dict[int, int] = {}  # existing company id -> the row that updates it
     needs = (
         (
             ("name_zh", "name_en"),
@@ -103,6 +104,16 @@ def check(filename: str, content: bytes) -> ImportCheck:
         if not row.errors:
             row.existing_id = _match(row.values, existing_tax, existing_name)
             row.action = "update" if row.existing_id else "create"
+            if row.existing_id and row.existing_id in matched:
+                # Two rows would overwrite one company, and the last would win unseen.
+                row.errors.append(
+                    _(
+                        "This row and row %(line)d would both update the same company.",
+                        line=matched[row.existing_id],
+                    )
+                )
+            elif row.existing_id:
+                matched[row.existing_id] = line
         result.rows.append(row)
     if not result.rows and not result.file_errors:
         result.file_errors.append(_("The file has a header row but no data rows."))

@@ -151,6 +151,22 @@ def test_a_workbook_whose_directory_claims_an_unknown_zip_version_is_refused(app
     assert not result.ok and result.file_errors
 
 
+def test_two_rows_that_would_update_one_company_are_refused(app):
+    create_company(name_zh="恒达五金", tax_id="91330100MA27XYZ123")
+    result = importer.check(
+        "x.csv",
+        _csv(
+            [
+                HEADER,
+                ["另一个名字", "", "91330100MA27XYZ123", "", "", "", ""],
+                ["恒达五金", "", "", "", "", "", ""],
+            ]
+        ),
+    )
+    assert not result.ok
+    assert "row 2 would both update the same company" in " ".join(result.row_errors[0].errors)
+
+
 def test_a_company_name_of_punctuation_alone_is_refused(app):
     # It could never be matched again on re-import, so a second import would create it twice.
     result = importer.check("x.csv", _csv([HEADER, [":", "", "", "", "", "", ""]]))
