@@ -209,7 +209,10 @@ def _template_globals(app: Flask) -> None:
 
     from expo_crm import clock
     from expo_crm.auth.forms import LanguageForm
-    from expo_crm.navigation import items_for
+    from expo_crm.navigation import sections_for
+    from expo_crm.shows.choice import chosen_show
+    from expo_crm.shows.forms import ChooseShowForm
+    from expo_crm.shows.services import list_shows
 
     @app.context_processor
     def layout_context():
@@ -220,6 +223,13 @@ def _template_globals(app: Flask) -> None:
             "now": clock.now(),
         }
         if has_request_context():  # emails and PDFs are rendered by jobs too, outside requests
-            context["nav_items"] = items_for(current_user)
+            context["nav_sections"] = sections_for(current_user)
             context["language_form"] = LanguageForm(formdata=None)
+            if getattr(current_user, "kind", None) == "staff" and current_user.can("shows.view"):
+                # Called by the layout, so an error page that must not query (a 503) skips it.
+                context["show_picker"] = lambda: {
+                    "shows": list_shows(),
+                    "chosen": chosen_show(),
+                    "form": ChooseShowForm(formdata=None),
+                }
         return context

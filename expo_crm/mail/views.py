@@ -16,7 +16,7 @@ from expo_crm.mail.models import MailState, OutboxMessage
 from expo_crm.navigation import nav_item
 
 bp = Blueprint("mail", __name__)
-nav_item(_l("Outbox"), "mail.outbox", "mail.view", order=90)
+nav_item(_l("Outbox"), "mail.outbox", "mail.view", order=90, group="service")
 
 
 @bp.route("/mail/outbox")

@@ -14,7 +14,7 @@ from expo_crm.shows.models import Show
 from expo_crm.shows.services import list_shows
 
 bp = Blueprint("scheduler", __name__, url_prefix="/jobs")
-nav_item(_l("Jobs"), "scheduler.console", "jobs.manage", order=95)
+nav_item(_l("Jobs"), "scheduler.console", "jobs.manage", order=95, group="admin")
 
 
 @bp.route("/")

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 
@@ -50,3 +50,10 @@ class ReopenForSaleForm(FlaskForm):
 
 class CloseForSaleForm(FlaskForm):
     """A button: CSRF only."""
+
+
+class ChooseShowForm(FlaskForm):
+    """The show picker in the menu: which edition the staff member works on."""
+
+    show_id = IntegerField(_l("Show"), validators=[DataRequired()])
+    next = StringField()

@@ -1,4 +1,6 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -6,9 +8,10 @@ from flask_login import current_user
 from expo_crm import clock
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
+from expo_crm.auth.views import safe_next
 from expo_crm.navigation import nav_item
-from expo_crm.shows import services
-from expo_crm.shows.forms import CloseForSaleForm, ReopenForSaleForm, ShowForm
+from expo_crm.shows import choice, services
+from expo_crm.shows.forms import ChooseShowForm, CloseForSaleForm, ReopenForSaleForm, ShowForm
 
 bp = Blueprint("shows", __name__, url_prefix="/shows")
 nav_item(_l("Shows"), "shows.show_list", "shows.view", order=20)
@@ -18,6 +21,21 @@ nav_item(_l("Shows"), "shows.show_list", "shows.view", order=20)
 @requires("shows.view")
 def show_list():
     return render_template("shows/list.html", shows=services.list_shows())
+
+
+@bp.route("/choose", methods=["POST"])
+@requires("shows.view")
+def choose():
+    """The menu's show picker: remembers the edition for this session and returns to the page."""
+    form = ChooseShowForm()
+    if form.validate_on_submit():
+        show = services.get_show_or_404(form.show_id.data)
+        choice.choose_show(show)
+        flash(_("You are working on %(name)s.", name=show.name), "success")
+    else:
+        flash(_("Please choose a show."), "error")
+    referrer = request.referrer and urlsplit(request.referrer).path
+    return redirect(safe_next(form.next.data or referrer, "/"))
 
 
 @bp.route("/<int:show_id>")

@@ -31,9 +31,9 @@ from expo_crm.tasks.models import Task, TaskKind, TaskState
 bp = Blueprint("staff", __name__)
 nav_item(_l("Dashboard"), "staff.dashboard", "dashboard.view", order=10)
 nav_item(_l("My work"), "staff.my_work", "tasks.view", order=12)
-nav_item(_l("Tasks"), "staff.task_list", "tasks.view", order=80)
-nav_item(_l("Team"), "staff.team", "team.view", order=85)
-nav_item(_l("Staff"), "staff.staff_list", "staff.manage", order=90)
+nav_item(_l("Tasks"), "staff.task_list", "tasks.view", order=80, group="service")
+nav_item(_l("Team"), "staff.team", "team.view", order=85, group="admin")
+nav_item(_l("Staff"), "staff.staff_list", "staff.manage", order=90, group="admin")
 
 
 @bp.route("/")

@@ -19,7 +19,7 @@ from expo_crm.surveys.models import Segment, Survey, SurveyCampaign, SurveyQuest
 from expo_crm.surveys.results import campaign_results
 
 bp = Blueprint("surveys", __name__)
-nav_item(_l("Surveys"), "surveys.index", "surveys.view", order=70)
+nav_item(_l("Surveys"), "surveys.index", "surveys.view", order=70, group="service")
 
 
 @bp.route("/surveys/")

@@ -7,7 +7,7 @@ from expo_crm.navigation import nav_item
 
 bp = Blueprint("exhibitors", __name__, url_prefix="/exhibitors")
 
-nav_item(_l("Exhibitors"), "exhibitors.company_list", "exhibitors.view", order=30)
-nav_item(_l("Booths"), "exhibitors.booth_list", "exhibitors.view", order=31)
+nav_item(_l("Exhibitors"), "exhibitors.company_list", "exhibitors.view", order=30, group="sales")
+nav_item(_l("Booths"), "exhibitors.booth_list", "exhibitors.view", order=31, group="sales")
 
 from expo_crm.exhibitors.views import companies, imports, panels, sales  # noqa: F401

@@ -3,12 +3,12 @@
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.exhibitors.booths import booth_totals
 from expo_crm.exhibitors.payments import outstanding_balances
-from expo_crm.shows import services as shows
+from expo_crm.shows.choice import chosen_show
 
 
 @dashboard_panel("exhibitors/panels/sales.html", "exhibitors.view", order=30)
 def sales_panel() -> dict:
-    show = shows.current_show()
+    show = chosen_show()
     if show is None:
         return {"show": None}
     return {

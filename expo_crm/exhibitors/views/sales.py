@@ -53,6 +53,7 @@ from expo_crm.exhibitors.models import BoothAssignment, BoothStatus
 from expo_crm.exhibitors.payments import outstanding, paid_amount, record_payment
 from expo_crm.exhibitors.views import bp
 from expo_crm.shows import services as shows
+from expo_crm.shows.choice import chosen_show
 
 
 def _back(application_id: int):
@@ -170,7 +171,7 @@ def application_release_booth(application_id: int, booth_id: int):
 
 def _show_from_args():
     show_id = request.args.get("show", type=int)
-    show = shows.get_show_or_404(show_id) if show_id else shows.current_show()
+    show = shows.get_show_or_404(show_id) if show_id else chosen_show()
     return show
 
 

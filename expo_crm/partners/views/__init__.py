@@ -23,7 +23,7 @@ from expo_crm.partners.models import AgreementState, DeliverableState, PartnerKi
 from expo_crm.shows import services as shows
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
-nav_item(_l("Partners"), "partners.partner_list", "partners.view", order=55)
+nav_item(_l("Partners"), "partners.partner_list", "partners.view", order=55, group="relationships")
 
 # The public registration page of the visitors area; a partner's link carries ?ref=CODE.
 REGISTRATION_ENDPOINT = "visitors.register"

@@ -7,10 +7,26 @@ from expo_crm.navigation import nav_item
 
 bp = Blueprint("relationships", __name__, url_prefix="/relationships")
 
-nav_item(_l("Relationships"), "relationships.customer_list", "relationships.view", order=60)
-nav_item(_l("Alerts"), "relationships.alert_inbox", "relationships.view", order=61)
-nav_item(_l("Complaints"), "relationships.complaint_list", "complaints.manage", order=62)
-nav_item(_l("Customer value"), "relationships.value_report", "reports.view", order=63)
+nav_item(
+    _l("Relationships"),
+    "relationships.customer_list",
+    "relationships.view",
+    order=60,
+    group="relationships",
+)
+nav_item(
+    _l("Alerts"), "relationships.alert_inbox", "relationships.view", order=61, group="relationships"
+)
+nav_item(
+    _l("Complaints"), "relationships.complaint_list", "complaints.manage", order=62, group="service"
+)
+nav_item(
+    _l("Customer value"),
+    "relationships.value_report",
+    "reports.view",
+    order=63,
+    group="relationships",
+)
 
 from expo_crm.relationships.views import (  # noqa: F401
     churn,

@@ -17,7 +17,7 @@ from expo_crm.suppliers.forms import ContactForm, DocumentForm, EvaluationForm, 
 from expo_crm.suppliers.models import MAX_DOCUMENT_BYTES, SupplierCategory
 
 bp = Blueprint("suppliers", __name__)
-nav_item(_l("Suppliers"), "suppliers.supplier_list", "suppliers.view", order=50)
+nav_item(_l("Suppliers"), "suppliers.supplier_list", "suppliers.view", order=50, group="service")
 
 
 @bp.route("/suppliers/")

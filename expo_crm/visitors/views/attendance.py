@@ -7,8 +7,9 @@ from flask import jsonify, redirect, render_template, url_for
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
+from expo_crm.shows.choice import chosen_show
 from expo_crm.shows.models import Show
-from expo_crm.shows.services import current_show, list_shows
+from expo_crm.shows.services import list_shows
 from expo_crm.visitors import attendance, jobs
 from expo_crm.visitors.views import bp
 
@@ -16,7 +17,7 @@ from expo_crm.visitors.views import bp
 @bp.route("/visitors/attendance")
 @requires("attendance.view")
 def attendance_home():
-    show = current_show()
+    show = chosen_show()
     if show is None:
         return render_template("visitors/attendance.html", show=None, shows=[], figures=None)
     return redirect(url_for("visitors.attendance_page", show_id=show.id))
@@ -44,5 +45,5 @@ def attendance_data(show_id: int):
 
 @dashboard_panel("visitors/panels/attendance.html", "attendance.view", order=30)
 def attendance_panel() -> dict:
-    show = current_show()
+    show = chosen_show()
     return {"show": show, "figures": attendance.figures(show) if show else None}

@@ -13,8 +13,9 @@ from flask_login import current_user
 
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
+from expo_crm.shows.choice import chosen_show
 from expo_crm.shows.models import Show
-from expo_crm.shows.services import current_show, list_shows
+from expo_crm.shows.services import list_shows
 from expo_crm.visitors.checkin import BadRequest, check_in, parse_request
 from expo_crm.visitors.views import bp
 
@@ -22,7 +23,7 @@ from expo_crm.visitors.views import bp
 @bp.route("/visitors/gate")
 @requires("gate.scan")
 def gate_home():
-    show = current_show()
+    show = chosen_show()
     if show is not None and "show" not in request.args:
         return redirect(url_for("visitors.gate_page", show_id=show.id))
     return render_template("visitors/gate_choose.html", shows=list_shows())

@@ -15,8 +15,9 @@ from expo_crm.auth.permissions import requires
 from expo_crm.auth.services import create_device_token, revoke_device_token
 from expo_crm.db import db
 from expo_crm.documents.qr import png_data_uri
+from expo_crm.shows.choice import chosen_show
 from expo_crm.shows.models import Show
-from expo_crm.shows.services import current_show, list_shows
+from expo_crm.shows.services import list_shows
 from expo_crm.visitors import exports, services
 from expo_crm.visitors.forms import DeskForm, DeviceForm, EmptyForm, RuleForm
 from expo_crm.visitors.models import (
@@ -41,7 +42,7 @@ def _chosen_show() -> Show | None:
     show_id = request.args.get("show", type=int)
     if show_id:
         return db.get_or_404(Show, show_id)
-    return current_show()
+    return chosen_show()
 
 
 # --- registrations -------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def registration_badge(registration_id: int):
 @bp.route("/visitors/desk")
 @requires("visitors.desk")
 def desk_home():
-    show = current_show()
+    show = chosen_show()
     if show is None:
         return render_template(
             "visitors/gate_choose.html", shows=list_shows(), target="visitors.desk"
