@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "events",
                 "extensions",
                 "i18n",
+                "charts",
                 "navigation",
                 "ratelimits",
                 "security",

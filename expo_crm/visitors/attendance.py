@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from babel import Locale
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
+from expo_crm import charts
 from expo_crm.db import db
 from expo_crm.relationships.value import value_source
 from expo_crm.shows.models import Show
@@ -55,17 +57,24 @@ def _utc_hour(column):
 
 
 def _arrivals_per_hour(show: Show) -> Counter:
-    """First entries counted per hour in the database, labelled in the show's time zone."""
+    """First entries counted per hour in the database, labelled in the show's time zone; every
+    hour from the first arrival to the last is there, an hour nobody arrived in as zero."""
     hour = _utc_hour(Registration.first_checked_in_at)
     counts = db.session.execute(
         sa.select(hour, sa.func.count())
         .where(Registration.show_id == show.id, Registration.first_checked_in_at.is_not(None))
         .group_by(hour)
     ).all()
+    per_hour = {
+        datetime.strptime(utc_hour, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC): count
+        for utc_hour, count in counts
+    }
     arrivals: Counter = Counter()
-    for utc_hour, count in counts:
-        start = datetime.strptime(utc_hour, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        arrivals[start.astimezone(show.tz).strftime("%m-%d %H:00")] += count
+    if per_hour:
+        moment, last = min(per_hour), max(per_hour)
+        while moment <= last:
+            arrivals[moment.astimezone(show.tz).strftime("%m-%d %H:00")] += per_hour.get(moment, 0)
+            moment += timedelta(hours=1)
     return arrivals
 
 
@@ -113,6 +122,53 @@ def figures(show: Show) -> dict:
         "by_country": by_country,
         "by_gate": [{"key": gate, "label": gate, "checked_in": count} for gate, count in gates],
         "arrivals": [{"hour": hour, "count": arrivals[hour]} for hour in sorted(arrivals)],
+        "by_day": _by_day(arrivals),
+    }
+
+
+def _by_day(arrivals: Counter) -> list[dict]:
+    days: Counter = Counter()
+    for hour, count in arrivals.items():
+        days[hour[:5]] += count
+    return [{"day": day, "count": days[day]} for day in sorted(days)]
+
+
+def chart_specs(figures: dict) -> dict:
+    """The attendance page's charts, from its figures (the page and its live endpoint alike)."""
+    checked_in, registered = _("Checked in"), _("Registered")
+
+    def by(key: str, title: str, category_name: str) -> dict:
+        rows = figures[key]
+        series = [(checked_in, [r["checked_in"] for r in rows])]
+        if rows and "registered" in rows[0]:
+            series.insert(0, (registered, [r["registered"] for r in rows]))
+        return charts.series_chart(
+            "hbar", title, [r["label"] for r in rows], series, category_name=category_name
+        )
+
+    hours = figures["arrivals"]
+    days = figures["by_day"]
+    return {
+        "arrivals": charts.series_chart(
+            "bar",
+            _("Arrivals per hour"),
+            [h["hour"] for h in hours],
+            [(_("First entries"), [h["count"] for h in hours])],
+            category_name=_("Hour"),
+            value_name=_("Visitors"),
+        ),
+        "by_day": charts.series_chart(
+            "bar",
+            _("Arrivals per day"),
+            [d["day"] for d in days],
+            [(_("First entries"), [d["count"] for d in days])],
+            category_name=_("Day"),
+            value_name=_("Visitors"),
+        ),
+        "by_gate": by("by_gate", _("First entries by gate"), _("Gate")),
+        "by_category": by("by_category", _("By category"), _("Category")),
+        "by_industry": by("by_industry", _("By industry"), _("Industry")),
+        "by_country": by("by_country", _("By country or region"), _("Country or region")),
     }
 
 

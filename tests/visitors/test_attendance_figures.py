@@ -22,9 +22,11 @@ def test_arrivals_are_counted_per_local_hour(app):
     db.session.commit()
 
     data = figures(show)
-    assert data["arrivals"] == [
-        {"hour": "05-20 09:00", "count": 2},
-        {"hour": "05-20 10:00", "count": 1},
-        {"hour": "05-21 00:00", "count": 1},
-    ]
+    hours = {row["hour"]: row["count"] for row in data["arrivals"]}
+    assert [row["hour"] for row in data["arrivals"]] == [
+        f"05-20 {h:02d}:00" for h in range(9, 24)
+    ] + ["05-21 00:00"]  # every hour from the first arrival to the last, empty ones as zero
+    assert (hours["05-20 09:00"], hours["05-20 10:00"], hours["05-21 00:00"]) == (2, 1, 1)
+    assert sum(hours.values()) == 4
+    assert data["by_day"] == [{"day": "05-20", "count": 3}, {"day": "05-21", "count": 1}]
     assert (data["registered"], data["checked_in"]) == (5, 4)

@@ -27,11 +27,13 @@ def attendance_home():
 @requires("attendance.view")
 def attendance_page(show_id: int):
     show = db.get_or_404(Show, show_id)
+    figures = attendance.figures(show)
     return render_template(
         "visitors/attendance.html",
         show=show,
         shows=list_shows(),
-        figures=attendance.figures(show),
+        figures=figures,
+        charts=attendance.chart_specs(figures),
         snapshots=jobs.snapshots(show)[-24:],
     )
 
@@ -40,7 +42,8 @@ def attendance_page(show_id: int):
 @requires("attendance.view")
 def attendance_data(show_id: int):
     show = db.get_or_404(Show, show_id)
-    return jsonify(attendance.figures(show))
+    figures = attendance.figures(show)
+    return jsonify({**figures, "charts": attendance.chart_specs(figures)})
 
 
 @dashboard_panel("visitors/panels/attendance.html", "attendance.view", order=30)
