@@ -10,11 +10,12 @@ from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
-from expo_crm.relationships import churn, loyalty, matrix, settings, stages
+from expo_crm.relationships import churn, editions, loyalty, matrix, settings, stages
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
 from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
 from expo_crm.relationships.views import bp
+from expo_crm.shows.choice import chosen_show
 
 
 @bp.route("/")
@@ -26,6 +27,7 @@ def customer_list():
     pagination = stages.customers(
         stage, kind, current_user.id if mine else None, page=request.args.get("page", 1, type=int)
     )
+    show = chosen_show()
     return render_template(
         "relationships/customers.html",
         pagination=pagination,
@@ -37,6 +39,9 @@ def customer_list():
         stages=list(LifecycleStage),
         kinds=stages.LIFECYCLE_KINDS,
         evaluated_at=stages.last_evaluated_at(),
+        show=show,
+        edition_funnel=editions.funnel(show) if show else None,
+        edition_flow=editions.flow(show) if show else None,
     )
 
 

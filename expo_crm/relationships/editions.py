@@ -1,0 +1,84 @@
+"""The life cycle edition by edition: how many customers stood in each stage when a show closed
+(the funnel), and where the customers of one edition stood at the next (the flow).
+
+A customer's stage at a moment is its last stage transition up to then, found by the database
+(a window over the transitions), so the figures are those the system held at that time, not
+today's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, time
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from expo_crm import charts
+from expo_crm.db import db
+from expo_crm.relationships.models import LifecycleStage, StageTransition
+from expo_crm.shows.models import Show
+
+
+def _closing_moment(show: Show) -> datetime:
+    return datetime.combine(show.move_out_date, time.max, tzinfo=show.tz).astimezone(UTC)
+
+
+def stages_at(moment: datetime) -> dict[int, LifecycleStage]:
+    """Every customer's stage at the moment, by life-cycle state id."""
+    latest = (
+        sa.select(
+            StageTransition.state_id,
+            StageTransition.to_stage,
+            sa.func.row_number()
+            .over(
+                partition_by=StageTransition.state_id,
+                order_by=(StageTransition.at.desc(), StageTransition.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(StageTransition.at <= moment)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(latest.c.state_id, latest.c.to_stage).where(latest.c.rank == 1)
+    ).all()
+    return {state_id: stage for state_id, stage in rows}
+
+
+def previous_edition(show: Show) -> Show | None:
+    return db.session.scalar(
+        sa.select(Show)
+        .where(Show.series == show.series, Show.open_from < show.open_from)
+        .order_by(Show.open_from.desc())
+        .limit(1)
+    )
+
+
+def funnel(show: Show) -> dict:
+    counts = Counter(stages_at(_closing_moment(show)).values())
+    return charts.funnel_chart(
+        _("Life cycle when %(show)s closed", show=show.name),
+        [(stage.label, counts.get(stage, 0)) for stage in LifecycleStage],
+        value_name=_("Customers"),
+    )
+
+
+def flow(show: Show) -> dict | None:
+    """From the previous edition of the series to this one; None for a first edition."""
+    before = previous_edition(show)
+    if before is None:
+        return None
+    then, now = stages_at(_closing_moment(before)), stages_at(_closing_moment(show))
+    moves = Counter((then[state_id], now[state_id]) for state_id in then if state_id in now)
+    return charts.flow_chart(
+        _("From %(before)s to %(after)s", before=before.name, after=show.name),
+        [
+            (f"{a.label} · {before.name}", f"{b.label} · {show.name}", moves[(a, b)])
+            for a in LifecycleStage
+            for b in LifecycleStage
+        ],
+        source_name=before.name,
+        target_name=show.name,
+        value_name=_("Customers"),
+    )
