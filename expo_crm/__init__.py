@@ -29,6 +29,7 @@ def _components():
     from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
+    from expo_crm.exhibitors import measures as exhibitor_measures
     from expo_crm.exhibitors import models as exhibitor_models
     from expo_crm.exhibitors import views as exhibitor_views
     from expo_crm.mail import jobs as mail_jobs
@@ -52,6 +53,7 @@ def _components():
     from expo_crm.suppliers import services as supplier_services
     from expo_crm.suppliers import views as supplier_views
     from expo_crm.surveys import jobs as survey_jobs
+    from expo_crm.surveys import measures as survey_measures
     from expo_crm.surveys import models as survey_models
     from expo_crm.surveys import results as survey_results
     from expo_crm.surveys import views as survey_views
@@ -59,6 +61,7 @@ def _components():
     from expo_crm.visitors import api as visitor_api
     from expo_crm.visitors import attendance as visitor_attendance
     from expo_crm.visitors import jobs as visitor_jobs
+    from expo_crm.visitors import measures as visitor_measures
     from expo_crm.visitors import models as visitor_models
     from expo_crm.visitors import views as visitor_views
 
@@ -78,14 +81,17 @@ def _components():
         scheduler_models,
     )
     # Modules that register with the layers below them: customer value sources, survey
-    # audiences, service orders charged on contracts, referral codes.
+    # audiences, service orders charged on contracts, referral codes, edition measures.
     registrations = (
         exhibitor_companies,
         exhibitor_contracts,
+        exhibitor_measures,
         visitor_attendance,
+        visitor_measures,
         supplier_services,
         partner_services,
         survey_results,
+        survey_measures,
     )
     jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
     blueprints = (

@@ -18,6 +18,7 @@ from expo_crm import charts
 from expo_crm.db import db
 from expo_crm.relationships.models import LifecycleStage, StageTransition
 from expo_crm.shows.models import Show
+from expo_crm.shows.services import previous_edition
 
 
 def _closing_moment(show: Show) -> datetime:
@@ -44,15 +45,6 @@ def stages_at(moment: datetime) -> dict[int, LifecycleStage]:
         sa.select(latest.c.state_id, latest.c.to_stage).where(latest.c.rank == 1)
     ).all()
     return {state_id: stage for state_id, stage in rows}
-
-
-def previous_edition(show: Show) -> Show | None:
-    return db.session.scalar(
-        sa.select(Show)
-        .where(Show.series == show.series, Show.open_from < show.open_from)
-        .order_by(Show.open_from.desc())
-        .limit(1)
-    )
 
 
 def funnel(show: Show) -> dict:

@@ -169,5 +169,24 @@ def current_show() -> Show | None:
     return shows[0] if shows else None
 
 
+def previous_edition(show: Show) -> Show | None:
+    """The edition of the same series that opened last before this one."""
+    return db.session.scalar(
+        sa.select(Show)
+        .where(Show.series == show.series, Show.open_from < show.open_from)
+        .order_by(Show.open_from.desc())
+        .limit(1)
+    )
+
+
+def editions_of(show: Show) -> list[Show]:
+    """Every edition of the show's series, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Show).where(Show.series == show.series).order_by(Show.open_from, Show.id)
+        )
+    )
+
+
 def get_show_or_404(show_id: int) -> Show:
     return db.get_or_404(Show, show_id)

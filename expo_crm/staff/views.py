@@ -15,7 +15,8 @@ from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
-from expo_crm.staff import services
+from expo_crm.shows.choice import chosen_show
+from expo_crm.staff import editions, services
 from expo_crm.staff.forms import (
     ActiveForm,
     CompleteTaskForm,
@@ -31,6 +32,7 @@ from expo_crm.tasks.models import Task, TaskKind, TaskState
 bp = Blueprint("staff", __name__)
 nav_item(_l("Dashboard"), "staff.dashboard", "dashboard.view", order=10)
 nav_item(_l("My work"), "staff.my_work", "tasks.view", order=12)
+nav_item(_l("Editions compared"), "staff.editions_page", "reports.view", order=14)
 nav_item(_l("Tasks"), "staff.task_list", "tasks.view", order=80, group="service")
 nav_item(_l("Team"), "staff.team", "team.view", order=85, group="admin")
 nav_item(_l("Staff"), "staff.staff_list", "staff.manage", order=90, group="admin")
@@ -52,6 +54,31 @@ def dashboard():
     return render_template("staff/dashboard.html", panels=panels_for(current_user))
 
 
+@bp.route("/editions")
+@requires("reports.view")
+def editions_page():
+    show = chosen_show()
+    before, rows = editions.compare(show) if show else (None, [])
+    return render_template(
+        "staff/editions.html",
+        show=show,
+        before=before,
+        rows=rows,
+        trends=editions.trend_charts(show) if show else [],
+    )
+
+
+@dashboard_panel(
+    "staff/panels/comparison.html", "reports.view", order=8, lead_for=("admin", "marketing")
+)
+def _comparison_panel() -> dict:
+    show = chosen_show()
+    if show is None:
+        return {"show": None}
+    before, rows = editions.compare(show)
+    return {"show": show, "before": before, "rows": rows}
+
+
 @dashboard_panel("staff/panels/shows.html", "shows.view", order=10)
 def _shows_panel() -> dict:
     moment = clock.now()
@@ -71,7 +98,7 @@ def _my_tasks_panel() -> dict:
     }
 
 
-@dashboard_panel("staff/panels/overdue.html", "tasks.view", order=6)
+@dashboard_panel("staff/panels/overdue.html", "tasks.view", order=6, lead_for=("service",))
 def _overdue_panel() -> dict:
     today = clock.now().date()
     stmt = task_services.task_query(state="open", due="overdue", today=today)

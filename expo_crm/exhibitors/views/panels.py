@@ -1,12 +1,13 @@
 """The exhibitors panel on the staff dashboard."""
 
 from expo_crm.dashboard import dashboard_panel
+from expo_crm.exhibitors import measures
 from expo_crm.exhibitors.booths import booth_totals
 from expo_crm.exhibitors.payments import outstanding_balances
 from expo_crm.shows.choice import chosen_show
 
 
-@dashboard_panel("exhibitors/panels/sales.html", "exhibitors.view", order=30)
+@dashboard_panel("exhibitors/panels/sales.html", "exhibitors.view", order=30, lead_for=("sales",))
 def sales_panel() -> dict:
     show = chosen_show()
     if show is None:
@@ -15,4 +16,5 @@ def sales_panel() -> dict:
         "show": show,
         "totals": booth_totals(show.id),
         "balances": outstanding_balances(show.id, limit=5),
+        "by_hall": measures.area_by_hall_chart(show.id),
     }

@@ -46,7 +46,7 @@ def attendance_data(show_id: int):
     return jsonify({**figures, "charts": attendance.chart_specs(figures)})
 
 
-@dashboard_panel("visitors/panels/attendance.html", "attendance.view", order=30)
+@dashboard_panel("visitors/panels/attendance.html", "attendance.view", order=30, lead_for=("gate",))
 def attendance_panel() -> dict:
     show = chosen_show()
     return {"show": show, "figures": attendance.figures(show) if show else None}
