@@ -216,9 +216,12 @@ def _template_globals(app: Flask) -> None:
     from expo_crm import clock
     from expo_crm.auth.forms import LanguageForm
     from expo_crm.navigation import sections_for
+    from expo_crm.shows.branding import public_brand
     from expo_crm.shows.choice import chosen_show
     from expo_crm.shows.forms import ChooseShowForm
     from expo_crm.shows.services import list_shows
+
+    app.jinja_env.globals["brand_of"] = public_brand
 
     @app.context_processor
     def layout_context():

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -57,3 +58,17 @@ class ChooseShowForm(FlaskForm):
 
     show_id = IntegerField(_l("Show"), validators=[DataRequired()])
     next = StringField()
+
+
+class BrandingForm(FlaskForm):
+    colour = StringField(
+        _l("Colour"),
+        default="#0b5cad",
+        validators=[DataRequired(), Length(max=7)],
+        description=_l("Header and buttons of the public pages; dark enough for white text."),
+    )
+    logo = FileField(
+        _l("Logo (PNG, JPEG, GIF, WebP or SVG, at most 512 KB)"),
+        description=_l("Leave empty to keep the present logo."),
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))

@@ -106,3 +106,22 @@ class Show(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Show {self.code}>"
+
+
+class ShowBranding(db.Model):
+    """What the show's public pages carry: its logo and its colour, set by staff."""
+
+    __tablename__ = "show_brandings"
+
+    show_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True
+    )
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#0b5cad")
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    logo_type: Mapped[str | None] = mapped_column(sa.String(40))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.CheckConstraint("length(colour) = 7", name="colour_hex"),
+        sa.CheckConstraint("(logo IS NULL) = (logo_type IS NULL)", name="logo_with_its_type"),
+    )

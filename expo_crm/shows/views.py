@@ -1,17 +1,32 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from expo_crm import clock
 from expo_crm.actions import user_action
-from expo_crm.auth.permissions import requires
+from expo_crm.auth.permissions import public, requires
 from expo_crm.auth.views import safe_next
 from expo_crm.navigation import nav_item
-from expo_crm.shows import choice, services
-from expo_crm.shows.forms import ChooseShowForm, CloseForSaleForm, ReopenForSaleForm, ShowForm
+from expo_crm.shows import branding, choice, services
+from expo_crm.shows.forms import (
+    BrandingForm,
+    ChooseShowForm,
+    CloseForSaleForm,
+    ReopenForSaleForm,
+    ShowForm,
+)
 
 bp = Blueprint("shows", __name__, url_prefix="/shows")
 nav_item(_l("Shows"), "shows.show_list", "shows.view", order=20)
@@ -98,3 +113,42 @@ def show_edit(show_id: int):
         if action.done:
             return redirect(url_for("shows.show_detail", show_id=show.id))
     return render_template("shows/form.html", form=form, show=show)
+
+
+@bp.route("/<int:show_id>/branding", methods=["GET", "POST"])
+@requires("shows.manage")
+def show_branding(show_id: int):
+    show = services.get_show_or_404(show_id)
+    current = branding.branding_of(show)
+    form = BrandingForm(colour=current.colour if current else branding.DEFAULT_COLOUR)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        with user_action(
+            _("The public pages of %(name)s carry the new look.", name=show.name)
+        ) as action:
+            branding.set_branding(
+                show,
+                colour=form.colour.data,
+                logo=upload.read() if upload else None,
+                remove_logo=form.remove_logo.data,
+            )
+        if action.done:
+            return redirect(url_for("shows.show_branding", show_id=show.id))
+    return render_template("shows/branding.html", show=show, form=form, branding=current)
+
+
+@bp.route("/<int:show_id>/logo")
+@public
+def show_logo(show_id: int):
+    """The logo on the public pages. An SVG is served so that nothing in it could run."""
+    show = services.get_show_or_404(show_id)
+    current = branding.branding_of(show)
+    if current is None or current.logo is None:
+        abort(404)
+    response = make_response(current.logo)
+    response.headers["Content-Type"] = current.logo_type
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -45,6 +45,12 @@ def register(show_id: int):
             outcome = _register(show, form)
         if action.done:
             session["registered_email"] = outcome.registration.visitor.email
+            # Only a registration made here shows its badge here: an email registered before
+            # gets its badge again by email, never on the page of whoever typed it.
+            if outcome.created:
+                session["registered_token"] = services.manage_token(outcome.registration)
+            else:
+                session.pop("registered_token", None)
             return redirect(url_for("visitors.registered", show_id=show.id))
     status = 200 if refusal is None or request.method == "GET" else 409
     return render_template(
@@ -90,8 +96,19 @@ def terms(show_id: int):
 @public
 def registered(show_id: int):
     show = db.get_or_404(Show, show_id)
+    token = session.get("registered_token")
+    registration = services.registration_for_token(token) if isinstance(token, str) else None
+    if registration is not None and (
+        registration.show_id != show.id or registration.state is not RegistrationState.active
+    ):
+        registration = None
+    badge = registration.active_badge if registration else None
     return render_template(
-        "visitors/public/registered.html", show=show, email=session.get("registered_email", "")
+        "visitors/public/registered.html",
+        show=show,
+        email=session.get("registered_email", ""),
+        token=token if badge else None,
+        qr=png_data_uri(badge.qr_png) if badge else None,
     )
 
 
