@@ -1,7 +1,7 @@
 """import confirmations: each import preview is confirmed at most once
 
 Revision ID: 0003_import_confirmations
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-30 10:00:00
 
 """

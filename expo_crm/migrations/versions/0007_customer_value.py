@@ -5,7 +5,7 @@ class and tier); alerts may be raised by a fall in the value matrix (no transiti
 kind instead); an editable list of reasons why customers decline or are lost, and the records.
 
 Revision ID: 0007_customer_value
-Revises: 0002
+Revises: 0003_import_confirmations
 Create Date: 2026-12-05 10:00:00
 
 """
