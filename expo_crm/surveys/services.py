@@ -81,7 +81,8 @@ def add_question(
         required=required,
         position=position,
     )
-    _check_analysis_properties(survey, question, role, level, pairs_with)
+    with db.session.no_autoflush:
+        _check_analysis_properties(survey, question, role, level, pairs_with)
     db.session.add(question)
     db.session.flush()
     audit.record(

@@ -179,6 +179,15 @@ def campaign_analysis(campaign_id: int):
     if method not in analysis.ImportanceMethod._value2member_map_:
         method = ""
     result = analysis.analyse(campaign, segment or None, category or None, method or None)
+
+    def here(segment: str, category: str, method: str) -> str:
+        args = {"segment": segment, "category": category, "importance": method}
+        return url_for(
+            "surveys.campaign_analysis",
+            campaign_id=campaign.id,
+            **{k: v for k, v in args.items() if v},
+        )
+
     return render_template(
         "surveys/analysis.html",
         campaign=campaign,
@@ -187,7 +196,9 @@ def campaign_analysis(campaign_id: int):
         segment=segment,
         category=category,
         methods=list(analysis.ImportanceMethod),
+        method_arg=method,
         quadrants=list(analysis.Quadrant),
+        here=here,
     )
 
 
