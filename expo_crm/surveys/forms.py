@@ -64,7 +64,7 @@ class QuestionPropertiesForm(_AnalysisFields, FlaskForm):
     level = SelectField(_l("Satisfaction level"))
 
     def __init__(self, *args, survey, question=None, **kwargs):
-        if question is not None and "formdata" not in kwargs:
+        if question is not None:
             kwargs.setdefault("role", question.role.value)
             kwargs.setdefault("pairs_with_id", question.pairs_with_id or 0)
             kwargs.setdefault("level", question.level.value if question.level else "")

@@ -284,6 +284,8 @@ def test_staff_pair_an_expectation_question_on_the_survey_page(app, client):
     assert (expected.role, expected.pairs_with_id) == (QuestionRole.expectation, item.id)
     assert db.session.get(SurveyQuestion, item.id).level is SatisfactionLevel.service
     assert expected.level is SatisfactionLevel.service  # a pair shares its item's level
+    editor = text_of(client.get(page))
+    assert f'<option selected value="{item.id}">' in editor  # the pair's current choice shown
 
     # A free-text question cannot measure importance: refused with a message, nothing changed.
     response = post_form(

@@ -20,9 +20,10 @@
     var x = bounds(data.ipa.map(function (p) { return p.performance; }), data.mean_performance);
     var y = bounds(data.ipa.map(function (p) { return p.importance; }), data.mean_importance);
     var mp = data.mean_performance, mi = data.mean_importance;
-    var area = function (code, x0, y0, x1, y1) {
+    var area = function (code, x0, y0, x1, y1, top) {
       return [
-        { name: data.quadrants[code], xAxis: x0, yAxis: y0, itemStyle: { color: colours[code], opacity: 0.07 } },
+        { name: data.quadrants[code], xAxis: x0, yAxis: y0, itemStyle: { color: colours[code], opacity: 0.07 },
+          label: { position: top ? "insideTop" : "insideBottom" } },
         { xAxis: x1, yAxis: y1 },
       ];
     };
@@ -56,10 +57,10 @@
           silent: true,
           label: { show: true, position: "insideTop", color: "#333", fontSize: 12 },
           data: [
-            area("concentrate", x[0], mi, mp, y[1]),
-            area("keep_up", mp, mi, x[1], y[1]),
-            area("low_priority", x[0], y[0], mp, mi),
-            area("overkill", mp, y[0], x[1], mi),
+            area("concentrate", x[0], mi, mp, y[1], true),
+            area("keep_up", mp, mi, x[1], y[1], true),
+            area("low_priority", x[0], y[0], mp, mi, false),
+            area("overkill", mp, y[0], x[1], mi, false),
           ],
         },
       }],
