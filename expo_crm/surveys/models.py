@@ -38,6 +38,45 @@ class QuestionKind(LabeledEnum):
         }
 
 
+class QuestionRole(LabeledEnum):
+    """What a rating question measures. An expectation or importance question is paired with
+    the performance question it asks about (the seeds: perceived performance against
+    expectation)."""
+
+    performance = "performance"
+    expectation = "expectation"
+    importance = "importance"
+    overall = "overall"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "performance": _l("Performance (how it was)"),
+            "expectation": _l("Expectation (what was expected)"),
+            "importance": _l("Importance (how much it matters)"),
+            "overall": _l("Overall satisfaction"),
+        }
+
+
+PAIRED_ROLES = (QuestionRole.expectation, QuestionRole.importance)
+
+
+class SatisfactionLevel(LabeledEnum):
+    """The seeds' three levels of customer satisfaction (产品满意、服务满意、社会满意)."""
+
+    product = "product"
+    service = "service"
+    social = "social"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "product": _l("Product satisfaction"),
+            "service": _l("Service satisfaction"),
+            "social": _l("Social satisfaction"),
+        }
+
+
 class CampaignAudience(LabeledEnum):
     exhibitors = "exhibitors"
     visitors = "visitors"
@@ -124,8 +163,38 @@ class SurveyQuestion(db.Model):
     # Choice questions: [{"zh": "...", "en": "..."}, ...]
     options: Mapped[list] = mapped_column(sa.JSON, default=list)
     required: Mapped[bool] = mapped_column(default=True)
+    role: Mapped[QuestionRole] = mapped_column(
+        enum_type(QuestionRole, "survey_question_role"),
+        default=QuestionRole.performance,
+        server_default=QuestionRole.performance.value,
+    )
+    level: Mapped[SatisfactionLevel | None] = mapped_column(
+        enum_type(SatisfactionLevel, "survey_question_level")
+    )
+    # Expectation and importance questions: the performance question they ask about.
+    pairs_with_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True
+    )
 
     survey = relationship("Survey", back_populates="questions")
+    pairs_with = relationship("SurveyQuestion", remote_side=[id])
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role IN ('expectation', 'importance') AND pairs_with_id IS NOT NULL)"
+            " OR (role NOT IN ('expectation', 'importance') AND pairs_with_id IS NULL)",
+            name="paired_roles",
+        ),
+        # One expectation and one importance question per performance question.
+        sa.UniqueConstraint("pairs_with_id", "role"),
+        sa.Index(
+            "uq_survey_questions_one_overall",
+            "survey_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'overall'"),
+            postgresql_where=sa.text("role = 'overall'"),
+        ),
+    )
 
     @property
     def text(self) -> str:

@@ -13,6 +13,7 @@ from expo_crm.surveys.campaigns import link_problem
 from expo_crm.surveys.models import (
     LOW_SCORE,
     QuestionKind,
+    QuestionRole,
     SurveyAnswer,
     SurveyInvitation,
     SurveyQuestion,
@@ -88,8 +89,14 @@ def submit_response(
     questions = list(campaign.survey.questions)
     answers = parse_answers(questions, form)
     kinds = {q.id: q.kind for q in questions}
+    # Satisfaction is how it was: expectation and importance answers are not part of it.
+    scored = {q.id for q in questions if q.role in (QuestionRole.performance, QuestionRole.overall)}
     nps = next((a.number for a in answers if kinds[a.question_id] is QuestionKind.nps), None)
-    ratings = [a.number for a in answers if kinds[a.question_id] is QuestionKind.rating]
+    ratings = [
+        a.number
+        for a in answers
+        if kinds[a.question_id] is QuestionKind.rating and a.question_id in scored
+    ]
     satisfaction = (
         (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if ratings

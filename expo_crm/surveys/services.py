@@ -9,8 +9,11 @@ from expo_crm import audit
 from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.surveys.models import (
+    PAIRED_ROLES,
     CampaignState,
     QuestionKind,
+    QuestionRole,
+    SatisfactionLevel,
     Survey,
     SurveyAnswer,
     SurveyCampaign,
@@ -53,6 +56,10 @@ def add_question(
     text_en: str,
     options: list[dict] | None = None,
     required: bool = True,
+    *,
+    role: QuestionRole | str = QuestionRole.performance,
+    level: SatisfactionLevel | str | None = None,
+    pairs_with: SurveyQuestion | None = None,
 ) -> SurveyQuestion:
     kind = QuestionKind(kind)
     if not text_zh.strip() or not text_en.strip():
@@ -74,12 +81,108 @@ def add_question(
         required=required,
         position=position,
     )
+    with db.session.no_autoflush:
+        _check_analysis_properties(survey, question, role, level, pairs_with)
     db.session.add(question)
     db.session.flush()
     audit.record(
         "survey.question_add", question, after={"kind": kind.value, "text_en": question.text_en}
     )
     return question
+
+
+def set_analysis_properties(
+    question: SurveyQuestion,
+    role: QuestionRole | str,
+    level: SatisfactionLevel | str | None,
+    pairs_with: SurveyQuestion | None,
+) -> None:
+    """What a question measures for the analysis (its role, its pair, its level). Respondents
+    never see these, so they may change after the survey was sent."""
+    before = _properties(question)
+    _check_analysis_properties(question.survey, question, role, level, pairs_with)
+    db.session.flush()
+    audit.record("survey.question_properties", question, before=before, after=_properties(question))
+
+
+def _properties(question: SurveyQuestion) -> dict:
+    return {
+        "role": question.role.value if question.role else None,
+        "level": question.level.value if question.level else None,
+        "pairs_with_id": question.pairs_with_id,
+    }
+
+
+def _check_analysis_properties(
+    survey: Survey,
+    question: SurveyQuestion,
+    role: QuestionRole | str,
+    level: SatisfactionLevel | str | None,
+    pairs_with: SurveyQuestion | None,
+) -> None:
+    """Check and set role, level and pair; refusals say what to change."""
+    role = QuestionRole(role or QuestionRole.performance)
+    level = SatisfactionLevel(level) if level else None
+    if role is not QuestionRole.performance and question.kind is not QuestionKind.rating:
+        raise SurveyError(
+            _(
+                "Only a rating question can ask about expectation, importance or overall satisfaction."
+            )
+        )
+    if role in PAIRED_ROLES:
+        if pairs_with is None:
+            raise SurveyError(_("Choose the performance question this question is paired with."))
+        if (
+            pairs_with.survey_id != survey.id
+            or pairs_with.kind is not QuestionKind.rating
+            or pairs_with.role is not QuestionRole.performance
+            or pairs_with is question
+        ):
+            raise SurveyError(
+                _("A question can only be paired with a performance rating of the same survey.")
+            )
+        taken = db.session.scalar(
+            sa.select(SurveyQuestion.id).where(
+                SurveyQuestion.pairs_with_id == pairs_with.id,
+                SurveyQuestion.role == role,
+                SurveyQuestion.id != question.id if question.id else sa.true(),
+            )
+        )
+        if taken is not None:
+            raise SurveyError(_("“%(q)s” already has a question of this role.", q=pairs_with.text))
+        # The pair shares the level of the question it asks about.
+        level = pairs_with.level
+    else:
+        pairs_with = None
+    if role is QuestionRole.overall:
+        other = db.session.scalar(
+            sa.select(SurveyQuestion.id).where(
+                SurveyQuestion.survey_id == survey.id,
+                SurveyQuestion.role == QuestionRole.overall,
+                SurveyQuestion.id != question.id if question.id else sa.true(),
+            )
+        )
+        if other is not None:
+            raise SurveyError(_("This survey already has an overall satisfaction question."))
+    if question.id and role is not QuestionRole.performance:
+        paired = db.session.scalar(
+            sa.select(sa.func.count(SurveyQuestion.id)).where(
+                SurveyQuestion.pairs_with_id == question.id
+            )
+        )
+        if paired:
+            raise SurveyError(
+                _("Other questions are paired with this one: change or remove them first.")
+            )
+    question.role = role
+    question.level = level
+    question.pairs_with = pairs_with
+    question.pairs_with_id = pairs_with.id if pairs_with is not None else None
+    if question.id and role is QuestionRole.performance:
+        for paired in db.session.scalars(
+            sa.select(SurveyQuestion).where(SurveyQuestion.pairs_with_id == question.id)
+        ):
+            paired.level = level
 
 
 def answer_counts(survey: Survey) -> dict[int, int]:
@@ -97,6 +200,11 @@ def answer_counts(survey: Survey) -> dict[int, int]:
 def remove_question(question: SurveyQuestion) -> None:
     """A question that has answers is never deleted: its answers are the results."""
     answered = answer_counts(question.survey).get(question.id, 0)
+    paired = [q for q in question.survey.questions if q.pairs_with_id == question.id]
+    if paired:
+        raise SurveyError(
+            _("Other questions are paired with this one: change or remove them first.")
+        )
     if answered:
         raise SurveyError(
             _(
@@ -126,18 +234,6 @@ DEFAULT_QUESTIONS = (
         QuestionKind.nps,
         "您有多大可能向同行推荐本展会?",
         "How likely are you to recommend this show to a colleague?",
-        [],
-    ),
-    (
-        QuestionKind.rating,
-        "您对展会组织与服务的满意度",
-        "How satisfied are you with the organisation and service?",
-        [],
-    ),
-    (
-        QuestionKind.rating,
-        "您对观众/客商质量的满意度",
-        "How satisfied are you with the quality of the people you met?",
         [],
     ),
     (
@@ -199,6 +295,81 @@ DEFAULT_QUESTIONS = (
 )
 
 
+# The overall satisfaction question: derived importance relates each item to it and to the NPS.
+DEFAULT_OVERALL = (
+    "总体而言，您对本届展会的满意度",
+    "Overall, how satisfied are you with this show?",
+)
+
+# The items of the importance–performance analysis, by the seeds' three levels of satisfaction:
+# (level, performance zh/en, expectation zh/en, importance zh/en).
+DEFAULT_ITEMS = (
+    (
+        SatisfactionLevel.product,
+        (
+            "您对观众/客商质量的满意度",
+            "How satisfied are you with the quality of the people you met?",
+        ),
+        (
+            "展前您对观众/客商质量的期望",
+            "Before the show, what did you expect of the people you would meet?",
+        ),
+        ("观众/客商质量对您有多重要", "How important is the quality of the people you meet?"),
+    ),
+    (
+        SatisfactionLevel.product,
+        (
+            "您对展馆布局与展品范围的满意度",
+            "How satisfied are you with the hall layout and the range of exhibits?",
+        ),
+        (
+            "展前您对展馆布局与展品范围的期望",
+            "Before the show, what did you expect of the hall layout and the range of exhibits?",
+        ),
+        (
+            "展馆布局与展品范围对您有多重要",
+            "How important are the hall layout and the range of exhibits?",
+        ),
+    ),
+    (
+        SatisfactionLevel.service,
+        ("您对展会组织与服务的满意度", "How satisfied are you with the organisation and service?"),
+        (
+            "展前您对展会组织与服务的期望",
+            "Before the show, what did you expect of the organisation and service?",
+        ),
+        ("展会组织与服务对您有多重要", "How important are the organisation and service?"),
+    ),
+    (
+        SatisfactionLevel.service,
+        (
+            "您对进场、搭建与撤场安排的满意度",
+            "How satisfied are you with move-in, build-up and move-out?",
+        ),
+        (
+            "展前您对进场、搭建与撤场安排的期望",
+            "Before the show, what did you expect of move-in, build-up and move-out?",
+        ),
+        ("进场、搭建与撤场安排对您有多重要", "How important are move-in, build-up and move-out?"),
+    ),
+    (
+        SatisfactionLevel.social,
+        (
+            "您对本展会行业影响力与口碑的满意度",
+            "How satisfied are you with the show's standing and reputation in the industry?",
+        ),
+        (
+            "展前您对本展会行业影响力与口碑的期望",
+            "Before the show, what did you expect of its standing and reputation?",
+        ),
+        (
+            "展会的行业影响力与口碑对您有多重要",
+            "How important is the show's standing and reputation?",
+        ),
+    ),
+)
+
+
 def default_survey() -> Survey:
     """The survey the service plan sends; made with standard questions the first time."""
     survey = db.session.scalar(sa.select(Survey).where(Survey.is_default))
@@ -212,18 +383,51 @@ def default_survey() -> Survey:
         intro_en="Thank you for taking part in the show. Two minutes of your time help us improve.",
     )
     db.session.add(survey)
-    for position, (kind, zh, en, options) in enumerate(DEFAULT_QUESTIONS, start=1):
-        required = kind in (QuestionKind.nps, QuestionKind.rating)
-        survey.questions.append(
-            SurveyQuestion(
-                kind=kind,
-                text_zh=zh,
-                text_en=en,
-                options=options,
-                position=position,
-                required=required,
-            )
+    nps, *others = DEFAULT_QUESTIONS
+    rows: list[SurveyQuestion] = [
+        SurveyQuestion(kind=nps[0], text_zh=nps[1], text_en=nps[2], options=[], required=True),
+        SurveyQuestion(
+            kind=QuestionKind.rating,
+            text_zh=DEFAULT_OVERALL[0],
+            text_en=DEFAULT_OVERALL[1],
+            options=[],
+            required=True,
+            role=QuestionRole.overall,
+        ),
+    ]
+    for level, performance, expectation, importance in DEFAULT_ITEMS:
+        item = SurveyQuestion(
+            kind=QuestionKind.rating,
+            text_zh=performance[0],
+            text_en=performance[1],
+            options=[],
+            required=True,
+            level=level,
         )
+        rows.append(item)
+        for role, (zh, en) in (
+            (QuestionRole.expectation, expectation),
+            (QuestionRole.importance, importance),
+        ):
+            rows.append(
+                SurveyQuestion(
+                    kind=QuestionKind.rating,
+                    text_zh=zh,
+                    text_en=en,
+                    options=[],
+                    required=False,
+                    role=role,
+                    level=level,
+                    pairs_with=item,
+                )
+            )
+    for kind, zh, en, options in others:
+        rows.append(
+            SurveyQuestion(kind=kind, text_zh=zh, text_en=en, options=options, required=False)
+        )
+    for position, question in enumerate(rows, start=1):
+        question.position = position
+        survey.questions.append(question)
     db.session.flush()
     return survey
 

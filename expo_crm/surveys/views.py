@@ -13,8 +13,14 @@ from expo_crm.extensions import limiter
 from expo_crm.navigation import nav_item
 from expo_crm.shows.models import Show
 from expo_crm.shows.services import list_shows
-from expo_crm.surveys import campaigns, reports, responses, services
-from expo_crm.surveys.forms import ActionForm, CampaignForm, QuestionForm, SurveyForm
+from expo_crm.surveys import analysis, campaigns, reports, responses, services
+from expo_crm.surveys.forms import (
+    ActionForm,
+    CampaignForm,
+    QuestionForm,
+    QuestionPropertiesForm,
+    SurveyForm,
+)
 from expo_crm.surveys.models import Segment, Survey, SurveyCampaign, SurveyQuestion
 from expo_crm.surveys.results import campaign_results
 
@@ -51,7 +57,7 @@ def survey_create():
 @requires("surveys.view")
 def survey_detail(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
-    form = QuestionForm()
+    form = QuestionForm(survey=survey)
     if request.method == "POST":
         if not current_user.can("surveys.manage"):
             abort(403)
@@ -67,6 +73,9 @@ def survey_detail(survey_id: int):
                     form.text_en.data,
                     options,
                     form.required.data,
+                    role=form.role.data,
+                    level=form.level.data or None,
+                    pairs_with=form.pairs_with(survey),
                 )
             if action.done:
                 return redirect(url_for("surveys.survey_detail", survey_id=survey.id))
@@ -76,6 +85,32 @@ def survey_detail(survey_id: int):
         form=form,
         action_form=ActionForm(),
         answer_counts=services.answer_counts(survey),
+        property_forms={
+            q.id: QuestionPropertiesForm(
+                formdata=None, prefix=f"q{q.id}", survey=survey, question=q
+            )
+            for q in survey.questions
+        },
+    )
+
+
+@bp.route("/surveys/<int:survey_id>/questions/<int:question_id>/properties", methods=["POST"])
+@requires("surveys.manage")
+def question_properties(survey_id: int, question_id: int):
+    question = db.get_or_404(SurveyQuestion, question_id)
+    if question.survey_id != survey_id:
+        abort(404)
+    survey = question.survey
+    form = QuestionPropertiesForm(prefix=f"q{question.id}", survey=survey)
+    if not form.validate_on_submit():
+        flash(_("The form expired or a choice was not valid. Please try again."), "error")
+    else:
+        with user_action(_("Question updated.")):
+            services.set_analysis_properties(
+                question, form.role.data, form.level.data or None, form.pairs_with(survey)
+            )
+    return redirect(
+        url_for("surveys.survey_detail", survey_id=survey_id, _anchor=f"q{question.id}")
     )
 
 
@@ -128,6 +163,42 @@ def campaign_detail(campaign_id: int):
         segments=list(Segment),
         form=ActionForm(),
         pending=campaigns.pending_recipients(campaign) if campaign.state.value != "closed" else [],
+    )
+
+
+@bp.route("/surveys/campaigns/<int:campaign_id>/analysis")
+@requires("surveys.view")
+def campaign_analysis(campaign_id: int):
+    campaign = db.get_or_404(SurveyCampaign, campaign_id)
+    choices = analysis.segment_choices(campaign)
+    segment = request.args.get("segment", "")
+    category = request.args.get("category", "")
+    if (segment, category) not in {(s, c) for s, c, _ in choices}:
+        segment, category = "", ""
+    method = request.args.get("importance", "")
+    if method not in analysis.ImportanceMethod._value2member_map_:
+        method = ""
+    result = analysis.analyse(campaign, segment or None, category or None, method or None)
+
+    def here(segment: str, category: str, method: str) -> str:
+        args = {"segment": segment, "category": category, "importance": method}
+        return url_for(
+            "surveys.campaign_analysis",
+            campaign_id=campaign.id,
+            **{k: v for k, v in args.items() if v},
+        )
+
+    return render_template(
+        "surveys/analysis.html",
+        campaign=campaign,
+        analysis=result,
+        choices=choices,
+        segment=segment,
+        category=category,
+        methods=list(analysis.ImportanceMethod),
+        method_arg=method,
+        quadrants=list(analysis.Quadrant),
+        here=here,
     )
 
 
