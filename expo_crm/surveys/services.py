@@ -129,6 +129,16 @@ def _check_analysis_properties(
                 "Only a rating question can ask about expectation, importance or overall satisfaction."
             )
         )
+    if question.id and role is not QuestionRole.performance:
+        paired = db.session.scalar(
+            sa.select(sa.func.count(SurveyQuestion.id)).where(
+                SurveyQuestion.pairs_with_id == question.id
+            )
+        )
+        if paired:
+            raise SurveyError(
+                _("Other questions are paired with this one: change or remove them first.")
+            )
     if role in PAIRED_ROLES:
         if pairs_with is None:
             raise SurveyError(_("Choose the performance question this question is paired with."))
@@ -164,16 +174,6 @@ def _check_analysis_properties(
         )
         if other is not None:
             raise SurveyError(_("This survey already has an overall satisfaction question."))
-    if question.id and role is not QuestionRole.performance:
-        paired = db.session.scalar(
-            sa.select(sa.func.count(SurveyQuestion.id)).where(
-                SurveyQuestion.pairs_with_id == question.id
-            )
-        )
-        if paired:
-            raise SurveyError(
-                _("Other questions are paired with this one: change or remove them first.")
-            )
     question.role = role
     question.level = level
     question.pairs_with = pairs_with

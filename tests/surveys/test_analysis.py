@@ -303,3 +303,29 @@ def test_staff_pair_an_expectation_question_on_the_survey_page(app, client):
     assert "Only a rating question can ask about expectation" in text_of(response)
     db.session.expire_all()
     assert db.session.get(SurveyQuestion, comment.id).role is QuestionRole.performance
+
+
+def test_pairing_rules_refuse_with_a_message_and_change_nothing(app):
+    survey = services.create_survey("调查", "Survey")
+    item = services.add_question(survey, QuestionKind.rating, "服务", "Service")
+    services.add_question(
+        survey, QuestionKind.rating, "期望", "Expected", role="expectation", pairs_with=item
+    )
+    services.add_question(survey, QuestionKind.rating, "总体", "Overall", role="overall")
+    elsewhere = services.create_survey("另一份", "Another")
+    stranger = services.add_question(elsewhere, QuestionKind.rating, "观众", "People")
+    db.session.commit()
+    refusals = {
+        "a second expectation question for one item": dict(role="expectation", pairs_with=item),
+        "a pair in another survey": dict(role="importance", pairs_with=stranger),
+        "a second overall question": dict(role="overall"),
+        "an importance question paired with nothing": dict(role="importance"),
+    }
+    for case, properties in refusals.items():
+        with pytest.raises(services.SurveyError):
+            services.add_question(survey, QuestionKind.rating, "再问", "Again", **properties)
+        db.session.rollback()
+        assert len(db.session.get(type(survey), survey.id).questions) == 3, case
+    # the item has a pair: it cannot stop being a performance question
+    with pytest.raises(services.SurveyError, match="已有其他题目与本题配对"):
+        services.set_analysis_properties(item, "overall", None, None)
