@@ -9,7 +9,9 @@ from flask_login import current_user
 
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import portal
+from expo_crm.converters import bounded_int
 from expo_crm.db import db
+from expo_crm.exhibitors.models import Contract
 from expo_crm.invoicing import fapiao, services
 from expo_crm.invoicing.accounts import company_accounts
 from expo_crm.invoicing.forms import FapiaoRequestForm
@@ -55,14 +57,17 @@ def portal_fapiao_request():
     form = FapiaoRequestForm()
     if not form.validate_on_submit():
         return _page(form, status=400)
-    contract_id = request.form.get("contract_id", type=int)
+    contract_id = request.form.get("contract_id", type=bounded_int)
+    contract = db.session.get(Contract, contract_id) if contract_id else None
+    if contract is None or contract.company_id != current_user.company_id:
+        abort(404)
     with user_action(
         _("Thank you: your fapiao request has been sent to our finance team."),
         flash_refusal=False,
     ) as action:
         fapiao.request_fapiao(
             current_user.company_id,
-            contract_id or 0,
+            contract.id,
             {name: form[name].data for name in ("kind", "title", "tax_id", *fapiao.SPECIAL_FIELDS)},
             current_user.id,
         )

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
+from expo_crm.converters import bounded_int
 from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.exhibitors.contracts import get_contract_or_404
@@ -30,7 +31,7 @@ from expo_crm.shows import services as shows
 @bp.route("/invoicing/")
 @requires("invoicing.view")
 def overview():
-    show_id = request.args.get("show", type=int)
+    show_id = request.args.get("show", type=bounded_int)
     show = shows.get_show_or_404(show_id) if show_id else shows.current_show()
     accounts = show_accounts(show.id, services.organiser_today()) if show else None
     return render_template(
@@ -90,7 +91,7 @@ def receipt_create(payment_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    contract_id = request.args.get("contract", type=int)
+    contract_id = request.args.get("contract", type=bounded_int)
     with user_action() as action:
         receipt = services.issue_receipt(payment_id, issued_by_id=current_user.id)
         contract_id = receipt.contract_id
