@@ -1,5 +1,9 @@
-"""Overdue reminders, a step of each show's service plan: once per invoice and reminder level,
-in the recipient's language, and never for an invoice that is paid when the step runs."""
+"""Overdue reminders, steps of each show's service plan (staff may move them like any step):
+each reminds every invoice of the show that is overdue when it runs, once per invoice and
+reminder, in the recipient's language, and never an invoice that is paid by then.
+
+Payment falls due 30 days before the show opens by default (exhibitors/contracts.py), so the
+steps come after it: 25, 14 and 5 days before opening."""
 
 from __future__ import annotations
 
@@ -15,37 +19,19 @@ from expo_crm.mail.services import enqueue_email
 from expo_crm.scheduler.registry import plan_action
 from expo_crm.shows.models import Show
 
-# Reminder level -> days past the due date from which it is sent.
-REMINDER_DAYS = {1: 1, 2: 14}
 
-
-def reminder_level(days_overdue: int) -> int:
-    return max((level for level, days in REMINDER_DAYS.items() if days_overdue >= days), default=0)
-
-
-@plan_action(
-    "invoicing.overdue_reminders",
-    label=_l("Reminders of overdue invoices to exhibitors"),
-    audience="exhibitors",
-    anchor="move_in_date",
-    offset_days=-120,
-    until=("open_to", 1),
-    hour=10,
-    repeat_daily=True,
-)
-def remind_overdue(show: Show, at: datetime) -> int:
+def send_reminders(show: Show, at: datetime, level: int) -> int:
     today = show.local_date(at)
-    sent_before = set(
-        db.session.execute(sa.select(InvoiceReminder.invoice_id, InvoiceReminder.level)).tuples()
+    reminded = set(
+        db.session.scalars(
+            sa.select(InvoiceReminder.invoice_id).where(InvoiceReminder.level == level)
+        )
     )
     sent = 0
     for balance in overdue_balances(show.id, today):
         invoice = balance.invoice
-        level = reminder_level((today - invoice.due_on).days)
-        if level == 0 or (invoice.id, level) in sent_before:
-            continue
         contact = invoice.company.primary_contact
-        if contact is None or not contact.email:
+        if invoice.id in reminded or contact is None or not contact.email:
             continue
         language = contact.locale if contact.locale in ("zh", "en") else invoice.language
         message = enqueue_email(
@@ -76,3 +62,42 @@ def remind_overdue(show: Show, at: datetime) -> int:
         sent += message is not None
     db.session.flush()
     return sent
+
+
+@plan_action(
+    "invoicing.overdue_reminder",
+    label=_l("Reminder of overdue invoices to exhibitors"),
+    audience="exhibitors",
+    anchor="open_from",
+    offset_days=-25,
+    until=("open_from", -21),
+    hour=10,
+)
+def first_reminder(show: Show, at: datetime) -> int:
+    return send_reminders(show, at, 1)
+
+
+@plan_action(
+    "invoicing.overdue_reminder_2",
+    label=_l("Second reminder of overdue invoices to exhibitors"),
+    audience="exhibitors",
+    anchor="open_from",
+    offset_days=-14,
+    until=("open_from", -10),
+    hour=10,
+)
+def second_reminder(show: Show, at: datetime) -> int:
+    return send_reminders(show, at, 2)
+
+
+@plan_action(
+    "invoicing.overdue_reminder_final",
+    label=_l("Final reminder of overdue invoices to exhibitors"),
+    audience="exhibitors",
+    anchor="open_from",
+    offset_days=-5,
+    until=("open_from", 0),
+    hour=10,
+)
+def final_reminder(show: Show, at: datetime) -> int:
+    return send_reminders(show, at, 3)
