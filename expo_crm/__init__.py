@@ -32,6 +32,10 @@ def _components():
     from expo_crm.exhibitors import measures as exhibitor_measures
     from expo_crm.exhibitors import models as exhibitor_models
     from expo_crm.exhibitors import views as exhibitor_views
+    from expo_crm.invoicing import jobs as invoicing_jobs
+    from expo_crm.invoicing import models as invoicing_models
+    from expo_crm.invoicing import receivers as invoicing_receivers
+    from expo_crm.invoicing import views as invoicing_views
     from expo_crm.mail import jobs as mail_jobs
     from expo_crm.mail import models as mail_models
     from expo_crm.mail import views as mail_views
@@ -72,6 +76,7 @@ def _components():
         show_models,
         task_models,
         exhibitor_models,
+        invoicing_models,
         visitor_models,
         supplier_models,
         partner_models,
@@ -92,13 +97,23 @@ def _components():
         partner_services,
         survey_results,
         survey_measures,
+        invoicing_receivers,
     )
-    jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
+    jobs = (
+        mail_jobs,
+        visitor_jobs,
+        supplier_jobs,
+        partner_jobs,
+        relationship_jobs,
+        survey_jobs,
+        invoicing_jobs,
+    )
     blueprints = (
         auth_views.bp,
         show_views.bp,
         staff_views.bp,
         exhibitor_views.bp,
+        invoicing_views.bp,
         visitor_views.bp,
         supplier_views.bp,
         partner_views.bp,

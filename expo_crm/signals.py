@@ -20,3 +20,11 @@ mail_handover_undone = _signals.signal("mail-handover-undone")
 # A badge was admitted for the first time at a gate (expo_crm.visitors.checkin). Keyword
 # arguments: visitor_id, show_id, show_code, gate, at.
 badge_admitted = _signals.signal("badge-admitted")
+
+# A contract was cancelled (expo_crm.exhibitors.contracts). Keyword arguments: contract,
+# reason (as the person typed it).
+contract_cancelled = _signals.signal("contract-cancelled")
+
+# A contract's amounts were taken in again (expo_crm.exhibitors.contracts). Keyword arguments:
+# contract, before_total (the total before), after_total.
+contract_repriced = _signals.signal("contract-repriced")

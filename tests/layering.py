@@ -45,7 +45,9 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("shared domain", frozenset({"relationships", "surveys"})),
     (
         "blueprints",
-        frozenset({"exhibitors", "partners", "portal", "staff", "suppliers", "visitors"}),
+        frozenset(
+            {"exhibitors", "invoicing", "partners", "portal", "staff", "suppliers", "visitors"}
+        ),
     ),
     ("wiring", frozenset({"", "__main__", "apidocs", "cli", "demo", "server"})),
 )

@@ -44,6 +44,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "exhibitors.manage": frozenset({Role.sales}),
     "exhibitors.finance": frozenset({Role.sales}),
     "exhibitors.import": frozenset({Role.sales}),
+    "invoicing.view": frozenset({Role.sales, Role.service}),
+    "invoicing.manage": frozenset({Role.sales}),
     "visitors.view": frozenset({Role.service, Role.marketing}),
     "visitors.manage": frozenset({Role.service}),
     "visitors.export": frozenset(),

@@ -26,6 +26,7 @@ from expo_crm.auth.permissions import Role
 from expo_crm.db import db, writing
 from expo_crm.demo import relationships as relationships_demo
 from expo_crm.exhibitors import demo as exhibitors_demo
+from expo_crm.invoicing import demo as invoicing_demo
 from expo_crm.partners import demo as partners_demo
 from expo_crm.shows import services as shows
 from expo_crm.shows.models import Show
@@ -52,6 +53,7 @@ def _seeders():
         exhibitors_demo.seed,
         visitors_demo.seed,
         suppliers_demo.seed,  # orders for the exhibitors' companies
+        invoicing_demo.seed,  # invoices of the signed contracts, with their service orders
         partners_demo.seed,  # attributes visitors' registrations to referral codes
         staff_demo.seed,
         surveys_demo.seed,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from expo_crm import audit, clock
+from expo_crm import audit, clock, signals
 from expo_crm.db import db
 from expo_crm.exhibitors.booths import assigned_booths
 from expo_crm.exhibitors.models import (
@@ -160,6 +160,12 @@ def recalculate_contract(contract: Contract, discount=None) -> Contract:
         before,
         audit.snapshot(contract, "booth_fee", "services_total", "discount", "total_amount"),
     )
+    signals.contract_repriced.send(
+        contract.id,
+        contract=contract,
+        before_total=before["total_amount"],
+        after_total=contract.total_amount,
+    )
     return contract
 
 
@@ -202,6 +208,7 @@ def cancel_contract(contract: Contract, reason: str) -> Contract:
     audit.record(
         "contract.cancel", contract, {"state": old.value}, {"state": "cancelled", "reason": reason}
     )
+    signals.contract_cancelled.send(contract.id, contract=contract, reason=reason)
     return contract
 
 
