@@ -26,6 +26,8 @@ def _components():
     from expo_crm.audit import models as audit_models
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
+    from expo_crm.categories import models as category_models
+    from expo_crm.categories import views as category_views
     from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
@@ -34,6 +36,10 @@ def _components():
     from expo_crm.mail import jobs as mail_jobs
     from expo_crm.mail import models as mail_models
     from expo_crm.mail import views as mail_views
+    from expo_crm.matchmaking import jobs as matchmaking_jobs
+    from expo_crm.matchmaking import models as matchmaking_models
+    from expo_crm.matchmaking import receivers as matchmaking_receivers
+    from expo_crm.matchmaking import views as matchmaking_views
     from expo_crm.partners import jobs as partner_jobs
     from expo_crm.partners import models as partner_models
     from expo_crm.partners import services as partner_services
@@ -68,6 +74,7 @@ def _components():
         document_models,
         show_models,
         task_models,
+        category_models,
         exhibitor_models,
         visitor_models,
         supplier_models,
@@ -76,6 +83,7 @@ def _components():
         survey_models,
         mail_models,
         scheduler_models,
+        matchmaking_models,
     )
     # Modules that register with the layers below them: customer value sources, survey
     # audiences, service orders charged on contracts, referral codes.
@@ -86,8 +94,17 @@ def _components():
         supplier_services,
         partner_services,
         survey_results,
+        matchmaking_receivers,
     )
-    jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
+    jobs = (
+        mail_jobs,
+        visitor_jobs,
+        supplier_jobs,
+        partner_jobs,
+        relationship_jobs,
+        survey_jobs,
+        matchmaking_jobs,
+    )
     blueprints = (
         auth_views.bp,
         show_views.bp,
@@ -101,6 +118,8 @@ def _components():
         mail_views.bp,
         scheduler_views.bp,
         portal_views.bp,
+        category_views.bp,
+        matchmaking_views.bp,
         apidocs_views.bp,
     )
     apis = (visitor_api.bp,)  # JSON with bearer tokens: no CSRF

@@ -20,3 +20,7 @@ mail_handover_undone = _signals.signal("mail-handover-undone")
 # A badge was admitted for the first time at a gate (expo_crm.visitors.checkin). Keyword
 # arguments: visitor_id, show_id, show_code, gate, at.
 badge_admitted = _signals.signal("badge-admitted")
+
+# An exhibitor scanned a visitor's badge at its booth (expo_crm.exhibitors.leads), a first
+# scan or a repeat. Keyword arguments: company_id, show_id, visitor_id, at.
+lead_scanned = _signals.signal("lead-scanned")

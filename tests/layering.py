@@ -41,10 +41,12 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         ),
     ),
     ("platform", frozenset({"auth", "lists", "mail", "scheduler", "shows", "tasks"})),
-    ("shared domain", frozenset({"relationships", "surveys"})),
+    ("shared domain", frozenset({"categories", "relationships", "surveys"})),
     (
         "blueprints",
-        frozenset({"exhibitors", "partners", "portal", "staff", "suppliers", "visitors"}),
+        frozenset(
+            {"exhibitors", "matchmaking", "partners", "portal", "staff", "suppliers", "visitors"}
+        ),
     ),
     ("wiring", frozenset({"", "__main__", "apidocs", "cli", "demo", "server"})),
 )
