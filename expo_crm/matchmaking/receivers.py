@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo_crm import signals
 from expo_crm.matchmaking import services
+from expo_crm.relationships.value import value_source
 from expo_crm.visitors.views.public import self_service_page
 
 
@@ -20,3 +21,9 @@ def held_by_scan(
 
 
 self_service_page(_l("My meetings"), "matchmaking.visitor_meetings")
+
+
+@value_source("visitor_meetings")
+def visitor_meetings() -> list[tuple[int, int, int]]:
+    """(visitor_id, show_id, meetings held): each adds to the visitor's profit of that edition."""
+    return [(v, s, n) for (v, s), n in services.held_meetings_by_visitor().items()]

@@ -190,3 +190,33 @@ def test_hosted_buyers_meetings_are_scheduled_by_staff(world):
     )
     db.session.commit()
     assert meeting.state is MeetingState.accepted and meeting.hosted
+
+
+def test_a_meeting_held_adds_to_the_visitors_value(world):
+    from datetime import datetime, time
+
+    from expo_crm.relationships.models import CustomerValueState
+    from expo_crm.relationships.services import evaluate_values
+
+    show, company, registration, _code = world
+    other, _ = create_buyer(show)
+    meeting = services.request_meeting(
+        show, company.id, registration, _first_slot(show), by=Party.visitor
+    )
+    services.accept(meeting, Party.exhibitor)
+    for entered in (registration, other):
+        entered.first_checked_in_at = meeting.starts_at - timedelta(hours=1)
+    clock.freeze(meeting.starts_at)
+    services.mark_held(meeting)
+    db.session.commit()
+
+    evaluate_values(datetime.combine(show.open_to + timedelta(days=3), time(2), tzinfo=show.tz))
+    db.session.commit()
+    margins = dict(
+        db.session.execute(
+            sa.select(CustomerValueState.visitor_id, CustomerValueState.margin_current).where(
+                CustomerValueState.visitor_id.in_([registration.visitor_id, other.visitor_id])
+            )
+        ).all()
+    )
+    assert margins[registration.visitor_id] - margins[other.visitor_id] == 100
