@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 
 import sqlalchemy as sa
@@ -178,13 +179,19 @@ class Recommendation(db.Model):
     )
     score: Mapped[float] = mapped_column(sa.Float)
     event: Mapped[str] = mapped_column(sa.String(64))
-    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The event's parameters as JSON text, serialised once per distinct reason when a show's
+    # hundred thousand pairs are stored (a JSON column would encode every row on its own).
+    params_json: Mapped[str] = mapped_column(sa.Text, default="{}")
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         sa.UniqueConstraint("show_id", "visitor_id", "company_id"),
         sa.CheckConstraint("score > 0", name="score_positive"),
     )
+
+    @property
+    def params(self) -> dict:
+        return json.loads(self.params_json or "{}")
 
 
 class HostedBuyer(db.Model):

@@ -15,6 +15,7 @@ reason is the category that weighed most, stored as an event kind with its param
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -161,8 +162,8 @@ def score(profiles: Profiles, top_k: int = TOP_K) -> Scored:
     k_row = min(top_k, n_companies)
     k_col = min(top_k, n_visitors)
     pick_v, pick_c = [], []
-    best_col_scores = np.zeros((0, n_companies), dtype=np.float32)
-    best_col_rows = np.zeros((0, n_companies), dtype=np.int64)
+    best_col_scores = np.zeros((n_companies, 0), dtype=np.float32)
+    best_col_rows = np.zeros((n_companies, 0), dtype=np.int64)
     for start in range(0, n_visitors, CHUNK):
         block = (profiles.sought[start : start + CHUNK] @ weighted_t).toarray()
         block *= profiles.factor[start : start + CHUNK, np.newaxis]
@@ -172,29 +173,45 @@ def score(profiles: Profiles, top_k: int = TOP_K) -> Scored:
         keep = block[rows, top.ravel()] > 0
         pick_v.append(rows[keep] + start)
         pick_c.append(top.ravel()[keep])
-        # each exhibitor's best visitors so far
-        candidates = np.vstack([best_col_scores, block])
-        candidate_rows = np.vstack(
-            [
-                best_col_rows,
-                np.arange(start, start + block.shape[0])[:, np.newaxis].repeat(n_companies, axis=1),
-            ]
-        )
-        k = min(k_col, candidates.shape[0])
-        order = np.argpartition(-candidates, k - 1, axis=0)[:k]
-        best_col_scores = np.take_along_axis(candidates, order, axis=0)
-        best_col_rows = np.take_along_axis(candidate_rows, order, axis=0)
+        # each exhibitor's best visitors of this block, merged with the best so far
+        columns = np.ascontiguousarray(block.T)
+        k_here = min(k_col, columns.shape[1])
+        local = np.argpartition(-columns, k_here - 1, axis=1)[:, :k_here]
+        scores = np.hstack([best_col_scores, np.take_along_axis(columns, local, axis=1)])
+        owners = np.hstack([best_col_rows, local + start])
+        k = min(k_col, scores.shape[1])
+        order = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        best_col_scores = np.take_along_axis(scores, order, axis=1)
+        best_col_rows = np.take_along_axis(owners, order, axis=1)
     keep = best_col_scores > 0
     pick_v.append(best_col_rows[keep])
-    pick_c.append(np.broadcast_to(np.arange(n_companies), best_col_rows.shape)[keep])
-    pairs = np.unique(np.stack([np.concatenate(pick_v), np.concatenate(pick_c)], axis=1), axis=0)
-    if len(pairs) == 0:
+    pick_c.append(np.broadcast_to(np.arange(n_companies)[:, np.newaxis], keep.shape)[keep])
+    keys = np.unique(np.concatenate(pick_v) * n_companies + np.concatenate(pick_c))
+    if len(keys) == 0:
         return empty
+    pairs = np.stack([keys // n_companies, keys % n_companies], axis=1)
     v_rows, c_rows = pairs[:, 0], pairs[:, 1]
     contributions = sparse.csr_matrix(profiles.sought[v_rows].multiply(reach[c_rows]))
     totals = np.asarray(contributions.sum(axis=1)).ravel() * profiles.factor[v_rows]
-    reasons = np.asarray(contributions.argmax(axis=1)).ravel()
-    return Scored(v_rows, c_rows, totals.astype(np.float32), reasons.astype(np.int64))
+    return Scored(v_rows, c_rows, totals.astype(np.float32), _row_argmax(contributions))
+
+
+def _row_argmax(matrix: sparse.csr_matrix) -> np.ndarray:
+    """The column of each row's largest entry (the first on a tie), without a Python loop."""
+    matrix.sort_indices()
+    starts, counts = matrix.indptr[:-1], np.diff(matrix.indptr)
+    found = np.zeros(matrix.shape[0], dtype=np.int64)
+    filled = counts > 0
+    if not filled.any():
+        return found
+    row_max = np.maximum.reduceat(matrix.data, starts[filled])
+    owner = np.repeat(np.arange(matrix.shape[0]), counts)
+    best = np.full(matrix.shape[0], -np.inf, dtype=np.float64)
+    best[filled] = row_max
+    position = np.where(matrix.data == best[owner], np.arange(len(matrix.data)), len(matrix.data))
+    first = np.minimum.reduceat(position, starts[filled])
+    found[filled] = matrix.indices[first]
+    return found
 
 
 def compute_recommendations(show_id: int, top_k: int = TOP_K, at: datetime | None = None) -> int:
@@ -209,6 +226,10 @@ def compute_recommendations(show_id: int, top_k: int = TOP_K, at: datetime | Non
     }
     at = at or clock.now()
     db.session.execute(sa.delete(Recommendation).where(Recommendation.show_id == show_id))
+    reasons: dict[tuple[int, str | None], tuple[str, str]] = {}
+    visitor_ids = profiles.visitor_ids.tolist()
+    company_ids = profiles.company_ids.tolist()
+    category_ids = profiles.category_ids.tolist()
     rows = []
     for v_row, c_row, value, column in zip(
         scored.visitor_rows.tolist(),
@@ -217,24 +238,29 @@ def compute_recommendations(show_id: int, top_k: int = TOP_K, at: datetime | Non
         scored.reason_columns.tolist(),
         strict=True,
     ):
-        category_id = int(profiles.category_ids[column])
-        label = labels.get(category_id, "")
         authority = profiles.authority[v_row]
+        key = (category_ids[column], authority)
+        reason = reasons.get(key)
+        if reason is None:
+            params = {"category": labels.get(key[0], "")}
+            if authority:
+                params["authority"] = authority
+            reason = (REASON if authority else REASON_PLAIN, json.dumps(params, ensure_ascii=False))
+            reasons[key] = reason
         rows.append(
             {
                 "show_id": show_id,
-                "visitor_id": int(profiles.visitor_ids[v_row]),
-                "company_id": int(profiles.company_ids[c_row]),
-                "score": round(float(value), 4),
-                "event": REASON if authority else REASON_PLAIN,
-                "params": {"category": label, "authority": authority}
-                if authority
-                else {"category": label},
+                "visitor_id": visitor_ids[v_row],
+                "company_id": company_ids[c_row],
+                "score": round(value, 4),
+                "event": reason[0],
+                "params_json": reason[1],
                 "computed_at": at,
             }
         )
-    for start in range(0, len(rows), 5000):
-        db.session.execute(sa.insert(Recommendation), rows[start : start + 5000])
+    table = Recommendation.__table__
+    for start in range(0, len(rows), 10_000):
+        db.session.execute(table.insert(), rows[start : start + 10_000])
     return len(rows)
 
 

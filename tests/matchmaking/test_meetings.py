@@ -8,6 +8,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -21,6 +22,13 @@ from tests.factories import (
     create_exhibitor_offering,
     create_show,
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_english(app):
+    """Refusals are read in English here (services answer in the current locale)."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

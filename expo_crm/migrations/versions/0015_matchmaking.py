@@ -159,7 +159,7 @@ def upgrade():
         sa.Column("company_id", sa.Integer(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("event", sa.String(length=64), nullable=False),
-        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("params_json", sa.Text(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("score > 0", name=op.f("ck_meeting_recommendations_score_positive")),
         sa.ForeignKeyConstraint(
@@ -381,55 +381,34 @@ def upgrade():
             "show_id", "visitor_id", "starts_at", name="uq_meeting_slot_bookings_visitor"
         ),
     )
-    with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("products_offered", sa.Text(), nullable=False, server_default="")
+    # New columns of existing tables are added in place (ALTER TABLE ... ADD COLUMN), never by
+    # SQLite's batch copy: dropping the old companies, visitors or registrations table would run
+    # its foreign keys' ON DELETE CASCADE and empty the tables that point at it.
+    op.add_column(
+        "companies", sa.Column("products_offered", sa.Text(), nullable=False, server_default="")
+    )
+    op.add_column(
+        "registrations",
+        sa.Column("meeting_consent", sa.Boolean(), nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "visitors", sa.Column("products_sought", sa.Text(), nullable=False, server_default="")
+    )
+    op.add_column("visitors", sa.Column("buying_intent", sa.String(length=19), nullable=True))
+    if op.get_bind().dialect.name != "sqlite":  # SQLite cannot add a CHECK to a table in place
+        op.create_check_constraint(
+            op.f("ck_visitors_visitor_buying_intent"),
+            "visitors",
+            "buying_intent IN ('buying_now', 'within_year', 'researching')",
         )
-
-    with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("meeting_consent", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-
-    with op.batch_alter_table("visitors", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "buying_intent",
-                sa.Enum(
-                    "buying_now",
-                    "within_year",
-                    "researching",
-                    name="visitor_buying_intent",
-                    native_enum=False,
-                    create_constraint=True,
-                    length=19,
-                ),
-                nullable=True,
-            )
-        )
-        batch_op.add_column(
-            sa.Column("products_sought", sa.Text(), nullable=False, server_default="")
-        )
-
-    # The defaults only filled the rows already there; the application sets every value.
-    with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.alter_column("products_offered", server_default=None)
-    with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.alter_column("meeting_consent", server_default=None)
-    with op.batch_alter_table("visitors", schema=None) as batch_op:
-        batch_op.alter_column("products_sought", server_default=None)
 
 
 def downgrade():
-    with op.batch_alter_table("visitors", schema=None) as batch_op:
-        batch_op.drop_column("products_sought")
-        batch_op.drop_column("buying_intent")
-
-    with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.drop_column("meeting_consent")
-
-    with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.drop_column("products_offered")
+    # In place, as they were added (SQLite 3.35 and later drop a column without a copy).
+    op.drop_column("visitors", "buying_intent")
+    op.drop_column("visitors", "products_sought")
+    op.drop_column("registrations", "meeting_consent")
+    op.drop_column("companies", "products_offered")
 
     op.drop_table("meeting_slot_bookings")
     with op.batch_alter_table("meetings", schema=None) as batch_op:
