@@ -339,7 +339,6 @@ def cancel(meeting: Meeting, by: Party) -> Meeting:
         raise MeetingError(_("This meeting has already been answered or has changed."))
     if meeting.ends_at <= clock.now():
         raise MeetingError(_("This meeting is over; record it as held or as a no-show."))
-    was_confirmed = meeting.state is MeetingState.accepted
     meeting.state = MeetingState.cancelled
     meeting.cancelled_at = clock.now()
     meeting.cancelled_by = by
@@ -349,8 +348,7 @@ def cancel(meeting: Meeting, by: Party) -> Meeting:
     _timeline(meeting, MEETING_CANCELLED, {"when": _when(meeting), "party": by.value}, "cancelled")
     recipients = [Party.visitor, Party.exhibitor] if by is Party.organiser else [_other(by)]
     for party in recipients:
-        if was_confirmed or party is meeting.requested_by or by is Party.organiser:
-            _notify(meeting, party, "matchmaking/cancelled")
+        _notify(meeting, party, "matchmaking/cancelled")
     return meeting
 
 
@@ -601,7 +599,7 @@ def _notify(
             attachments.append(
                 Attachment(
                     "meeting.ics",
-                    "text/calendar",
+                    "text/calendar; charset=utf-8; method=PUBLISH",
                     ics.meeting_calendar(meeting, company, visitor, party),
                 )
             )

@@ -43,14 +43,8 @@ nav_item(_l("Meetings"), "matchmaking.portal_meetings", audience="exhibitor", or
 LINK_LIMIT = "30 per minute"
 
 
-def _slot_or_none(form_slot) -> object:
-    return parse_slot(form_slot.data)
-
-
 def _refuse_bad_slot():
-    from expo_crm.matchmaking.services import MeetingError
-
-    raise MeetingError(_("Please choose one of the offered time slots."))
+    raise services.MeetingError(_("Please choose one of the offered time slots."))
 
 
 # --- organiser ----------------------------------------------------------------------------------

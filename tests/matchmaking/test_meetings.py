@@ -228,3 +228,47 @@ def test_a_meeting_held_adds_to_the_visitors_value(world):
         ).all()
     )
     assert margins[registration.visitor_id] - margins[other.visitor_id] == 100
+
+
+def test_reminders_go_out_once_the_day_before_with_the_calendar_file(world):
+    show, company, registration, _code = world
+    meeting = services.request_meeting(
+        show, company.id, registration, _first_slot(show), by=Party.visitor
+    )
+    services.accept(meeting, Party.exhibitor)
+    db.session.commit()
+    assert services.send_reminders(meeting.starts_at - timedelta(days=2)) == 0
+    day_before = meeting.starts_at - timedelta(hours=20)
+    services.send_reminders(day_before)
+    services.send_reminders(day_before + timedelta(minutes=15))
+    db.session.commit()
+    reminders = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.template == "matchmaking/reminder")
+    ).all()
+    assert len(reminders) == 2
+    assert all(a.filename == "meeting.ics" for m in reminders for a in m.attachments)
+
+
+def test_the_confirmation_reaches_the_visitor_over_smtp_in_its_language_with_the_calendar(
+    world, smtp_server
+):
+    from expo_crm.mail.jobs import send_outbox
+
+    show, company, registration, _code = world
+    registration.visitor.locale = "zh"
+    meeting = services.request_meeting(
+        show, company.id, registration, _first_slot(show), by=Party.visitor
+    )
+    services.accept(meeting, Party.exhibitor)
+    db.session.commit()
+    send_outbox(clock.now())
+
+    received = [
+        m for m in smtp_server.to(registration.visitor.email) if "会面已确认" in m["Subject"]
+    ]
+    assert len(received) == 1
+    attachment = next(received[0].iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    event = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
+    assert event["dtstart"].params["TZID"] == "Europe/Berlin"
+    assert str(event["summary"]).startswith("与 ")
