@@ -82,6 +82,7 @@ def _accept_in_a_process(database_url: str, instance: str, token: str, start, qu
     app = _make_app(database_url, instance)
     # No app context around the requests: each gets its own, and its own transaction.
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     csrf = csrf_from(client.get(f"/meetings/link/{token}").get_data(as_text=True))
     start.wait(60)
     queue.put(_accept(client, token, csrf))
