@@ -26,6 +26,8 @@ def _components():
     from expo_crm.audit import models as audit_models
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
+    from expo_crm.categories import models as category_models
+    from expo_crm.categories import views as category_views
     from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
@@ -39,6 +41,10 @@ def _components():
     from expo_crm.mail import jobs as mail_jobs
     from expo_crm.mail import models as mail_models
     from expo_crm.mail import views as mail_views
+    from expo_crm.matchmaking import jobs as matchmaking_jobs
+    from expo_crm.matchmaking import models as matchmaking_models
+    from expo_crm.matchmaking import receivers as matchmaking_receivers
+    from expo_crm.matchmaking import views as matchmaking_views
     from expo_crm.partners import jobs as partner_jobs
     from expo_crm.partners import models as partner_models
     from expo_crm.partners import services as partner_services
@@ -75,6 +81,7 @@ def _components():
         document_models,
         show_models,
         task_models,
+        category_models,
         exhibitor_models,
         invoicing_models,
         visitor_models,
@@ -84,6 +91,7 @@ def _components():
         survey_models,
         mail_models,
         scheduler_models,
+        matchmaking_models,
     )
     # Modules that register with the layers below them: customer value sources, survey
     # audiences, service orders charged on contracts, referral codes, edition measures.
@@ -98,6 +106,7 @@ def _components():
         survey_results,
         survey_measures,
         invoicing_receivers,
+        matchmaking_receivers,
     )
     jobs = (
         mail_jobs,
@@ -107,6 +116,7 @@ def _components():
         relationship_jobs,
         survey_jobs,
         invoicing_jobs,
+        matchmaking_jobs,
     )
     blueprints = (
         auth_views.bp,
@@ -122,6 +132,8 @@ def _components():
         mail_views.bp,
         scheduler_views.bp,
         portal_views.bp,
+        category_views.bp,
+        matchmaking_views.bp,
         apidocs_views.bp,
     )
     apis = (visitor_api.bp,)  # JSON with bearer tokens: no CSRF

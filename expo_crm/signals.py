@@ -28,3 +28,7 @@ contract_cancelled = _signals.signal("contract-cancelled")
 # A contract's amounts were taken in again (expo_crm.exhibitors.contracts). Keyword arguments:
 # contract, before_total (the total before), after_total.
 contract_repriced = _signals.signal("contract-repriced")
+
+# An exhibitor scanned a visitor's badge at its booth (expo_crm.exhibitors.leads), a first
+# scan or a repeat. Keyword arguments: company_id, show_id, visitor_id, at.
+lead_scanned = _signals.signal("lead-scanned")

@@ -42,11 +42,20 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         ),
     ),
     ("platform", frozenset({"auth", "lists", "mail", "scheduler", "shows", "tasks"})),
-    ("shared domain", frozenset({"relationships", "surveys"})),
+    ("shared domain", frozenset({"categories", "relationships", "surveys"})),
     (
         "blueprints",
         frozenset(
-            {"exhibitors", "invoicing", "partners", "portal", "staff", "suppliers", "visitors"}
+            {
+                "exhibitors",
+                "invoicing",
+                "matchmaking",
+                "partners",
+                "portal",
+                "staff",
+                "suppliers",
+                "visitors",
+            }
         ),
     ),
     ("wiring", frozenset({"", "__main__", "apidocs", "cli", "demo", "server"})),

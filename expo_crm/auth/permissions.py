@@ -70,6 +70,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "jobs.manage": frozenset(),
     "audit.view": frozenset(),
     "reports.view": frozenset({Role.sales, Role.service, Role.marketing}),
+    "categories.view": frozenset({Role.sales, Role.service, Role.marketing}),
+    "categories.manage": frozenset({Role.sales, Role.marketing}),
+    "matchmaking.view": frozenset({Role.sales, Role.service, Role.marketing}),
+    "matchmaking.manage": frozenset({Role.sales, Role.service}),
 }
 
 

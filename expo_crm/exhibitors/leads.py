@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from expo_crm import clock
+from expo_crm import clock, signals
 from expo_crm.db import db
 from expo_crm.exhibitors.models import Contract, Lead
 from expo_crm.exhibitors.services import ExhibitorError
@@ -79,6 +79,13 @@ def record_lead(
     except IntegrityError:
         db.session.rollback()
         raise ExhibitorError(_("This visitor was just recorded. Reload the page.")) from None
+    signals.lead_scanned.send(
+        lead.id,
+        company_id=contract.company_id,
+        show_id=contract.show_id,
+        visitor_id=registration.visitor_id,
+        at=clock.now(),
+    )
     return lead, created
 
 

@@ -142,6 +142,8 @@ class Company(TimestampMixin, db.Model):
     city: Mapped[str] = mapped_column(sa.String(80), default="")
     industry: Mapped[str] = mapped_column(sa.String(120), default="")
     product_categories: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The products it offers, as the exhibitor typed them in the portal (matchmaking reads them).
+    products_offered: Mapped[str] = mapped_column(sa.Text, default="")
     size: Mapped[CompanySize | None] = mapped_column(enum_type(CompanySize, "company_size"))
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     established_on: Mapped[date | None]
@@ -521,6 +523,19 @@ class StaffBadge(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("show_id", "company_id", "email"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+
+class CompanyCategory(db.Model):
+    """A product category (of the shared tree) the company offers; chosen in the portal."""
+
+    __tablename__ = "company_categories"
+
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("product_categories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

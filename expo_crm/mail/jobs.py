@@ -58,23 +58,40 @@ def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
         email.add_alternative(message.body_html, subtype="html")
         html_part = email.get_payload()[-1]
         for item in inline:
-            maintype, _, subtype = item.content_type.partition("/")
+            maintype, subtype, params = content_type_parts(item.content_type)
             html_part.add_related(
                 item.content,
                 maintype=maintype,
-                subtype=subtype or "octet-stream",
+                subtype=subtype,
                 cid=f"<{item.content_id}>",
                 filename=item.filename,
+                params=params,
             )
     for item in files + ([] if message.body_html else inline):
-        maintype, _, subtype = item.content_type.partition("/")
+        maintype, subtype, params = content_type_parts(item.content_type)
         email.add_attachment(
             item.content,
             maintype=maintype,
-            subtype=subtype or "octet-stream",
+            subtype=subtype,
             filename=item.filename,
+            params=params,
         )
     return email
+
+
+def content_type_parts(value: str) -> tuple[str, str, dict[str, str]]:
+    """("text", "calendar", {"charset": "utf-8", "method": "REQUEST"}) from an attachment's
+    content type with its parameters; a text attachment without a charset is UTF-8."""
+    kind, *parameters = value.split(";")
+    maintype, _, subtype = kind.strip().partition("/")
+    params = {}
+    for parameter in parameters:
+        name, _, setting = parameter.partition("=")
+        if name.strip() and setting.strip():
+            params[name.strip().lower()] = setting.strip().strip('"')
+    if maintype == "text":
+        params.setdefault("charset", "utf-8")
+    return maintype or "application", subtype or "octet-stream", params
 
 
 def backoff(attempts: int) -> timedelta:

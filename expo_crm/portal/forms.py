@@ -7,11 +7,14 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from expo_crm.categories import services as category_services
 from expo_crm.exhibitors.models import DeliverableKind
 from expo_crm.relationships.models import ComplaintCategory
 
@@ -77,3 +80,22 @@ class ComplaintForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = ComplaintCategory.choices()
         self.show_id.choices = [(0, _l("No particular show"))] + [(s.id, s.name) for s in shows]
+
+
+class OfferForm(FlaskForm):
+    """What the exhibitor offers: categories of the organiser's tree and its products."""
+
+    categories = SelectMultipleField(
+        _l("Product categories you offer"),
+        coerce=int,
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    products_offered = TextAreaField(
+        _l("Your products (one per line)"), validators=[Optional(), Length(max=4000)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories.choices = category_services.choices()

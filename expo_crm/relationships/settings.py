@@ -106,6 +106,12 @@ SETTINGS: tuple[Setting, ...] = (
         _d(0),
     ),
     Setting(
+        "meeting_value",
+        _d("100"),
+        _l("Profit each business meeting a trade visitor held adds to that edition (CNY)"),
+        _d(0),
+    ),
+    Setting(
         "partner_edition_value",
         _d("5000"),
         _l("Profit a partner's agreement brings per edition (CNY)"),

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from expo_crm import audit
 from expo_crm.db import UTCDateTime, db
-from expo_crm.relationships import settings
+from expo_crm.relationships import settings, value
 from expo_crm.relationships.models import (
     KEY_ACCOUNT_OWNER,
     VALUE_CLASS_CHANGED,
@@ -97,6 +97,15 @@ SEGMENTS = sa.Table(
     sa.Column("conversion", RATE),
     prefixes=["TEMPORARY"],
 )
+# Business meetings each trade visitor held per edition, from the `visitor_meetings` value source.
+MEETINGS = sa.Table(
+    "cv_meetings",
+    _scratch,
+    sa.Column("sid", sa.Integer),
+    sa.Column("show_id", sa.Integer),
+    sa.Column("n", sa.Integer),
+    prefixes=["TEMPORARY"],
+)
 
 
 @dataclass(frozen=True)
@@ -128,8 +137,10 @@ KINDS = (
         "visitor",
         "visitors",
         "visitor_id",
-        "SELECT r.visitor_id AS sid, r.show_id, 0 AS revenue, :visitor_edition_value AS margin"
+        "SELECT r.visitor_id AS sid, r.show_id, 0 AS revenue,"
+        " :visitor_edition_value + :meeting_value * COALESCE(m.n, 0) AS margin"
         " FROM registrations r"
+        " LEFT JOIN cv_meetings m ON m.sid = r.visitor_id AND m.show_id = r.show_id"
         " WHERE r.first_checked_in_at IS NOT NULL AND r.first_checked_in_at <= :at",
         "COALESCE(subj.industry, '?') || ' · ' || subj.country",
     ),
@@ -283,6 +294,7 @@ def _params(at: datetime) -> dict:
         "margin_rate",
         "service_margin_rate",
         "visitor_edition_value",
+        "meeting_value",
         "partner_edition_value",
         "complaint_cost",
         "contact_cost",
@@ -299,9 +311,15 @@ def _params(at: datetime) -> dict:
 
 def compute(connection: sa.Connection, params: dict) -> None:
     """Fill cv_eval with every customer's facts, value parts, class and tier."""
-    for table in (FACTS, SEGMENTS):
+    for table in (FACTS, SEGMENTS, MEETINGS):
         table.drop(connection, checkfirst=True)
         table.create(connection)
+    meetings = [
+        {"sid": visitor_id, "show_id": show_id, "n": n}
+        for visitor_id, show_id, n in value._source("visitor_meetings")()
+    ]
+    if meetings:
+        connection.execute(MEETINGS.insert(), meetings)
     head = f"INSERT INTO cv_eval ({', '.join(FACT_COLUMNS)}) "
     for kind in KINDS:
         sql = FACTS_SQL.format(
@@ -473,6 +491,7 @@ def evaluate(at: datetime) -> dict[str, int]:
     owners = assign_key_account_owners(connection, params)
     FACTS.drop(connection)
     SEGMENTS.drop(connection)
+    MEETINGS.drop(connection)
     result = {"created": created, "changed": changes, "fell": fell, "owners": owners}
     if changes or fell or owners:
         audit.record(

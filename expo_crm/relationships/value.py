@@ -29,6 +29,7 @@ from expo_crm.shows.models import Show
 #   referrals_by_show   {show_id: registrations made through a referral code}
 #   referral_reach      (partner_id, name_zh, name_en, registrations, came) per partner
 #   survey_scores       (show_id, average satisfaction, average NPS, answers) per show
+#   visitor_meetings    (visitor_id, show_id, meetings held) per trade visitor and edition
 _sources: dict[str, Callable] = {}
 
 

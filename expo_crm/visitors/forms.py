@@ -14,12 +14,15 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from expo_crm.categories import services as category_services
 from expo_crm.visitors.models import (
     PRODUCT_INTERESTS,
+    BuyingIntent,
     HowHeard,
     Industry,
     JobFunction,
@@ -59,6 +62,9 @@ COUNTRIES = (
     "EG",
     "NG",
 )
+MEETING_CONSENT = _l(
+    "Exhibitors whose products match what I seek may contact me to arrange business meetings."
+)
 MOBILE_PATTERN = r"^\+?[0-9][0-9 \-]{5,22}$"
 
 
@@ -94,6 +100,13 @@ class DetailsForm(FlaskForm):
     job_function = SelectField(_l("Job function"), validators=[Optional()])
     purchasing_authority = SelectField(_l("Role in purchasing"), validators=[Optional()])
     product_interests = MultiCheckboxField(_l("Products of interest"), validators=[Optional()])
+    sought_categories = MultiCheckboxField(
+        _l("Product categories you seek"), coerce=int, validators=[Optional()]
+    )
+    products_sought = TextAreaField(
+        _l("Products you are looking for"), validators=[Optional(), Length(max=2000)]
+    )
+    buying_intent = SelectField(_l("Buying intent"), validators=[Optional()])
     how_heard = SelectField(_l("How did you hear about the show?"), validators=[Optional()])
     locale = SelectField(
         _l("Language for emails"), choices=[("zh", "简体中文"), ("en", "English")], default="zh"
@@ -107,6 +120,8 @@ class DetailsForm(FlaskForm):
         self.purchasing_authority.choices = _blank(PurchasingAuthority.choices())
         self.how_heard.choices = _blank(HowHeard.choices())
         self.product_interests.choices = [(k, str(v)) for k, v in PRODUCT_INTERESTS.items()]
+        self.sought_categories.choices = category_services.choices()
+        self.buying_intent.choices = _blank(BuyingIntent.choices())
 
     def details(self) -> dict:
         return {
@@ -120,6 +135,9 @@ class DetailsForm(FlaskForm):
             "purchasing_authority": self.purchasing_authority.data or None,
             "product_interests": self.product_interests.data or [],
             "how_heard": self.how_heard.data or None,
+            "buying_intent": self.buying_intent.data or None,
+            "products_sought": self.products_sought.data or "",
+            "sought_categories": self.sought_categories.data or [],
             "locale": self.locale.data,
         }
 
@@ -141,11 +159,13 @@ class RegistrationForm(DetailsForm):
     )
     share_contact = BooleanField(_l("Exhibitors who scan my badge may receive my contact details."))
     marketing_consent = BooleanField(_l("Send me news and invitations to future shows."))
+    meeting_consent = BooleanField(MEETING_CONSENT)
 
 
 class ConsentForm(FlaskForm):
     share_contact = BooleanField(_l("Exhibitors who scan my badge may receive my contact details."))
     marketing_consent = BooleanField(_l("Send me news and invitations to future shows."))
+    meeting_consent = BooleanField(MEETING_CONSENT)
 
 
 class DeskForm(DetailsForm):

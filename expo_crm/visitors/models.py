@@ -84,6 +84,20 @@ class PurchasingAuthority(LabeledEnum):
         }
 
 
+class BuyingIntent(LabeledEnum):
+    buying_now = "buying_now"
+    within_year = "within_year"
+    researching = "researching"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "buying_now": _l("Ready to place orders at this show"),
+            "within_year": _l("Planning purchases within 12 months"),
+            "researching": _l("Looking around, no purchase planned"),
+        }
+
+
 class HowHeard(LabeledEnum):
     email = "email"
     website = "website"
@@ -146,6 +160,11 @@ class Visitor(TimestampMixin, db.Model):
     )
     product_interests: Mapped[str] = mapped_column(sa.String(300), default="")
     how_heard: Mapped[HowHeard | None] = mapped_column(enum_type(HowHeard, "visitor_how_heard"))
+    buying_intent: Mapped[BuyingIntent | None] = mapped_column(
+        enum_type(BuyingIntent, "visitor_buying_intent")
+    )
+    # The products the visitor seeks, as typed (the categories sought are in visitor_categories).
+    products_sought: Mapped[str] = mapped_column(sa.Text, default="")
 
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
@@ -155,6 +174,19 @@ class Visitor(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Visitor {self.id} {self.email}>"
+
+
+class VisitorCategory(db.Model):
+    """A product category (of the shared tree) the visitor seeks."""
+
+    __tablename__ = "visitor_categories"
+
+    visitor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("visitors.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("product_categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class RegistrationCategory(LabeledEnum):
@@ -231,6 +263,8 @@ class Registration(TimestampMixin, db.Model):
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     share_contact: Mapped[bool] = mapped_column(default=False)
     marketing_consent: Mapped[bool] = mapped_column(default=False)
+    # Exhibitors whose products match may ask this visitor for a meeting (matchmaking).
+    meeting_consent: Mapped[bool] = mapped_column(default=False)
     referral_code_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("referral_codes.id", ondelete="SET NULL"), index=True
     )

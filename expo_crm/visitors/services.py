@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from expo_crm import audit, clock
+from expo_crm.categories import services as category_services
 from expo_crm.db import db
 from expo_crm.documents.pdf import render_pdf
 from expo_crm.documents.qr import png_data_uri, qr_png
@@ -27,6 +28,7 @@ from expo_crm.visitors.models import (
     PRODUCT_INTERESTS,
     REGISTERED,
     Badge,
+    BuyingIntent,
     ClassificationRule,
     HowHeard,
     Industry,
@@ -38,6 +40,7 @@ from expo_crm.visitors.models import (
     RegistrationState,
     RuleField,
     Visitor,
+    VisitorCategory,
 )
 
 MOBILE = re.compile(r"\+?[0-9][0-9 \-]{5,22}")
@@ -52,6 +55,8 @@ DETAIL_FIELDS = (
     "purchasing_authority",
     "product_interests",
     "how_heard",
+    "buying_intent",
+    "products_sought",
     "locale",
 )
 ENUM_FIELDS = {
@@ -59,6 +64,7 @@ ENUM_FIELDS = {
     "job_function": JobFunction,
     "purchasing_authority": PurchasingAuthority,
     "how_heard": HowHeard,
+    "buying_intent": BuyingIntent,
 }
 MANAGE_SALT = "visitors.manage"
 MANAGE_MAX_AGE = 400 * 24 * 3600
@@ -99,6 +105,8 @@ def clean_details(values: dict) -> dict:
         details[field] = value
     if "name" in details and not details["name"]:
         raise RegistrationError(_("Please enter your name."))
+    if len(details.get("products_sought", "")) > 2000:
+        raise RegistrationError(_("Please describe the products you seek in fewer words."))
     if len(details.get("name", "")) > 120 or len(details.get("company", "")) > 200:
         raise RegistrationError(_("The name or company is too long."))
     mobile = details.get("mobile")
@@ -244,6 +252,7 @@ def register(
     terms_accepted: bool,
     share_contact: bool = False,
     marketing_consent: bool = False,
+    meeting_consent: bool = False,
     referral_code: str | None = None,
     source: RegistrationSource | str = RegistrationSource.online,
     category: RegistrationCategory | str | None = None,
@@ -257,6 +266,7 @@ def register(
         if refusal:
             raise RegistrationError(refusal)
     email = normalise_email(email)
+    sought = details.get("sought_categories")
     details = clean_details(details)
     if not terms_accepted:
         raise RegistrationError(_("Please accept the terms of registration."))
@@ -272,6 +282,8 @@ def register(
         visitor = Visitor(email=email, **{"name": "", "locale": "zh"} | details)
         db.session.add(visitor)
         db.session.flush()
+        if sought is not None:
+            set_sought_categories(visitor, sought)
     referral_code_id = _referral(referral_code, show.id)
     registration = Registration(
         visitor_id=visitor.id,
@@ -281,6 +293,7 @@ def register(
         terms_accepted_at=clock.now(),
         share_contact=bool(share_contact),
         marketing_consent=bool(marketing_consent),
+        meeting_consent=bool(meeting_consent),
         referral_code_id=referral_code_id,
         company_id=company_id,
     )
@@ -348,15 +361,49 @@ def update_details(visitor: Visitor, values: dict) -> Visitor:
     before = audit.snapshot(visitor, *details)
     for key, value in details.items():
         setattr(visitor, key, value)
+    if values.get("sought_categories") is not None:
+        set_sought_categories(visitor, values["sought_categories"])
     audit.record("visitor.update", visitor, before=before, after=audit.snapshot(visitor, *details))
     return visitor
 
 
+def sought_category_ids(visitor_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(VisitorCategory.category_id)
+            .where(VisitorCategory.visitor_id == visitor_id)
+            .order_by(VisitorCategory.category_id)
+        )
+    )
+
+
+def set_sought_categories(visitor: Visitor, category_ids) -> None:
+    """The categories of the shared tree the visitor seeks; ids that name none are dropped."""
+    wanted = set(category_services.known_ids(category_ids))
+    current = set(sought_category_ids(visitor.id))
+    if current - wanted:
+        db.session.execute(
+            sa.delete(VisitorCategory).where(
+                VisitorCategory.visitor_id == visitor.id,
+                VisitorCategory.category_id.in_(current - wanted),
+            )
+        )
+    for category_id in sorted(wanted - current):
+        db.session.add(VisitorCategory(visitor_id=visitor.id, category_id=category_id))
+    db.session.flush()
+
+
 def update_consents(
-    registration: Registration, *, share_contact: bool, marketing_consent: bool
+    registration: Registration,
+    *,
+    share_contact: bool,
+    marketing_consent: bool,
+    meeting_consent: bool | None = None,
 ) -> None:
     registration.share_contact = bool(share_contact)
     registration.marketing_consent = bool(marketing_consent)
+    if meeting_consent is not None:
+        registration.meeting_consent = bool(meeting_consent)
 
 
 def cancel_registration(registration: Registration) -> None:

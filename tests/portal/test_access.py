@@ -27,6 +27,8 @@ ROUTES = [
     Route("GET", "/portal/leads", None),
     Route("POST", "/portal/leads", None),
     Route("GET", "/portal/leads.xlsx?show={show}", None),
+    Route("GET", "/portal/offer", None),
+    Route("POST", "/portal/offer", None),
     Route("GET", "/portal/messages", None),
     Route("POST", "/portal/messages", None),
     Route("GET", "/portal/complaints", None),

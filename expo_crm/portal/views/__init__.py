@@ -16,6 +16,7 @@ bp = Blueprint("portal", __name__)
 
 nav_item(_l("My participation"), "portal.home", audience="exhibitor", order=10)
 nav_item(_l("Leads"), "portal.leads", audience="exhibitor", order=20)
+nav_item(_l("Our products"), "portal.offer", audience="exhibitor", order=22)
 nav_item(_l("Messages"), "portal.messages", audience="exhibitor", order=30)
 nav_item(_l("Services"), "portal.service_catalogue", audience="exhibitor", order=40)
 nav_item(_l("Complaints"), "portal.complaints", audience="exhibitor", order=60)
@@ -42,6 +43,7 @@ from expo_crm.portal.views import (  # noqa: F401  (routes on this blueprint)
     contracts,
     leads,
     messages,
+    offers,
     old_addresses,
     orders,
 )

@@ -20,6 +20,15 @@ from expo_crm.visitors.views import bp
 
 REGISTER_LIMIT = "10 per minute;60 per hour"
 
+# More pages of the self-service link, offered by packages above this one (matchmaking's
+# meetings): (label, endpoint taking `token`). They add themselves; this page only links them.
+SELF_SERVICE_PAGES: list[tuple[object, str]] = []
+
+
+def self_service_page(label, endpoint: str) -> None:
+    if (label, endpoint) not in SELF_SERVICE_PAGES:
+        SELF_SERVICE_PAGES.append((label, endpoint))
+
 
 def _language_from_query() -> None:
     lang = request.args.get("lang")
@@ -66,6 +75,7 @@ def _register(show: Show, form: RegistrationForm) -> services.Outcome:
         terms_accepted=form.terms.data,
         share_contact=form.share_contact.data,
         marketing_consent=form.marketing_consent.data,
+        meeting_consent=form.meeting_consent.data,
         referral_code=request.args.get("ref"),
     )
 
@@ -128,7 +138,14 @@ def self_service(token: str):
     form = DetailsForm(obj=visitor)
     if request.method == "GET":
         form.product_interests.data = visitor.interests
-        for field in ("industry", "job_function", "purchasing_authority", "how_heard"):
+        form.sought_categories.data = services.sought_category_ids(visitor.id)
+        for field in (
+            "industry",
+            "job_function",
+            "purchasing_authority",
+            "how_heard",
+            "buying_intent",
+        ):
             value = getattr(visitor, field)
             getattr(form, field).data = value.value if value else ""
     consents = ConsentForm(obj=registration, prefix="c")
@@ -148,6 +165,7 @@ def self_service(token: str):
         action_form=EmptyForm(),
         token=token,
         qr=png_data_uri(badge.qr_png) if badge else None,
+        pages=SELF_SERVICE_PAGES,
     )
 
 
@@ -163,6 +181,7 @@ def self_service_consents(token: str):
                 registration,
                 share_contact=form.share_contact.data,
                 marketing_consent=form.marketing_consent.data,
+                meeting_consent=form.meeting_consent.data,
             )
     return redirect(url_for("visitors.self_service", token=token))
 
