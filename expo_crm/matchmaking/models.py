@@ -28,7 +28,7 @@ class MeetingState(LabeledEnum):
     @classmethod
     def labels(cls) -> dict:
         return {
-            "requested": _l("Requested"),
+            "requested": _l("Awaiting answer"),
             "accepted": _l("Confirmed"),
             "declined": _l("Declined"),
             "cancelled": _l("Cancelled"),

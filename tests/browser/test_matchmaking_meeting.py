@@ -22,7 +22,7 @@ TEXTS = {
         "locale": "en-US",
         "sent": "Your meeting request was sent.",
         "confirmed": "Confirmed",
-        "requested": "Requested",
+        "requested": "Awaiting answer",
         "reason": "offers 门锁 / door locks, which you seek",
     },
     "zh": {
