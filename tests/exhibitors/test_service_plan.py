@@ -8,6 +8,7 @@ import dataclasses
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 from babel.dates import format_date
 
@@ -30,7 +31,7 @@ from tests.factories import (
     create_staff,
     run_due_at,
 )
-from tests.helpers import login, text_of
+from tests.helpers import login, post_form, text_of
 
 STEPS = (
     "exhibitors.remind_catalogue_entry",
@@ -243,3 +244,38 @@ def test_staff_see_the_exhibitor_steps_on_the_plan_page_in_their_language(app, c
     assert set(STEPS) <= {s.action for s in services.plan_steps(show)}
     assert "会刊信息提醒" in page and "每晚线索摘要" in page and "进馆布展须知" in page
     assert "Catalogue entry reminder" not in page
+
+
+def test_the_move_in_hours_are_part_of_the_show_settings(app, client):
+    show = create_show()
+    login(client, create_staff("admin").email)
+    url = f"/shows/{show.id}/edit"
+    form = {
+        "code": show.code,
+        "series": show.series,
+        "name_zh": show.name_zh,
+        "name_en": show.name_en,
+        "venue": show.venue,
+        "timezone": show.timezone,
+        "move_in_date": show.move_in_date.isoformat(),
+        "open_from": show.open_from.isoformat(),
+        "open_to": show.open_to.isoformat(),
+        "move_out_date": show.move_out_date.isoformat(),
+        "reentry_allowed": "y",
+    }
+    refused = post_form(client, url, form | {"move_in_opens": "18:00", "move_in_closes": "08:00"})
+    assert "Move-in must open before it closes." in text_of(refused)
+    assert (
+        post_form(
+            client, url, form | {"move_in_opens": "07:30", "move_in_closes": "19:00"}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    saved = db.session.get(type(show), show.id)
+    assert (saved.move_in_opens, saved.move_in_closes) == (time(7, 30), time(19, 0))
+    assert "07:30 – 19:00" in text_of(client.get(f"/shows/{show.id}"))
+    saved.move_in_opens, saved.move_in_closes = time(19), time(7, 30)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
