@@ -176,7 +176,7 @@ def test_every_exhibitor_step_reaches_each_exhibitor_that_needs_it_once(app, smt
     assert en_contract.number in balance and "Still to pay" in balance
     move_in = en[f"{name}: move-in information for your booth"]
     assert "Hall W1, booth W1-" in move_in and "08:30 – 17:30" in move_in
-    assert f"0 / {badge_quota(en_contract)}" in move_in
+    assert f"Staff badges named: 0 / {badge_quota(en_contract)}" in move_in
     digest = next(body for s, body in en.items() if "leads at your booth" in s)
     assert "Zhang San (Buyer Co)" in digest and "Leads today: 1" in digest
 
