@@ -31,6 +31,7 @@ def _components():
     from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
+    from expo_crm.exhibitors import jobs as exhibitor_jobs
     from expo_crm.exhibitors import measures as exhibitor_measures
     from expo_crm.exhibitors import models as exhibitor_models
     from expo_crm.exhibitors import views as exhibitor_views
@@ -110,6 +111,7 @@ def _components():
     )
     jobs = (
         mail_jobs,
+        exhibitor_jobs,
         visitor_jobs,
         supplier_jobs,
         partner_jobs,

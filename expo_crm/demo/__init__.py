@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from expo_crm.demo import relationships as relationships_demo
 from expo_crm.exhibitors import demo as exhibitors_demo
 from expo_crm.invoicing import demo as invoicing_demo
 from expo_crm.partners import demo as partners_demo
+from expo_crm.scheduler.services import ensure_plan
 from expo_crm.shows import services as shows
 from expo_crm.shows.models import Show
 from expo_crm.staff import demo as staff_demo
@@ -90,6 +91,8 @@ def _edition(code: str, open_from: date, zh: str, en: str, reentry: bool = True)
         venue="上海新国际博览中心 Shanghai New International Expo Centre",
         timezone="Asia/Shanghai",
         move_in_date=open_from - timedelta(days=2),
+        move_in_opens=time(8, 0),
+        move_in_closes=time(18, 0),
         open_from=open_from,
         open_to=open_from + timedelta(days=2),
         move_out_date=open_from + timedelta(days=3),
@@ -147,6 +150,10 @@ def _seed(exhibitors: int, visitors: int) -> str:
     for seed in _seeders():
         seed(ctx)
         db.session.commit()
+    # Every show's service plan, the exhibitor steps included, as staff will find it.
+    for show in ctx.shows:
+        ensure_plan(show)
+    db.session.commit()
     lines = [
         f"seeded {len(ctx.shows)} shows and {sum(len(v) for v in staff.values())} staff"
     ] + ctx.notes

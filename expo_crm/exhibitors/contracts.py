@@ -45,6 +45,9 @@ class ServiceOrderSource:
 
     orders: Callable[[int, int], list]  # (company_id, show_id) -> every order, cancelled too
     total: Callable[[int, int], Decimal]  # (company_id, show_id) -> sum of those not cancelled
+    # (show_id, day) -> the order deadline that counts on that day: the first still ahead, else
+    # the last one; None when the show's suppliers offer nothing.
+    deadline: Callable[[int, date], date | None]
 
 
 _service_orders: list[ServiceOrderSource] = []
@@ -67,6 +70,11 @@ def services_total(company_id: int, show_id: int) -> Decimal:
 
 def service_orders(company_id: int, show_id: int) -> list:
     return _service_order_source().orders(company_id, show_id)
+
+
+def order_deadline(show_id: int, day: date) -> date | None:
+    """The suppliers' order deadline of the show that counts on `day`, if the show has one."""
+    return _service_order_source().deadline(show_id, day)
 
 
 def _contract_number(show_code: str) -> str:

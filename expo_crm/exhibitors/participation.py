@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from expo_crm import audit, clock
 from expo_crm.db import db
-from expo_crm.exhibitors.contracts import badge_quota, service_orders
+from expo_crm.exhibitors.contracts import badge_quota, order_deadline, service_orders
 from expo_crm.exhibitors.models import (
     Contract,
     ContractState,
@@ -27,7 +27,8 @@ from expo_crm.relationships.services import log_interaction
 from expo_crm.shows.models import Show
 from expo_crm.visitors.services import register_exhibitor_staff
 
-# Exhibitor manual: days before the first open day each item is due.
+# Exhibitor manual: days before the first open day each item is due (service orders: the
+# suppliers' order deadline when the show has one).
 MANUAL_DEADLINES = {
     DeliverableKind.catalogue_entry: 30,
     DeliverableKind.fascia_name: 21,
@@ -104,8 +105,10 @@ class ChecklistItem:
         return "done" if self.done else ("overdue" if self.overdue else "open")
 
 
-def checklist(contract: Contract) -> list[ChecklistItem]:
+def checklist(contract: Contract, day: date | None = None) -> list[ChecklistItem]:
+    """The items of the exhibitor manual, as they stand on `day` (default today)."""
     show = contract.show
+    day = day or clock.today_utc()
     submitted = {
         s.kind: s
         for s in db.session.scalars(
@@ -129,7 +132,9 @@ def checklist(contract: Contract) -> list[ChecklistItem]:
                 ChecklistItem(kind, due, bool(named), f"{len(named)} / {badge_quota(contract)}")
             )
         else:
-            items.append(ChecklistItem(kind, due, bool(orders), str(len(orders))))
+            due = order_deadline(show.id, day) or due
+            live = [o for o in orders if o.state.value != "cancelled"]
+            items.append(ChecklistItem(kind, due, bool(live), str(len(live))))
     return sorted(items, key=lambda i: i.due)
 
 

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 
@@ -20,6 +20,8 @@ class ShowForm(FlaskForm):
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai", validators=[DataRequired()])
     move_in_date = DateField(_l("Move-in"), validators=[DataRequired()])
+    move_in_opens = TimeField(_l("Move-in hours from"), validators=[Optional()])
+    move_in_closes = TimeField(_l("Move-in hours until"), validators=[Optional()])
     open_from = DateField(_l("First open day"), validators=[DataRequired()])
     open_to = DateField(_l("Last open day"), validators=[DataRequired()])
     move_out_date = DateField(_l("Move-out"), validators=[DataRequired()])
@@ -34,6 +36,10 @@ class ShowForm(FlaskForm):
     def validate_open_from(self, field):
         if self.move_in_date.data and field.data and field.data < self.move_in_date.data:
             raise ValidationError(_l("The open days start before move-in."))
+
+    def validate_move_in_closes(self, field):
+        if self.move_in_opens.data and field.data and field.data <= self.move_in_opens.data:
+            raise ValidationError(_l("Move-in must open before it closes."))
 
     def validate_move_out_date(self, field):
         if self.open_to.data and field.data and field.data < self.open_to.data:

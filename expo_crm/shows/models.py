@@ -42,6 +42,9 @@ class Show(TimestampMixin, db.Model):
     open_from: Mapped[date]
     open_to: Mapped[date]
     move_out_date: Mapped[date]
+    # The hours the halls are open for building booths on move-in days, local times.
+    move_in_opens: Mapped[time | None] = mapped_column(sa.Time())
+    move_in_closes: Mapped[time | None] = mapped_column(sa.Time())
     rebooking_deadline: Mapped[date | None]
     reentry_allowed: Mapped[bool] = mapped_column(default=True)
     registration_open: Mapped[bool] = mapped_column(default=True)
@@ -59,6 +62,10 @@ class Show(TimestampMixin, db.Model):
         sa.CheckConstraint("move_in_date <= open_from", name="move_in_before_open"),
         sa.CheckConstraint("open_from <= open_to", name="open_days_ordered"),
         sa.CheckConstraint("open_to <= move_out_date", name="move_out_after_close"),
+        sa.CheckConstraint(
+            "move_in_opens IS NULL OR move_in_closes IS NULL OR move_in_opens < move_in_closes",
+            name="move_in_hours_ordered",
+        ),
     )
 
     @property
@@ -97,6 +104,12 @@ class Show(TimestampMixin, db.Model):
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
+
+    @property
+    def last_move_in_day(self) -> date:
+        """Exhibitors build their booths from move-in to the day before opening (or on the
+        opening day itself when move-in is that day)."""
+        return max(self.move_in_date, self.open_from - timedelta(days=1))
 
     @property
     def stage(self) -> ServiceStage:

@@ -23,6 +23,8 @@ SHOW_FIELDS = (
     "venue",
     "timezone",
     "move_in_date",
+    "move_in_opens",
+    "move_in_closes",
     "open_from",
     "open_to",
     "move_out_date",
@@ -63,6 +65,9 @@ def _check(values: dict, show_id: int | None) -> None:
         values["move_out_date"],
         values.get("rebooking_deadline"),
     )
+    opens, closes = values.get("move_in_opens"), values.get("move_in_closes")
+    if opens is not None and closes is not None and opens >= closes:
+        problems.append(_("Move-in must open before it closes."))
     if problems:
         raise ShowError(" ".join(problems))
     clash = db.session.scalar(

@@ -59,7 +59,26 @@ def orders_total(company_id: int, show_id: int) -> Decimal:
     return Decimal(total or 0).quantize(CENT)
 
 
-charge_service_orders_from(ServiceOrderSource(orders=orders_for, total=orders_total))
+def order_deadline(show_id: int, day: date) -> date | None:
+    """The first order deadline of the show's active catalogue on or after `day`; once all have
+    passed, the last one; None when the show's suppliers offer nothing."""
+    deadlines = sorted(
+        set(
+            db.session.scalars(
+                sa.select(CatalogueItem.order_deadline).where(
+                    CatalogueItem.show_id == show_id, CatalogueItem.active.is_(True)
+                )
+            )
+        )
+    )
+    if not deadlines:
+        return None
+    return next((d for d in deadlines if d >= day), deadlines[-1])
+
+
+charge_service_orders_from(
+    ServiceOrderSource(orders=orders_for, total=orders_total, deadline=order_deadline)
+)
 
 
 # --- directory ----------------------------------------------------------------------------

@@ -38,7 +38,9 @@ def _plan_times(show, start, end) -> list[datetime]:
                 datetime.combine(day, time(h), tzinfo=show.tz).astimezone(UTC) for h in (9, 10, 11)
             )
         elif step.repeat_daily:
-            day = show.local_date(first)
+            # Daily steps of the months before (payment reminders) are run on the days of the
+            # show only: their own plan test runs them on the days they remind.
+            day = max(show.local_date(first), show.move_in_date)
             while day <= show.open_to:
                 times.add(datetime.combine(day, time(step.hour), tzinfo=show.tz).astimezone(UTC))
                 day += timedelta(days=1)

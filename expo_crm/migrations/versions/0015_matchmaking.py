@@ -7,7 +7,7 @@ the database refuses a double booking), recommendations, hosted buyers, meeting 
 capacity (issue 17).
 
 Revision ID: 0015_matchmaking
-Revises: 0011_offline_scans
+Revises: 0014_exhibitor_service_plan
 Create Date: 2026-12-01 01:29:23
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_matchmaking"
-down_revision = "0011_offline_scans"
+down_revision = "0014_exhibitor_service_plan"
 branch_labels = None
 depends_on = None
 
