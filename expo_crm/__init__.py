@@ -27,6 +27,7 @@ def _components():
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
     from expo_crm.documents import models as document_models
+    from expo_crm.exhibitors import benefit as exhibitor_benefit
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import models as exhibitor_models
@@ -78,8 +79,9 @@ def _components():
         scheduler_models,
     )
     # Modules that register with the layers below them: customer value sources, survey
-    # audiences, service orders charged on contracts, referral codes.
+    # audiences, service orders charged on contracts, referral codes, life-cycle warnings.
     registrations = (
+        exhibitor_benefit,
         exhibitor_companies,
         exhibitor_contracts,
         visitor_attendance,
