@@ -20,6 +20,7 @@ from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.exhibitors.models import Contract, ContractState, Lead
 from expo_crm.exhibitors.services import ExhibitorError, money
+from expo_crm.i18n import bilingual
 from expo_crm.relationships import value
 from expo_crm.shows.models import Show
 
@@ -175,12 +176,16 @@ class ExhibitorReturn:
     hall_qualified: Comparison | None = None
     category_lead: Comparison | None = None
     category_qualified: Comparison | None = None
+    show_name_zh: str = ""
+    show_name_en: str = ""
 
     @property
     def name(self) -> str:
-        from expo_crm.i18n import bilingual
-
         return bilingual(self.name_zh, self.name_en)
+
+    @property
+    def show_name(self) -> str:
+        return bilingual(self.show_name_zh, self.show_name_en)
 
     def share(self, part: int) -> int | None:
         """A part of the leads in whole percent; None without leads."""
@@ -242,7 +247,7 @@ def show_returns(show: Show) -> list[ExhibitorReturn]:
                     else None
                 ),
                 meetings=None if meetings is None else int(meetings.get(row.company_id, 0)),
-                satisfaction=Decimal(str(row.satisfaction))
+                satisfaction=Decimal(str(row.satisfaction)).quantize(Decimal("0.01"))
                 if row.satisfaction is not None
                 else None,
                 nps=row.nps,
@@ -252,6 +257,8 @@ def show_returns(show: Show) -> list[ExhibitorReturn]:
                 cost=cost,
                 cost_per_lead=_per(cost, int(row.leads)),
                 cost_per_qualified=_per(cost, int(row.qualified)),
+                show_name_zh=show.name_zh,
+                show_name_en=show.name_en,
             )
         )
     _rank(found)
