@@ -123,3 +123,38 @@ def test_the_plan_sends_each_exhibitor_its_report_link_once_three_days_after_the
     assert f"/portal/returns?show={show.id}" in alpha.body_text
     assert "Badges scanned at your booth: 2, of which qualified leads: 2." in beta.body_text
     assert "Cost per qualified lead: 9,000.00 CNY." in beta.body_text
+
+
+def test_the_organiser_page_sorts_by_a_column_and_exports_to_excel(app):
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from tests.factories import create_staff
+    from tests.helpers import login, text_of
+
+    show, a, b, c, d = build_show()
+    client = app.test_client()
+    login(client, create_staff("service").email)
+    page = text_of(client.get(f"/exhibitors/returns?show={show.id}&sort=cost_per_qualified"))
+    names = re.findall(r"(Alpha Tools|Beta Locks|Gamma Bolts|Delta Taps)", page)
+    assert names[:4] == ["Beta Locks", "Alpha Tools", "Gamma Bolts", "Delta Taps"]
+    assert "not applicable" in page
+    page = text_of(client.get(f"/exhibitors/returns?show={show.id}&sort=leads&desc=1"))
+    assert re.findall(r"(Alpha Tools|Beta Locks|Gamma Bolts)", page)[:3] == [
+        "Alpha Tools",
+        "Beta Locks",
+        "Gamma Bolts",
+    ]
+    export = client.get(f"/exhibitors/returns.xlsx?show={show.id}")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Exhibitor", "Hall", "Category", "Staff badges", "Leads")
+    alpha = next(r for r in rows if r[0] == "Alpha Tools")
+    assert alpha[1:5] == ("W1", "五金工具", 2, 3) and alpha[12] == 18000
+    pdf = client.get(
+        f"/exhibitors/contracts/{return_report.returns.company_return(a.id, show).contract_id}/return-en.pdf"
+    )
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
