@@ -5,7 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from expo_crm.auth.permissions import portal
-from expo_crm.exhibitors import return_report, returns
+from expo_crm.exhibitors import participation, return_report, returns
 from expo_crm.portal.views import bp, own_contract_or_404, participation_or_404
 
 
@@ -15,8 +15,6 @@ def returns_page():
     contract = participation_or_404(request.args.get("show", type=int))
     context = {"contract": contract, "participations": []}
     if contract is not None:
-        from expo_crm.exhibitors import participation
-
         show = contract.show
         result = returns.company_return(contract.company_id, show)
         hours = returns.traffic_by_hour(contract.company_id, show)
