@@ -29,6 +29,7 @@ def _components():
     from expo_crm.categories import models as category_models
     from expo_crm.categories import views as category_views
     from expo_crm.documents import models as document_models
+    from expo_crm.exhibitors import benefit as exhibitor_benefit
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import jobs as exhibitor_jobs
@@ -95,8 +96,10 @@ def _components():
         matchmaking_models,
     )
     # Modules that register with the layers below them: customer value sources, survey
-    # audiences, service orders charged on contracts, referral codes, edition measures.
+    # audiences, service orders charged on contracts, referral codes, edition measures,
+    # life-cycle warnings.
     registrations = (
+        exhibitor_benefit,
         exhibitor_companies,
         exhibitor_contracts,
         exhibitor_measures,

@@ -1,5 +1,6 @@
 """Exhibitor steps of the service plan: reminders before the deadlines of the exhibitor manual
-and of the contract's payments, the move-in information, and the daily lead digest.
+and of the contract's payments, the move-in information, the daily lead digest, and the
+post-show performance report.
 
 Each step writes to the primary contact of every exhibitor with a signed contract for the show
 (within the step's target, when it aims at a value class or tier), in the contact's language,
@@ -17,8 +18,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db
+from expo_crm.exhibitors import return_report, returns
 from expo_crm.exhibitors.booths import assigned_booths
-from expo_crm.exhibitors.contracts import badge_quota
+from expo_crm.exhibitors.contracts import badge_quota, primary_contacts
 from expo_crm.exhibitors.models import (
     Company,
     Contact,
@@ -308,6 +310,47 @@ def send_lead_digest(show: Show, at: datetime) -> int:
             hot=sum(1 for lead, _visitor in today if lead.rating >= 4),
             total=total,
             leads=today[:DIGEST_LIST_LENGTH],
+        )
+        sent += message is not None
+    return sent
+
+
+@plan_action(
+    "exhibitors.return_report",
+    label=_l("Post-show performance report to exhibitors (link to the portal)"),
+    audience="exhibitors",
+    anchor="open_to",
+    offset_days=3,
+    until=("open_to", 30),
+    hour=10,
+)
+def send_return_reports(show: Show, at: datetime) -> int:
+    """Each signed exhibitor's figures, in its language, with the link to its report."""
+    if not returns.is_over(show, at):
+        return 0
+    found = {r.company_id: r for r in returns.show_returns(show)}
+    base_url = current_app.config["BASE_URL"]
+    sent = 0
+    for company, contact in primary_contacts(show.id):
+        result = found.get(company.id)
+        if result is None or not contact.email:
+            continue
+        message = enqueue_email(
+            contact.email,
+            "exhibitors/return_report",
+            language=return_report.language_of(company, contact),
+            to_name=contact.name,
+            context={
+                "name": contact.name,
+                "company": company,
+                "show": show,
+                "r": result,
+                "url": f"{base_url}/portal/returns?show={show.id}",
+            },
+            category=MailCategory.service,
+            dedupe_key=f"exhibitors.return_report:{show.id}:{company.id}",
+            subject_ref=("exhibitor", company.id),
+            show_id=show.id,
         )
         sent += message is not None
     return sent

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from expo_crm import signals
+from expo_crm.exhibitors.returns import meetings_source
 from expo_crm.matchmaking import services
 from expo_crm.relationships.value import value_source
 from expo_crm.visitors.views.public import self_service_page
@@ -27,3 +28,9 @@ self_service_page(_l("My meetings"), "matchmaking.visitor_meetings")
 def visitor_meetings() -> list[tuple[int, int, int]]:
     """(visitor_id, show_id, meetings held): each adds to the visitor's profit of that edition."""
     return [(v, s, n) for (v, s), n in services.held_meetings_by_visitor().items()]
+
+
+@meetings_source
+def meetings_held(show_id: int) -> dict[int, int]:
+    """Meetings held per exhibitor, for its return on exhibiting."""
+    return services.held_meetings_by_company(show_id)

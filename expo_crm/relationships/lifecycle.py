@@ -12,6 +12,7 @@ SQLite and PostgreSQL. No Python loop over customers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +45,7 @@ SIGNAL_COLUMNS = (
     "low_nps",
     "area_cut",
     "not_rebooked",
+    "external_warnings",
 )
 HEALTH_COLUMNS = (
     "health",
@@ -93,8 +95,32 @@ EVAL = sa.Table(
         )
     ),
     *(sa.Column(name, sa.Integer) for name in HEALTH_COLUMNS),
+    sa.Column("external_warnings", sa.JSON),
     prefixes=["TEMPORARY"],
 )
+EXTERNAL = sa.Table(
+    "lc_external",
+    _scratch,
+    sa.Column("kind", sa.String(16)),
+    sa.Column("subject_id", sa.Integer),
+    sa.Column("warnings", sa.JSON),
+    prefixes=["TEMPORARY"],
+)
+
+# Warning signals that a higher package computes (an exhibitor whose return on its last show was
+# small for what it cost): kind -> functions `fn(at, values) -> {subject_id: [(event, params)]}`,
+# where values are the current settings. Each finding is a warning; its events are the reasons.
+_warning_sources: dict[str, list[Callable]] = {}
+
+
+def warning_source(kind: str) -> Callable:
+    def register(fn: Callable) -> Callable:
+        found = _warning_sources.setdefault(kind, [])
+        if fn not in found:
+            found.append(fn)
+        return fn
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -272,7 +298,8 @@ SPEND_SQL = (
     " ELSE CAST(ROUND(spend * 100 / :spend_ref) AS INTEGER) END"
 )
 
-EVAL_COLUMNS = [c.name for c in EVAL.columns]
+# Filled by the signals query; external_warnings come afterwards from the registered sources.
+EVAL_COLUMNS = [c.name for c in EVAL.columns if c.name != "external_warnings"]
 SUBJECT_CASES = (
     "CASE WHEN kind = 'exhibitor' THEN subject_id END, CASE WHEN kind = 'visitor' THEN subject_id END,"
     " CASE WHEN kind = 'partner' THEN subject_id END"
@@ -309,6 +336,7 @@ def _params(at: datetime) -> dict:
         "trust_editions": int(values["trust_editions"]),
         "spend_ref": float(values["spend_reference"]),
         "w100": round(float(values["behaviour_weight"]) * 100),
+        "values": values,
     }
 
 
@@ -333,6 +361,36 @@ def compute(connection: sa.Connection, params: dict) -> None:
             spend=SPEND_SQL if kind.has_spend else "h_participation",
         )
         _run(connection, insert_head + sql, params)
+    _apply_external_warnings(connection, params)
+
+
+def _apply_external_warnings(connection: sa.Connection, params: dict) -> None:
+    """A relationship that would be confirmed or trusted is weakening when a registered source
+    found a warning; the warnings are kept as its reasons."""
+    rows = []
+    for kind, sources in _warning_sources.items():
+        merged: dict[int, list[dict]] = {}
+        for source in sources:
+            for subject_id, found in source(params["at"], params["values"]).items():
+                merged.setdefault(subject_id, []).extend(
+                    {"event": event, "params": event_params} for event, event_params in found
+                )
+        rows += [{"kind": kind, "subject_id": k, "warnings": v} for k, v in merged.items() if v]
+    if not rows:
+        return
+    EXTERNAL.drop(connection, checkfirst=True)
+    EXTERNAL.create(connection)
+    connection.execute(EXTERNAL.insert(), rows)
+    match = "x.kind = lc_eval.kind AND x.subject_id = lc_eval.subject_id"
+    connection.execute(
+        sa.text(f"""
+        UPDATE lc_eval SET
+            external_warnings = (SELECT x.warnings FROM lc_external x WHERE {match}),
+            stage = CASE WHEN rule IN ('first', 'returned', 'repeat') THEN 'weakening' ELSE stage END,
+            rule = CASE WHEN rule IN ('first', 'returned', 'repeat') THEN 'warning' ELSE rule END
+        WHERE EXISTS (SELECT 1 FROM lc_external x WHERE {match})""")
+    )
+    EXTERNAL.drop(connection)
 
 
 def evaluate(at: datetime) -> int:

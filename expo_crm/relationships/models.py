@@ -290,6 +290,9 @@ class SignalsMixin:
     low_nps: Mapped[bool] = mapped_column(default=False)
     area_cut: Mapped[bool] = mapped_column(default=False)
     not_rebooked: Mapped[bool] = mapped_column(default=False)
+    # Warnings a higher package found (an exhibitor's return: benefit small, cost large), each
+    # stored as an event {"event": kind, "params": {...}} and rendered in the reader's language.
+    external_warnings: Mapped[list | None] = mapped_column(sa.JSON)
 
 
 class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):

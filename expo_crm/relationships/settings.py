@@ -48,6 +48,23 @@ SETTINGS: tuple[Setting, ...] = (
         _d(1),
         _d(3650),
     ),
+    Setting(
+        "benefit_cost_ratio",
+        _d("2.5"),
+        _l(
+            "Benefit small, cost large: an exhibitor's cost per qualified lead at this multiple"
+            " of its hall's median or more is a warning"
+        ),
+        _d(1),
+        _d(100),
+    ),
+    Setting(
+        "benefit_min_peers",
+        _d("3"),
+        _l("Exhibitors with qualified leads a hall needs before costs are compared"),
+        _d(2),
+        _d(1000),
+    ),
     Setting("trust_editions", _d("2"), _l("Editions attended to reach trust"), _d(2), _d(20)),
     Setting(
         "loss_missed_editions",

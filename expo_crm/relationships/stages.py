@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from expo_crm import audit, clock
+from expo_crm import audit, clock, events
 from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.relationships import churn, settings, subjects
@@ -158,6 +158,8 @@ def reasons(signals, values: dict | None = None) -> list[Reason]:
                 True,
             )
         )
+    for warning in getattr(signals, "external_warnings", None) or []:
+        found.append(Reason(events.render(warning.get("event"), warning.get("params")), True))
     return found
 
 

@@ -110,6 +110,11 @@ def participations():
     return _source("participations")()
 
 
+def service_orders():
+    """(company_id, show_id, orders, amount) of the service orders not cancelled."""
+    return _source("service_orders")()
+
+
 def measured_retention(rows=None, today: date | None = None) -> float | None:
     """Share of one held edition's exhibitors who took part in the next edition of the series."""
     today = today or clock.now().date()

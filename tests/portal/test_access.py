@@ -29,6 +29,9 @@ ROUTES = [
     Route("GET", "/portal/leads.xlsx?show={show}", None),
     Route("GET", "/portal/offer", None),
     Route("POST", "/portal/offer", None),
+    Route("GET", "/portal/returns", None),
+    Route("GET", "/portal/returns?show={show}", None),
+    Route("GET", "/portal/contracts/{contract}/return-en.pdf", None),
     Route("GET", "/portal/messages", None),
     Route("POST", "/portal/messages", None),
     Route("GET", "/portal/complaints", None),
@@ -44,9 +47,9 @@ ROUTES = [
 def test_every_page_of_the_portal_is_listed(app):
     listed = {re.sub(r"\{(\w+)\}", r"<\1>", r.url.split("?")[0]) for r in ROUTES}
     rules = {
-        re.sub(r"<(?:\w+:)?(\w+?)(?:_id)?>", r"<\1>", rule.rule).replace(
-            "contract-<any(zh,en):language>", "contract-zh"
-        )
+        re.sub(r"<(?:\w+:)?(\w+?)(?:_id)?>", r"<\1>", rule.rule)
+        .replace("contract-<any(zh,en):language>", "contract-zh")
+        .replace("return-<any(zh,en):language>", "return-en")
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("portal.")
         and access_of(app.view_functions[rule.endpoint]).kind == "portal"

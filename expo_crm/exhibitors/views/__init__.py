@@ -9,5 +9,8 @@ bp = Blueprint("exhibitors", __name__, url_prefix="/exhibitors")
 
 nav_item(_l("Exhibitors"), "exhibitors.company_list", "exhibitors.view", order=30, group="sales")
 nav_item(_l("Booths"), "exhibitors.booth_list", "exhibitors.view", order=31, group="sales")
+nav_item(
+    _l("Exhibitor returns"), "exhibitors.returns_list", "exhibitors.view", order=32, group="sales"
+)
 
-from expo_crm.exhibitors.views import companies, imports, panels, sales  # noqa: F401
+from expo_crm.exhibitors.views import companies, imports, panels, returns, sales  # noqa: F401

@@ -5,7 +5,7 @@ booths (local times in the show's time zone). Both are optional; when given, mov
 before it closes.
 
 Revision ID: 0014_exhibitor_service_plan
-Revises: 0011_offline_scans
+Revises: 0013_exhibitor_returns
 Create Date: 2026-12-01 02:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_exhibitor_service_plan"
-down_revision = "0011_offline_scans"
+down_revision = "0013_exhibitor_returns"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ bp = Blueprint("portal", __name__)
 nav_item(_l("My participation"), "portal.home", audience="exhibitor", order=10)
 nav_item(_l("Leads"), "portal.leads", audience="exhibitor", order=20)
 nav_item(_l("Our products"), "portal.offer", audience="exhibitor", order=22)
+nav_item(_l("My return"), "portal.returns_page", audience="exhibitor", order=25)
 nav_item(_l("Messages"), "portal.messages", audience="exhibitor", order=30)
 nav_item(_l("Services"), "portal.service_catalogue", audience="exhibitor", order=40)
 nav_item(_l("Complaints"), "portal.complaints", audience="exhibitor", order=60)
@@ -46,4 +47,5 @@ from expo_crm.portal.views import (  # noqa: F401  (routes on this blueprint)
     offers,
     old_addresses,
     orders,
+    returns,
 )
