@@ -272,3 +272,21 @@ def test_the_confirmation_reaches_the_visitor_over_smtp_in_its_language_with_the
     event = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
     assert event["dtstart"].params["TZID"] == "Europe/Berlin"
     assert str(event["summary"]).startswith("与 ")
+
+
+def test_a_meeting_held_counts_in_the_exhibitors_return(world):
+    from expo_crm.exhibitors import returns
+
+    show, company, registration, _code = world
+    meeting = services.request_meeting(
+        show, company.id, registration, _first_slot(show), by=Party.visitor
+    )
+    services.accept(meeting, Party.exhibitor)
+    before = {r.company_id: r.meetings for r in returns.show_returns(show)}
+    assert before[company.id] == 0  # matchmaking runs: none held yet, not "not applicable"
+    registration.first_checked_in_at = meeting.starts_at - timedelta(hours=1)
+    clock.freeze(meeting.starts_at)
+    services.mark_held(meeting)
+    db.session.commit()
+    after = {r.company_id: r.meetings for r in returns.show_returns(show)}
+    assert after[company.id] == 1
