@@ -28,14 +28,38 @@ def run_migrations_online() -> None:
     options.setdefault("compare_type", True)
     options.setdefault("include_name", is_managed_by_migrations)
     with database.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=database.metadata,
-            render_item=render_item,
-            **options,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+            # that drop deletes every row pointing at it (ON DELETE CASCADE) or fails. Off for the
+            # migration (it can only be switched outside a transaction), checked after, then on.
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=database.metadata,
+                render_item=render_item,
+                **options,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"the migration left rows without their parent: {broken}"
+                        )
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection, *, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
 
 
 def run_migrations_offline() -> None:
