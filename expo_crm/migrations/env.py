@@ -32,8 +32,8 @@ def run_migrations_online() -> None:
         if sqlite:
             # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
             # that drop deletes every row pointing at it (ON DELETE CASCADE) or fails. Off for the
-            # migration (it can only be switched outside a transaction), checked after, then on.
-            _sqlite_foreign_keys(connection, on=False)
+            # migration (it can only be switched outside a transaction) and checked after.
+            _sqlite_foreign_keys_off(connection)
         try:
             context.configure(
                 connection=connection,
@@ -51,13 +51,15 @@ def run_migrations_online() -> None:
                         )
         finally:
             if sqlite:
-                _sqlite_foreign_keys(connection, on=True)
+                # Never hand a connection with the keys off back to the pool: drop it, and the
+                # next one is opened with the application's pragmas.
+                connection.invalidate()
 
 
-def _sqlite_foreign_keys(connection, *, on: bool) -> None:
+def _sqlite_foreign_keys_off(connection) -> None:
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.execute("PRAGMA foreign_keys=OFF")
     finally:
         cursor.close()
 
