@@ -27,6 +27,7 @@ def _components():
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
     from expo_crm.documents import models as document_models
+    from expo_crm.exhibitors import churn_features as exhibitor_churn_features
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import models as exhibitor_models
@@ -51,6 +52,7 @@ def _components():
     from expo_crm.suppliers import models as supplier_models
     from expo_crm.suppliers import services as supplier_services
     from expo_crm.suppliers import views as supplier_views
+    from expo_crm.surveys import churn_features as survey_churn_features
     from expo_crm.surveys import jobs as survey_jobs
     from expo_crm.surveys import models as survey_models
     from expo_crm.surveys import results as survey_results
@@ -58,6 +60,7 @@ def _components():
     from expo_crm.tasks import models as task_models
     from expo_crm.visitors import api as visitor_api
     from expo_crm.visitors import attendance as visitor_attendance
+    from expo_crm.visitors import churn_features as visitor_churn_features
     from expo_crm.visitors import jobs as visitor_jobs
     from expo_crm.visitors import models as visitor_models
     from expo_crm.visitors import views as visitor_views
@@ -78,7 +81,7 @@ def _components():
         scheduler_models,
     )
     # Modules that register with the layers below them: customer value sources, survey
-    # audiences, service orders charged on contracts, referral codes.
+    # audiences, service orders charged on contracts, referral codes, churn-model features.
     registrations = (
         exhibitor_companies,
         exhibitor_contracts,
@@ -86,6 +89,9 @@ def _components():
         supplier_services,
         partner_services,
         survey_results,
+        exhibitor_churn_features,
+        visitor_churn_features,
+        survey_churn_features,
     )
     jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
     blueprints = (
