@@ -194,7 +194,7 @@ def _grouped(query_for, ids: list[int]) -> dict[int, float]:
 def _complaints_open_at_cutoff(kind: SubjectKind) -> Callable:
     def feature(edition: Edition, ids: list[int]) -> dict[int, float]:
         column = _subject_column(Complaint, kind)
-        return _grouped(
+        counted = _grouped(
             lambda chunk: (
                 sa.select(column, sa.func.count())
                 .where(
@@ -206,6 +206,7 @@ def _complaints_open_at_cutoff(kind: SubjectKind) -> Callable:
             ),
             ids,
         )
+        return {i: counted.get(i, 0) for i in ids}
 
     return feature
 
