@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from expo_crm.db import db
 from expo_crm.demo import churn_history
-from expo_crm.exhibitors.models import Contract
+from expo_crm.exhibitors.models import Company, Contract
 from expo_crm.relationships import churn_features, churn_model
 from expo_crm.relationships.models import (
     ChurnModel,
@@ -198,3 +198,37 @@ def test_retraining_after_a_show_closes_is_idempotent_and_warns_early(app):
 def test_every_kind_has_features_registered(app, kind):
     names = {f.name for f in churn_features.features(kind)}
     assert {"open_complaints", "days_since_contact", "satisfaction", "editions"} <= names
+
+
+def test_staff_read_the_evaluation_the_risk_list_and_a_customers_risk(app, client):
+    from tests.factories import create_staff
+    from tests.helpers import login, text_of
+
+    sales = create_staff("sales")
+    _history(companies=300)
+    db.session.execute(sa.update(churn_history._table("companies")).values(owner_id=sales.id))
+    model = churn_model.train("exhibitor", TRAINED_AT)
+    empty = churn_model.train("visitor", TRAINED_AT)
+    evaluate_all(TRAINED_AT)
+    db.session.commit()
+    login(client, sales.email)
+    page = text_of(client.get(f"/relationships/churn-models/{model.id}"))
+    assert "AUC" in page and "History fair, edition 4" in page
+    assert "Precision in the top 10 %" in page and "Calibration in numbers" in page
+    page = text_of(client.get(f"/relationships/churn-models/{empty.id}"))
+    assert "Not enough data" in page and "AUC" not in page
+    assert "Version 1" in text_of(client.get("/relationships/churn-models"))
+    risky = db.session.scalar(
+        sa.select(ChurnScore)
+        .where(ChurnScore.model_id == model.id)
+        .order_by(ChurnScore.probability.desc())
+        .limit(1)
+    )
+    listing = text_of(client.get("/relationships/at-risk?kind=exhibitor&owner=me"))
+    assert db.session.get(Company, risky.company_id).name in listing
+    assert f"{float(risky.probability) * 100:.0f}%" in listing
+    stage = text_of(client.get(f"/relationships/exhibitor/{risky.company_id}/stage"))
+    assert "Risk of not coming back" in stage and risky.reasons[0] in stage
+    assert "Not enough data" in text_of(client.get("/relationships/at-risk?kind=visitor&owner=all"))
+    assert client.get("/relationships/at-risk?kind=partner").status_code == 404
+    assert client.get("/relationships/at-risk?owner=999999").status_code == 404
