@@ -34,9 +34,7 @@ def editions_visited(edition: Edition, ids: list[int]) -> dict[int, float]:
     return _came(edition, ids, list(edition.series_so_far))
 
 
-@churn_feature(
-    "skipped_previous", "visitor", text=_l("Did not come to the edition before (%(value)s)")
-)
+@churn_feature("skipped_previous", "visitor", text=_l("Did not come to the edition before"))
 def skipped_previous(edition: Edition, ids: list[int]) -> dict[int, float]:
     previous = edition.previous_show_id
     if previous is None:
