@@ -209,3 +209,131 @@ def generate(
         "complaints": len(complaints),
     }
     return history
+
+
+# --- the demo: older editions of its series, and complaints left open before customers leave --
+
+OLDER_EDITIONS = 3
+
+
+def _older_edition(ctx, years_back: int):
+    from expo_crm.shows import services as shows
+
+    opened = ctx.earlier.open_from - timedelta(days=365 * years_back)
+    year = opened.year
+    return shows.create_show(
+        code=f"CIHF{year}H",
+        series=ctx.earlier.series,
+        name_zh=f"{year}中国国际五金博览会(往届)",
+        name_en=f"China International Hardware Fair {year} (archive)",
+        venue=ctx.earlier.venue,
+        timezone=ctx.earlier.timezone,
+        move_in_date=opened - timedelta(days=2),
+        open_from=opened,
+        open_to=opened + timedelta(days=2),
+        move_out_date=opened + timedelta(days=3),
+        rebooking_deadline=opened + timedelta(days=120),
+    )
+
+
+def _signed(show_id: int) -> set[int]:
+    contracts = _table("contracts")
+    return set(
+        db.session.scalars(
+            sa.select(contracts.c.company_id).where(
+                contracts.c.show_id == show_id, contracts.c.state == "signed"
+            )
+        )
+    )
+
+
+def _booked(show_id: int) -> set[int]:
+    applications = _table("exhibitor_applications")
+    return set(
+        db.session.scalars(
+            sa.select(applications.c.company_id).where(applications.c.show_id == show_id)
+        )
+    )
+
+
+def _plant_complaints(show, leaving: set[int], staying: set[int], rng, now: datetime) -> int:
+    """Those who leave after `show` mostly had a complaint there that was left open past the
+    rebooking deadline (some still are); a few who stay had one, settled within days."""
+    opened = datetime.combine(show.open_from, time(11), UTC)
+    deadline = datetime.combine(show.rebooking_deadline or show.open_to, time(12), UTC)
+    rows = []
+    for company in sorted(leaving | staying):
+        left_open = company in leaving and rng.random() < 0.7
+        if not left_open and not (rng.random() < 0.1):
+            continue
+        at = opened + timedelta(hours=rng.randint(1, 40))
+        if left_open:
+            resolved = deadline + timedelta(days=rng.randint(10, 40))
+            resolved = None if resolved >= now or rng.random() < 0.5 else resolved
+        else:
+            resolved = at + timedelta(days=rng.randint(1, 4))
+        rows.append(
+            {
+                "company_id": company,
+                "show_id": show.id,
+                "category": rng.choice(("booth", "service", "logistics", "visitors")),
+                "severity": rng.choice(("medium", "high")),
+                "state": "open" if resolved is None else "resolved",
+                "source": "staff",
+                "description": rng.choice(
+                    (
+                        "展位搭建延误，未按时交付 / Booth handed over late",
+                        "观众数量远低于承诺 / Far fewer visitors than promised",
+                        "展品运输损坏，赔偿未落实 / Exhibits damaged in transport, no compensation",
+                    )
+                ),
+                "opened_at": at,
+                "sla_due_at": at + timedelta(days=1),
+                "resolved_at": resolved,
+            }
+        )
+    _insert("complaints", rows)
+    return len(rows)
+
+
+def seed(ctx) -> None:
+    """Older editions of the demo's series with hidden behaviour, and complaints left open by
+    those who leave after the demo's own editions, so the churn model has something to find."""
+    from expo_crm import clock
+
+    now = clock.now()
+    older = [_older_edition(ctx, k) for k in range(OLDER_EDITIONS, 0, -1)]
+    db.session.flush()
+    company_ids = sorted(db.session.scalars(sa.select(_table("companies").c.id)))
+    history = generate(
+        [s.id for s in older], company_ids, seed=2026, known_next=_signed(ctx.earlier.id)
+    )
+    planted = 0
+    for show, following in ((ctx.earlier, ctx.past), (ctx.past, ctx.current)):
+        taken, back = _signed(show.id), _signed(following.id)
+        planted += _plant_complaints(show, taken - back, taken & back, ctx.rng, now)
+    # Those of the open edition not (yet) booked for the next one: the model should find them.
+    taken, booked = _signed(ctx.current.id), _booked(ctx.future.id)
+    planted += _plant_complaints(ctx.current, taken - booked, taken & booked, ctx.rng, now)
+    ctx.notes.append(
+        f"churn history: {len(older)} older editions, {history.counts['contracts']} contracts,"
+        f" {history.counts['complaints'] + planted} complaints"
+    )
+
+
+def train(ctx) -> None:
+    """Train the churn models as the scheduler would tonight, then let the life cycle read the
+    scores (high risk is an early warning)."""
+    from expo_crm import clock
+    from expo_crm.relationships.churn_model import latest_model, retrain_after_close
+    from expo_crm.relationships.services import evaluate_all
+
+    now = clock.now()
+    retrain_after_close(now)
+    evaluate_all(now)
+    for kind in ("exhibitor", "visitor"):
+        model = latest_model(kind)
+        ctx.notes.append(
+            f"churn model {kind}: {model.state.value}"
+            + (f", AUC {float(model.auc):.2f}" if model.auc is not None else "")
+        )

@@ -44,7 +44,7 @@ FORMAT_VERSION = 1  # of the pickled {"pipeline", "features"}; a model of anothe
 CV_FOLDS = 3
 TOP_SHARE = 0.10
 FACTORS_SHOWN = 3
-FACTOR_MIN = 0.05  # a contribution (log-odds) smaller than this does not count as raising risk
+FACTOR_MIN = 0.2  # a contribution (log-odds) smaller than this does not count as raising risk
 
 
 @dataclass
