@@ -78,7 +78,9 @@ def _pipeline() -> Pipeline:
             (
                 "model",
                 CalibratedClassifierCV(
-                    LogisticRegression(C=1.0, max_iter=500), method="sigmoid", cv=CV_FOLDS
+                    LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=200),
+                    method="sigmoid",
+                    cv=CV_FOLDS,
                 ),
             ),
         ]

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm.db import db
 from expo_crm.demo import churn_history
@@ -189,9 +190,10 @@ def test_retraining_after_a_show_closes_is_idempotent_and_warns_early(app):
     assert warned and all(s.stage is LifecycleStage.weakening for s in warned)
     assert all(s.company_id in history.participations[history.show_ids[4]] for s in warned)
     early = [s for s in warned if s.rule == "predicted"]
-    for state in early or warned[:1]:
-        texts = [r.text for r in reasons(state)]
-        assert any("Predicted probability of not coming back" in t for t in texts)
+    with force_locale("en"):
+        for state in early or warned[:1]:
+            texts = [r.text for r in reasons(state)]
+            assert any("Predicted probability of not coming back" in t for t in texts)
 
 
 @pytest.mark.parametrize("kind", ["exhibitor", "visitor"])
@@ -225,10 +227,12 @@ def test_staff_read_the_evaluation_the_risk_list_and_a_customers_risk(app, clien
         .limit(1)
     )
     listing = text_of(client.get("/relationships/at-risk?kind=exhibitor&owner=me"))
-    assert db.session.get(Company, risky.company_id).name in listing
+    assert db.session.get(Company, risky.company_id).name_en in listing
     assert f"{float(risky.probability) * 100:.0f}%" in listing
     stage = text_of(client.get(f"/relationships/exhibitor/{risky.company_id}/stage"))
-    assert "Risk of not coming back" in stage and risky.reasons[0] in stage
+    with force_locale("en"):
+        first_reason = risky.reasons[0]
+    assert "Risk of not coming back" in stage and first_reason in stage
     assert "Not enough data" in text_of(client.get("/relationships/at-risk?kind=visitor&owner=all"))
     assert client.get("/relationships/at-risk?kind=partner").status_code == 404
     assert client.get("/relationships/at-risk?owner=999999").status_code == 404
