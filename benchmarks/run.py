@@ -12,6 +12,7 @@ sizes            full                                   --quick
   mail           10,000 emails                          2,000
   pages          10,000 exh. / 100,000 vis. / 1M int.   1,000 / 10,000 / 100,000
   matchmaking    10,000 visitors × 2,000 exhibitors      2,000 × 400
+  churn          20,000 exhibitors x 5 editions         2,000 x 5
 
 Everything runs on 127.0.0.1: a temporary SQLite file and, when a PostgreSQL server answers
 on 127.0.0.1:5432, a database of our own there (created and dropped by the run).
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 
 from benchmarks import common
 
-NAMES = ("checkin", "scale", "badges", "lifecycle", "mail", "pages", "matchmaking")
+NAMES = ("checkin", "scale", "badges", "lifecycle", "mail", "pages", "matchmaking", "churn")
 
 
 def machine() -> dict:
@@ -107,6 +108,10 @@ def run_one(name: str, quick: bool) -> list[dict]:
         from benchmarks import matchmaking
 
         return [matchmaking.run(kind, quick) for kind in _dialects()]
+    if name == "churn":
+        from benchmarks import churn
+
+        return [churn.run(quick)]
     raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(NAMES)}")
 
 
@@ -168,6 +173,10 @@ def table(rows: list[dict]) -> str:
             extra = f"{row['relationships']:,} rel., {row['interactions']:,} int.; first run x{row['first_run_ratio']}"
         elif "recommendations" in row:
             extra = f"{row['visitors']:,} vis. × {row['exhibitors']:,} exh., {row['recommendations']:,} stored"
+        elif "editions" in row and "companies" in row:
+            extra = (
+                f"{row['companies']:,} exhibitors x {row['editions']} editions, AUC {row['auc']}"
+            )
         elif "connections" in row:
             extra = f"{row['registrations'][1]:,} vs {row['registrations'][0]:,} registrations"
         lines.append(

@@ -30,6 +30,7 @@ def _components():
     from expo_crm.categories import views as category_views
     from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import benefit as exhibitor_benefit
+    from expo_crm.exhibitors import churn_features as exhibitor_churn_features
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import jobs as exhibitor_jobs
@@ -64,6 +65,7 @@ def _components():
     from expo_crm.suppliers import models as supplier_models
     from expo_crm.suppliers import services as supplier_services
     from expo_crm.suppliers import views as supplier_views
+    from expo_crm.surveys import churn_features as survey_churn_features
     from expo_crm.surveys import jobs as survey_jobs
     from expo_crm.surveys import measures as survey_measures
     from expo_crm.surveys import models as survey_models
@@ -72,6 +74,7 @@ def _components():
     from expo_crm.tasks import models as task_models
     from expo_crm.visitors import api as visitor_api
     from expo_crm.visitors import attendance as visitor_attendance
+    from expo_crm.visitors import churn_features as visitor_churn_features
     from expo_crm.visitors import jobs as visitor_jobs
     from expo_crm.visitors import measures as visitor_measures
     from expo_crm.visitors import models as visitor_models
@@ -97,7 +100,7 @@ def _components():
     )
     # Modules that register with the layers below them: customer value sources, survey
     # audiences, service orders charged on contracts, referral codes, edition measures,
-    # life-cycle warnings.
+    # life-cycle warnings, churn-model features.
     registrations = (
         exhibitor_benefit,
         exhibitor_companies,
@@ -111,6 +114,9 @@ def _components():
         survey_measures,
         invoicing_receivers,
         matchmaking_receivers,
+        exhibitor_churn_features,
+        visitor_churn_features,
+        survey_churn_features,
     )
     jobs = (
         mail_jobs,

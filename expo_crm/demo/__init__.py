@@ -24,6 +24,7 @@ from expo_crm.auth import services as auth
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db, writing
+from expo_crm.demo import churn_history
 from expo_crm.demo import relationships as relationships_demo
 from expo_crm.exhibitors import demo as exhibitors_demo
 from expo_crm.invoicing import demo as invoicing_demo
@@ -58,7 +59,9 @@ def _seeders():
         partners_demo.seed,  # attributes visitors' registrations to referral codes
         staff_demo.seed,
         surveys_demo.seed,
+        churn_history.seed,  # older editions and complaints with hidden behaviour
         relationships_demo.seed,
+        churn_history.train,  # the churn models, as tonight's job would train them
     )
 
 

@@ -15,6 +15,15 @@ from expo_crm.scheduler.registry import in_target, periodic_job, plan_action, ta
 target_filter(matrix.in_target)
 
 
+@periodic_job(
+    "churn.retrain", label=_l("Churn model: retrain after a show closes, score"), hour=1, minute=30
+)
+def churn_retrain(at: datetime) -> int:
+    from expo_crm.relationships.churn_model import retrain_after_close
+
+    return retrain_after_close(at)
+
+
 @periodic_job("lifecycle.nightly", label=_l("Life-cycle evaluation and alerts"), hour=2, minute=0)
 def nightly_evaluation(at: datetime) -> int:
     from expo_crm.relationships.services import evaluate_all

@@ -46,6 +46,8 @@ SIGNAL_COLUMNS = (
     "area_cut",
     "not_rebooked",
     "external_warnings",
+    "churn_probability",
+    "churn_risk",
 )
 HEALTH_COLUMNS = (
     "health",
@@ -83,6 +85,8 @@ EVAL = sa.Table(
     sa.Column("area_now_m2", sa.Numeric(10, 2)),
     sa.Column("rebooking_deadline", sa.Date),
     sa.Column("last_contact_at", UTCDateTime()),
+    sa.Column("churn_probability", sa.Numeric(5, 4)),
+    sa.Column("churn_risk", sa.Boolean),
     *(
         sa.Column(name, sa.Boolean)
         for name in (
@@ -218,6 +222,12 @@ contact AS (
   FROM interactions WHERE {column} IS NOT NULL AND occurred_at <= :at
   GROUP BY {column}
 ),
+risk AS (
+  SELECT cs.{column} AS sid, cs.probability FROM churn_scores cs
+  WHERE cs.{column} IS NOT NULL AND cs.model_id = (
+    SELECT m.id FROM churn_models m WHERE m.kind = '{kind}' AND m.state = 'ready'
+      AND m.version = (SELECT MAX(v.version) FROM churn_models v WHERE v.kind = '{kind}'))
+),
 base AS (
   SELECT subj.id AS sid, subj.owner_id, st.id AS state_id, st.stage AS prev_stage,
          st.stage_since_day AS prev_since_day, st.declined_at,
@@ -229,6 +239,7 @@ base AS (
          declined_app.sid AS declined_sid,
          survey.satisfaction, survey.nps,
          COALESCE(compl.open_n, 0) AS open_n, COALESCE(compl.overdue_n, 0) AS overdue_n,
+         risk.probability AS churn_probability,
          COALESCE(contact.pos, 0) AS pos, COALESCE(contact.neg, 0) AS neg, COALESCE(contact.toned, 0) AS toned,
          CASE WHEN contact.last_at IS NULL THEN agg.last_part_at
               WHEN agg.last_part_at IS NULL OR contact.last_at > agg.last_part_at THEN contact.last_at
@@ -243,6 +254,7 @@ base AS (
   LEFT JOIN survey ON survey.sid = subj.id
   LEFT JOIN compl ON compl.sid = subj.id
   LEFT JOIN contact ON contact.sid = subj.id
+  LEFT JOIN risk ON risk.sid = subj.id
 ),
 flags AS (
   SELECT base.*,
@@ -250,7 +262,8 @@ flags AS (
          COALESCE(nps < :nps_min, FALSE) AS low_nps,
          COALESCE(area_now < area_before, FALSE) AS area_cut,
          COALESCE(last_contact_at < :contact_cutoff, FALSE) AS no_contact,
-         (declined_sid IS NOT NULL OR COALESCE(declined_at > last_part_at, FALSE)) AS declined
+         (declined_sid IS NOT NULL OR COALESCE(declined_at > last_part_at, FALSE)) AS declined,
+         COALESCE(churn_probability >= :churn_min, FALSE) AS churn_risk
   FROM base
 ),
 decided AS (
@@ -262,6 +275,7 @@ decided AS (
               WHEN prev_stage = 'weakening' AND missed >= 1 AND last_missed_open_to >= prev_since_day THEN 'not_repaired'
               WHEN low_satisfaction OR low_nps OR area_cut OR not_rebooked OR no_contact
                    OR overdue_n > 0 OR missed >= 1 THEN 'warning'
+              WHEN churn_risk THEN 'predicted'
               WHEN since_return >= :trust_editions THEN 'repeat'
               WHEN prev_stage = 'loss' THEN 'returned'
               ELSE 'first' END AS rule,
@@ -282,9 +296,10 @@ scored AS (
 SELECT '{kind}', sid, owner_id, state_id, state_id IS NULL, prev_stage,
        CASE rule WHEN 'prospect' THEN 'cultivation' WHEN 'first' THEN 'confirmation'
                  WHEN 'returned' THEN 'confirmation' WHEN 'repeat' THEN 'trust'
-                 WHEN 'warning' THEN 'weakening' ELSE 'loss' END,
+                 WHEN 'warning' THEN 'weakening' WHEN 'predicted' THEN 'weakening'
+                 ELSE 'loss' END,
        rule, editions, since_return, missed, last_show_id, satisfaction, nps, overdue_n, open_n,
-       area_before, area_now, rebooking_deadline, last_contact_at,
+       area_before, area_now, rebooking_deadline, last_contact_at, churn_probability, churn_risk,
        no_contact, declined, low_satisfaction, low_nps, area_cut, not_rebooked,
        (:w100 * (h_participation + h_spend + h_repeat + h_recency)
         + (100 - :w100) * (h_satisfaction + h_nps + h_complaints + h_tone)) / 400,
@@ -337,6 +352,7 @@ def _params(at: datetime) -> dict:
         "spend_ref": float(values["spend_reference"]),
         "w100": round(float(values["behaviour_weight"]) * 100),
         "values": values,
+        "churn_min": float(values["churn_risk_min"]),
     }
 
 

@@ -293,6 +293,10 @@ class SignalsMixin:
     # Warnings a higher package found (an exhibitor's return: benefit small, cost large), each
     # stored as an event {"event": kind, "params": {...}} and rendered in the reader's language.
     external_warnings: Mapped[list | None] = mapped_column(sa.JSON)
+    # The churn model's probability that the customer will not come back, and whether it
+    # passed the setting's threshold: an early warning before behaviour shows it.
+    churn_probability: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    churn_risk: Mapped[bool] = mapped_column(default=False)
 
 
 class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
@@ -574,6 +578,125 @@ class ChurnRecord(SubjectRefMixin, db.Model):
     show = relationship("Show")
 
     __table_args__ = (SubjectRefMixin.one_subject_check(),)
+
+
+# --- churn prediction (数据挖掘): trained models, their evaluation, the customers' scores ----
+
+
+class ChurnModelState(LabeledEnum):
+    ready = "ready"
+    not_enough_data = "not_enough_data"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"ready": _l("Ready"), "not_enough_data": _l("Not enough data")}
+
+
+class ChurnShortfall(LabeledEnum):
+    """Why a training run could not produce a model it can stand behind."""
+
+    no_history = "no_history"
+    empty_edition = "empty_edition"
+    one_class = "one_class"
+    no_features = "no_features"
+    too_few = "too_few"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "no_history": _l(
+                "Fewer than two past editions whose outcome is known: nothing to learn from and"
+                " nothing to test on."
+            ),
+            "empty_edition": _l("The edition to test on had no participants."),
+            "one_class": _l(
+                "Everyone came back, or no one did: with one outcome only there is nothing to"
+                " tell apart."
+            ),
+            "no_features": _l("None of the facts the model reads was known for these customers."),
+            "too_few": _l("Too few customers of each outcome to train and calibrate a model."),
+        }
+
+
+class ChurnModel(db.Model):
+    """One training run of the churn model of a kind of customer: the fitted pipeline
+    (serialised, with its format version), the editions it learned from and the one it was
+    tested on, and how well it did there. A run without enough data is kept too, with why."""
+
+    __tablename__ = "churn_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SubjectKind] = mapped_column(enum_type(SubjectKind, "churn_model_kind"))
+    version: Mapped[int]
+    state: Mapped[ChurnModelState] = mapped_column(enum_type(ChurnModelState, "churn_model_state"))
+    shortfall: Mapped[ChurnShortfall | None] = mapped_column(
+        enum_type(ChurnShortfall, "churn_shortfall")
+    )
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the run was made for ("exhibitor:<latest closed show id>"): one run per show closing.
+    source_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    format_version: Mapped[int] = mapped_column(default=1)
+    library: Mapped[str] = mapped_column(sa.String(40), default="")
+    model: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    features: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The training window: the editions learned from (ids, oldest first) and their dates.
+    train_show_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    train_from: Mapped[date | None]
+    train_to: Mapped[date | None]
+    tested_show_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="SET NULL")
+    )
+    train_examples: Mapped[int] = mapped_column(default=0)
+    test_examples: Mapped[int] = mapped_column(default=0)
+    test_churned: Mapped[int] = mapped_column(default=0)
+    auc: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    precision_top10: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    base_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    # [{"lo", "hi", "n", "predicted", "observed"}] per tenth of predicted probability
+    calibration: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    tested_show = relationship("Show")
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "version", name="uq_churn_models_kind_version"),
+        sa.CheckConstraint("kind IN ('exhibitor', 'visitor')", name="churn_model_kind_known"),
+        sa.CheckConstraint(
+            "(state = 'ready') = (model IS NOT NULL AND shortfall IS NULL)",
+            name="model_when_ready",
+        ),
+        sa.CheckConstraint("auc IS NULL OR auc BETWEEN 0 AND 1", name="auc_range"),
+    )
+
+
+class ChurnScore(SubjectRefMixin, db.Model):
+    """A customer's predicted probability of not coming back to the edition after `show_id`,
+    by one model version, with the factors that raise it most (event kind + parameters)."""
+
+    __tablename__ = "churn_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("churn_models.id", ondelete="CASCADE"), index=True
+    )
+    show_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shows.id", ondelete="SET NULL"))
+    probability: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4))
+    factors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    model = relationship("ChurnModel")
+    show = relationship("Show")
+
+    __table_args__ = (
+        SubjectRefMixin.one_subject_check(),
+        sa.UniqueConstraint("model_id", "company_id", name="uq_churn_scores_model_company"),
+        sa.UniqueConstraint("model_id", "visitor_id", name="uq_churn_scores_model_visitor"),
+        sa.CheckConstraint("probability BETWEEN 0 AND 1", name="probability_range"),
+    )
+
+    @property
+    def reasons(self) -> list[str]:
+        """The factors in the reader's language."""
+        return [events.render(f.get("event"), f.get("params")) for f in self.factors or []]
 
 
 # --- text the system writes (see expo_crm.events) ----------------------------------------------

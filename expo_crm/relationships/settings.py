@@ -64,6 +64,11 @@ SETTINGS: tuple[Setting, ...] = (
         _l("Exhibitors with qualified leads a hall needs before costs are compared"),
         _d(2),
         _d(1000),
+        "churn_risk_min",
+        _d("0.6"),
+        _l("Predicted churn probability from which it is an early warning (0–1)"),
+        _d(0),
+        _d(1),
     ),
     Setting("trust_editions", _d("2"), _l("Editions attended to reach trust"), _d(2), _d(20)),
     Setting(

@@ -36,6 +36,10 @@ RULES = {
     "returned": _l("Came back after being lost: starts again at confirmation."),
     "repeat": _l("Took part repeatedly with no warning signal."),
     "warning": _l("Took part before, but at least one warning signal is present."),
+    "predicted": _l(
+        "No warning in behaviour yet, but the churn model predicts a high risk of not coming"
+        " back: an early warning."
+    ),
     "declined": _l("The customer declined the next edition."),
     "missed_editions": _l("Missed editions in a row."),
     "still_lost": _l("Lost, and has not come back since."),
@@ -51,6 +55,10 @@ class Reason:
 
 def _money(value) -> str:
     return format_decimal(value, format="#,##0.##") if value is not None else "–"
+
+
+def _percent(value) -> str:
+    return "–" if value is None else f"{float(value) * 100:.0f}%"
 
 
 def reasons(signals, values: dict | None = None) -> list[Reason]:
@@ -141,6 +149,20 @@ def reasons(signals, values: dict | None = None) -> list[Reason]:
                     _l(
                         "Not rebooked by the rebooking deadline %(day)s.",
                         day=signals.rebooking_deadline,
+                    )
+                ),
+                True,
+            )
+        )
+    if getattr(signals, "churn_risk", False):
+        found.append(
+            Reason(
+                str(
+                    _l(
+                        "Predicted probability of not coming back: %(p)s (early warning from"
+                        " %(min)s).",
+                        p=_percent(signals.churn_probability),
+                        min=_percent(values["churn_risk_min"]),
                     )
                 ),
                 True,

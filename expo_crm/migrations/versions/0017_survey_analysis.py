@@ -5,7 +5,7 @@ A rating question measures performance, the expectation or the importance of ano
 three satisfaction levels (product, service, social). Issue 18, item 3.
 
 Revision ID: 0017_survey_analysis
-Revises: 0015_matchmaking
+Revises: 0016_churn_models
 Create Date: 2026-12-01 01:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_survey_analysis"
-down_revision = "0015_matchmaking"
+down_revision = "0016_churn_models"
 branch_labels = None
 depends_on = None
 

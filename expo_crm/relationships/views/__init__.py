@@ -33,6 +33,7 @@ from expo_crm.relationships.views import (  # noqa: F401
     complaints,
     lifecycle,
     picker,
+    prediction,
     timeline,
     value,
 )

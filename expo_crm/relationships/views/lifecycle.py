@@ -10,7 +10,8 @@ from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
 from expo_crm.db import db
-from expo_crm.relationships import churn, editions, loyalty, matrix, settings, stages
+from expo_crm.relationships import churn, churn_model, editions, loyalty, matrix, settings, stages
+from expo_crm.relationships.churn_features import PREDICTED_KINDS
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
 from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
@@ -73,7 +74,19 @@ def stage_detail(kind: str, subject_id: int):
         else None,
         profitability=churn.profitability_of(value) if value else None,
         strategy=matrix.STRATEGY,
+        risk=_risk_of(kind_enum, subject.id),
     )
+
+
+def _risk_of(kind, subject_id: int) -> dict | None:
+    """The customer's predicted risk, or why there is none; None for kinds not predicted."""
+    if kind not in PREDICTED_KINDS:
+        return None
+    return {
+        "model": churn_model.latest_model(kind),
+        "score": churn_model.score_of(kind, subject_id),
+        "threshold": settings.current()["churn_risk_min"],
+    }
 
 
 @bp.route("/<kind>/<int:subject_id>/declined", methods=["POST"])
