@@ -64,6 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
         _l("Exhibitors with qualified leads a hall needs before costs are compared"),
         _d(2),
         _d(1000),
+    ),
+    Setting(
         "churn_risk_min",
         _d("0.6"),
         _l("Predicted churn probability from which it is an early warning (0–1)"),
