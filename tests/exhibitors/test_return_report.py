@@ -35,7 +35,7 @@ def test_the_report_reads_back_in_english_and_chinese():
     assert "Return on exhibiting" in english and "Alpha Tools" in english
     assert "Booth traffic: badges scanned 3" in english
     assert "Qualified leads 1" in english
-    assert "Meetings held not applicable" in english
+    assert "Meetings held 0" in english  # matchmaking runs; none were held
     assert "Cost (CNY) 18,000.00" in english
     assert "Cost per lead (CNY) 6,000.00" in english
     assert "Cost per qualified lead (CNY) 18,000.00" in english
@@ -46,7 +46,7 @@ def test_the_report_reads_back_in_english_and_chinese():
     assert "Booth traffic by hour" in english and "Your satisfaction (1–5) 4.50" in english
     chinese = pdf_text(return_report.render_report_pdf(a, show, "zh"))
     assert "参展效益" in chinese and "合格线索" in chinese
-    assert "18,000.00" in chinese and "不适用" in chinese
+    assert "18,000.00" in chinese and "不适用" not in chinese
 
     # Delta named no staff and scanned nobody: the report says so, with no cost per lead.
     empty = pdf_text(return_report.render_report_pdf(d, show, "en"))
@@ -140,7 +140,7 @@ def test_the_organiser_page_sorts_by_a_column_and_exports_to_excel(app):
     page = text_of(client.get(f"/exhibitors/returns?show={show.id}&sort=cost_per_qualified"))
     names = re.findall(r"(Alpha Tools|Beta Locks|Gamma Bolts|Delta Taps)", page)
     assert names[:4] == ["Beta Locks", "Alpha Tools", "Gamma Bolts", "Delta Taps"]
-    assert "not applicable" in page
+    assert "not applicable" not in page  # matchmaking runs: meetings are counted
     page = text_of(client.get(f"/exhibitors/returns?show={show.id}&sort=leads&desc=1"))
     assert re.findall(r"(Alpha Tools|Beta Locks|Gamma Bolts)", page)[:3] == [
         "Alpha Tools",

@@ -107,7 +107,7 @@ def test_every_figure_of_the_return_of_a_known_show():
 
     assert (ra.satisfaction, ra.nps) == (Decimal("4.50"), 9)
     assert (rb.satisfaction, rb.nps) == (None, None)
-    assert all(r.meetings is None for r in found.values())
+    assert all(r.meetings == 0 for r in found.values())  # matchmaking runs: none held here
 
     assert (ra.booth_fee, ra.discount, ra.services, ra.cost) == (
         Decimal("18000.00"),
