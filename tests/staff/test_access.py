@@ -17,6 +17,7 @@ ROUTES = [
     Route("GET", "/tasks/{task}", "tasks.view"),
     Route("POST", "/tasks/{task}/complete", "tasks.view"),
     Route("GET", "/my-work", "tasks.view"),
+    Route("GET", "/editions", "reports.view"),
     Route("GET", "/team", "team.view"),
     Route("GET", "/team?export=xlsx", "team.view"),
     Route("GET", "/staff/users", "staff.manage"),
