@@ -17,8 +17,8 @@ that own them, the stored life-cycle state and customer value):
  7 quality tolerance     survey answers, 1 = would come again after a problem … 0 = would not
  8 life-cycle stage      the stage the nightly evaluation gave
  9 satisfaction          the latest survey satisfaction (of 5)
-10 recommendations       the latest NPS answer (9–10 recommends); referrals once customers
-                         have referral links
+10 recommendations       registrations and applications brought through the customer's
+                         referral links, and the latest NPS answer (9–10 recommends)
 11 retention             the customer's own kept / opportunities (an edition followed by one)
 12 churn                 1 − retention
 """
@@ -158,8 +158,6 @@ def measure_all(kind: SubjectKind | str | None = None) -> dict[tuple[str, int], 
             answers[(k, sid, measure)].append(score)
     for (k, sid, measure), scores in answers.items():
         setattr(of(k, sid), measure, _mean(scores))
-    # Referrals a customer brought count here once customers hand out referral links
-    # (issue 15 item 6); until then a recommendation is an NPS answer of 9 or 10.
     for state in db.session.scalars(sa.select(RelationshipState)):
         k = state.subject_kind.value if state.subject_kind else None
         if k in ("exhibitor", "visitor") and wanted in (None, k):
@@ -173,6 +171,7 @@ def measure_all(kind: SubjectKind | str | None = None) -> dict[tuple[str, int], 
             m = of(k, row.subject_id)
             m.segment = row.segment
             m.retention = float(row.retention_own) if row.retention_own is not None else None
+            m.referrals = row.referrals
     return found
 
 

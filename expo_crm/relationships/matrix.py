@@ -199,6 +199,36 @@ def explain(row: CustomerValueState) -> list[str]:
                 )
             )
         )
+    lines.append(word_of_mouth_line(row))
     if row.estimated:
         lines.append(str(_l("Estimated: too little history of its own to measure.")))
     return lines
+
+
+def word_of_mouth_line(row: CustomerValueState) -> str:
+    """口碑价值 = 影响力 × 影响范围 × 平均购买价, with the numbers behind it."""
+    if not row.referrals:
+        return str(
+            _l("Word of mouth 0: nobody has registered or applied through its referral links yet.")
+        )
+    if not row.referrals_converted:
+        return str(
+            _l(
+                "Word of mouth 0: %(reach)d registered or applied through its referral links, "
+                "none of them has bought yet.",
+                reach=row.referrals,
+            )
+        )
+    influence = Decimal(row.referrals_converted) / row.referrals
+    average = (row.word_of_mouth / row.referrals_converted).quantize(Decimal("0.01"))
+    return str(
+        _l(
+            "Word of mouth %(value)s = influence %(influence)s (%(bought)d of %(reach)d brought "
+            "through its referral links bought) × reach %(reach)d × average purchase %(average)s.",
+            value=row.word_of_mouth,
+            influence=f"{influence:.2f}",
+            bought=row.referrals_converted,
+            reach=row.referrals,
+            average=average,
+        )
+    )

@@ -499,6 +499,9 @@ class CustomerValueState(SubjectRefMixin, db.Model):
     conversion: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
     potential: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     word_of_mouth: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    # Registrations and applications the customer's referral links brought, and how many bought.
+    referrals: Mapped[int] = mapped_column(default=0, server_default="0")
+    referrals_converted: Mapped[int] = mapped_column(default=0, server_default="0")
     estimated: Mapped[bool] = mapped_column(default=False)
     value_class: Mapped[ValueClass] = mapped_column(enum_type(ValueClass, "value_class"))
     tier: Mapped[ValueTier] = mapped_column(enum_type(ValueTier, "value_tier"))

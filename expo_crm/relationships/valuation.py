@@ -79,6 +79,9 @@ FACTS = sa.Table(
     sa.Column("estimated", sa.Boolean),
     sa.Column("value_class", sa.String(16)),
     sa.Column("tier", sa.String(16)),
+    sa.Column("referrals", sa.Integer, server_default="0"),
+    sa.Column("referrals_converted", sa.Integer, server_default="0"),
+    sa.Column("word_of_mouth", MONEY, server_default="0"),
     prefixes=["TEMPORARY"],
 )
 SEGMENTS = sa.Table(
@@ -219,6 +222,45 @@ LEFT JOIN customer_values cv ON cv.{column} = subj.id
 """
 
 FACT_COLUMNS = [c.name for c in FACTS.columns][:18]
+
+# Word of mouth (口碑价值 = 影响力 × 影响范围 × 平均购买价), per customer whose referral links
+# brought registrations or applications: reach 影响范围 = how many were brought; influence 影响力
+# = the share of them who bought (a visitor checked in, an applicant signed a contract); the
+# average purchase 平均购买价 = the average margin those buyers brought (a visitor's profit per
+# edition; an exhibitor's m_booth·(booth fee − discount)).
+REFERRALS_SQL = """
+UPDATE cv_eval SET referrals = f.reach, referrals_converted = f.converted,
+  word_of_mouth = CASE WHEN f.converted > 0
+    THEN (1.0 * f.converted / f.reach) * f.reach * (f.margin / f.converted) ELSE 0 END
+FROM (
+  SELECT CASE WHEN x.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END AS kind,
+         COALESCE(x.company_id, x.visitor_id) AS sid,
+         COUNT(*) AS reach, SUM(x.converted) AS converted, SUM(x.margin) AS margin
+  FROM (
+    SELECT r.referrer_company_id AS company_id, r.referrer_visitor_id AS visitor_id,
+           CASE WHEN r.first_checked_in_at <= :at THEN 1 ELSE 0 END AS converted,
+           CASE WHEN r.first_checked_in_at <= :at THEN :visitor_edition_value ELSE 0 END
+             AS margin
+    FROM registrations r
+    WHERE (r.referrer_company_id IS NOT NULL OR r.referrer_visitor_id IS NOT NULL)
+      AND r.created_at <= :at
+    UNION ALL
+    SELECT a.referrer_company_id, a.referrer_visitor_id,
+           CASE WHEN c.margin IS NULL THEN 0 ELSE 1 END, COALESCE(c.margin, 0)
+    FROM exhibitor_applications a
+    LEFT JOIN (
+      SELECT company_id, show_id, SUM(:margin_rate * (booth_fee - discount)) AS margin
+      FROM contracts WHERE state = 'signed' AND signed_at IS NOT NULL AND signed_at <= :at
+      GROUP BY company_id, show_id
+    ) c ON c.company_id = a.company_id AND c.show_id = a.show_id
+    WHERE (a.referrer_company_id IS NOT NULL OR a.referrer_visitor_id IS NOT NULL)
+      AND a.created_at <= :at
+  ) x
+  GROUP BY CASE WHEN x.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END,
+           COALESCE(x.company_id, x.visitor_id)
+) f
+WHERE f.kind = cv_eval.kind AND f.sid = cv_eval.sid
+"""
 
 # Segment and kind statistics, shrunk: kind toward the prior, segment toward its kind.
 SEGMENTS_SQL = """
@@ -364,6 +406,7 @@ def compute(connection: sa.Connection, params: dict) -> None:
         for kind in settings.CLASS_THRESHOLDS
     )
     _run(connection, f"UPDATE cv_eval SET value_class = CASE kind {cases} END", params)
+    _run(connection, REFERRALS_SQL, params)
     # The pyramid: the share of the kind's value held by those above decides the tier.
     _run(
         connection,
@@ -413,8 +456,12 @@ STORED = (
     "estimated",
     "value_class",
     "tier",
+    "referrals",
+    "referrals_converted",
+    "word_of_mouth",
 )
 ROUNDED = {
+    "word_of_mouth": 2,
     "revenue_historical": 2,
     "revenue_current": 2,
     "margin_historical": 2,
@@ -451,8 +498,8 @@ def evaluate(at: datetime) -> dict[str, int]:
         connection,
         f"""
         INSERT INTO customer_values (kind, company_id, visitor_id, partner_id, computed_at,
-            class_since, word_of_mouth, historical, current, {stored})
-        SELECT e.kind, {SUBJECT_CASES}, :at, :at, 0, {parts}, {values}
+            class_since, historical, current, {stored})
+        SELECT e.kind, {SUBJECT_CASES}, :at, :at, {parts}, {values}
         FROM cv_eval e WHERE e.state_id IS NULL""",
         params,
     ).rowcount

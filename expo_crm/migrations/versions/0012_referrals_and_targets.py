@@ -1,0 +1,78 @@
+"""customer referral links and plan step targets
+
+Registrations and exhibitor applications record the customer (exhibitor or trade visitor)
+whose referral link brought them; customer_values keeps how many each customer's links
+brought and how many of those bought (word of mouth, issue 15 item 6).
+
+Revision ID: 0012_referrals_and_targets
+Revises: 0011_offline_scans
+Create Date: 2026-12-01 01:30:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_referrals_and_targets"
+down_revision = "0011_offline_scans"
+branch_labels = None
+depends_on = None
+
+REFERRED = ("registrations", "exhibitor_applications")
+
+
+def upgrade():
+    for table in REFERRED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("referrer_company_id", sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column("referrer_visitor_id", sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                op.f(f"fk_{table}_referrer_company_id_companies"),
+                "companies",
+                ["referrer_company_id"],
+                ["id"],
+                ondelete="SET NULL",
+            )
+            batch_op.create_foreign_key(
+                op.f(f"fk_{table}_referrer_visitor_id_visitors"),
+                "visitors",
+                ["referrer_visitor_id"],
+                ["id"],
+                ondelete="SET NULL",
+            )
+            batch_op.create_index(
+                batch_op.f(f"ix_{table}_referrer_company_id"), ["referrer_company_id"]
+            )
+            batch_op.create_index(
+                batch_op.f(f"ix_{table}_referrer_visitor_id"), ["referrer_visitor_id"]
+            )
+            batch_op.create_check_constraint(
+                op.f(f"ck_{table}_one_referrer"),
+                "referrer_company_id IS NULL OR referrer_visitor_id IS NULL",
+            )
+    with op.batch_alter_table("customer_values", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("referrals", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("referrals_converted", sa.Integer(), server_default="0", nullable=False)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("customer_values", schema=None) as batch_op:
+        batch_op.drop_column("referrals_converted")
+        batch_op.drop_column("referrals")
+    for table in REFERRED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(op.f(f"ck_{table}_one_referrer"), type_="check")
+            batch_op.drop_index(batch_op.f(f"ix_{table}_referrer_visitor_id"))
+            batch_op.drop_index(batch_op.f(f"ix_{table}_referrer_company_id"))
+            batch_op.drop_constraint(
+                op.f(f"fk_{table}_referrer_visitor_id_visitors"), type_="foreignkey"
+            )
+            batch_op.drop_constraint(
+                op.f(f"fk_{table}_referrer_company_id_companies"), type_="foreignkey"
+            )
+            batch_op.drop_column("referrer_visitor_id")
+            batch_op.drop_column("referrer_company_id")
