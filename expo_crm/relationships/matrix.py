@@ -64,6 +64,15 @@ def in_target(target: str, kind: str, ids: set[int]) -> set[int]:
     return set(found)
 
 
+def target_options() -> list[tuple[str, str]]:
+    """The targets a plan step may aim at: each value class, then each tier of the pyramid."""
+    classes = [
+        (f"class:{c.value}", str(_l("Value class: %(label)s", label=c.label))) for c in ValueClass
+    ]
+    tiers = [(f"tier:{t.value}", str(_l("Tier: %(label)s", label=t.label))) for t in ValueTier]
+    return classes + tiers
+
+
 def class_counts(kind: SubjectKind) -> dict[ValueClass, int]:
     counts = dict(
         db.session.execute(

@@ -578,7 +578,11 @@ def get_registration_or_404(registration_id: int) -> Registration:
 def registrations_for(
     show_id: int, *, category: str | None = None, search: str = "", state: str | None = "active"
 ):
-    query = sa.select(Registration).join(Visitor).where(Registration.show_id == show_id)
+    query = (
+        sa.select(Registration)
+        .join(Visitor, Visitor.id == Registration.visitor_id)
+        .where(Registration.show_id == show_id)
+    )
     if state:
         query = query.where(Registration.state == RegistrationState(state))
     if category:

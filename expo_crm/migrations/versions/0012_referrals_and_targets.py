@@ -2,7 +2,9 @@
 
 Registrations and exhibitor applications record the customer (exhibitor or trade visitor)
 whose referral link brought them; customer_values keeps how many each customer's links
-brought and how many of those bought (word of mouth, issue 15 item 6).
+brought and how many of those bought (word of mouth, issue 15 item 6). A service plan step
+gets its own target, a value class or tier (blank: the whole audience); the personal-call steps
+keep the value customers they were registered with.
 
 Revision ID: 0012_referrals_and_targets
 Revises: 0011_offline_scans
@@ -50,6 +52,13 @@ def upgrade():
                 op.f(f"ck_{table}_one_referrer"),
                 "referrer_company_id IS NULL OR referrer_visitor_id IS NULL",
             )
+    with op.batch_alter_table("service_plan_steps", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("target", sa.String(length=30), server_default="", nullable=False)
+        )
+    op.execute(
+        "UPDATE service_plan_steps SET target = 'class:value' WHERE action = 'value.personal_calls'"
+    )
     with op.batch_alter_table("customer_values", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("referrals", sa.Integer(), server_default="0", nullable=False)
@@ -63,6 +72,8 @@ def downgrade():
     with op.batch_alter_table("customer_values", schema=None) as batch_op:
         batch_op.drop_column("referrals_converted")
         batch_op.drop_column("referrals")
+    with op.batch_alter_table("service_plan_steps", schema=None) as batch_op:
+        batch_op.drop_column("target")
     for table in REFERRED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_one_referrer"), type_="check")
