@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from expo_crm import audit
 from expo_crm.db import UTCDateTime, db
 from expo_crm.relationships import settings
+from expo_crm.relationships.loyalty import ADVOCATE_NPS
 from expo_crm.relationships.models import (
     KEY_ACCOUNT_OWNER,
     VALUE_CLASS_CHANGED,
@@ -82,6 +83,13 @@ FACTS = sa.Table(
     sa.Column("referrals", sa.Integer, server_default="0"),
     sa.Column("referrals_converted", sa.Integer, server_default="0"),
     sa.Column("word_of_mouth", MONEY, server_default="0"),
+    sa.Column("cross_selling", sa.Integer, server_default="0"),
+    sa.Column("up_selling", sa.Integer, server_default="0"),
+    sa.Column("decision_days", RATE),
+    sa.Column("competitors", RATE),
+    sa.Column("price_sensitivity", RATE),
+    sa.Column("quality", RATE),
+    sa.Column("loyalty", sa.String(16)),
     prefixes=["TEMPORARY"],
 )
 SEGMENTS = sa.Table(
@@ -281,6 +289,108 @@ FROM cv_segments GROUP BY kind
 """
 
 
+# The loyalty measures of the seeds that the stored facts do not already give (loyalty.py
+# defines each), per customer at once. Up-selling and price sensitivity compare each signed
+# participation with the customer's one before it.
+CROSS_SELLING_SQL = """
+UPDATE cv_eval SET cross_selling = o.orders
+FROM (SELECT company_id, COUNT(*) AS orders FROM service_orders WHERE state <> 'cancelled'
+      GROUP BY company_id) o
+WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = o.company_id
+"""
+MOVES_SQL = """
+UPDATE cv_eval SET up_selling = m.up, price_sensitivity = m.sensitivity
+FROM (
+  SELECT company_id,
+         SUM(CASE WHEN prev_area IS NOT NULL AND COALESCE(area, 0) > COALESCE(prev_area, 0)
+             THEN 1 ELSE 0 END) AS up,
+         AVG(CASE WHEN prev_area > 0 AND area > 0 AND prev_amount > 0 AND amount > 0
+                   AND ABS(1.0 * amount / area - 1.0 * prev_amount / prev_area)
+                       >= 0.01 * prev_amount / prev_area
+             THEN -(1.0 * (area - prev_area) / prev_area)
+                  / ((1.0 * amount / area - 1.0 * prev_amount / prev_area)
+                     / (1.0 * prev_amount / prev_area)) END) AS sensitivity
+  FROM (
+    SELECT c.company_id, c.booth_area_m2 AS area, c.total_amount AS amount,
+           LAG(c.booth_area_m2) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
+             AS prev_area,
+           LAG(c.total_amount) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
+             AS prev_amount
+    FROM contracts c JOIN shows s ON s.id = c.show_id WHERE c.state = 'signed'
+  ) pairs
+  GROUP BY company_id
+) m
+WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = m.company_id
+"""
+DECISIONS_SQL = """
+UPDATE cv_eval SET decision_days = d.days
+FROM (
+  SELECT c.company_id, AVG({days}) AS days
+  FROM contracts c JOIN exhibitor_applications a ON a.id = c.application_id
+  WHERE c.state = 'signed' AND c.signed_at IS NOT NULL
+  GROUP BY c.company_id
+) d
+WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = d.company_id
+"""
+DAYS = {
+    "sqlite": "julianday(c.signed_at) - julianday(a.created_at)",
+    "postgresql": "EXTRACT(EPOCH FROM c.signed_at - a.created_at) / 86400.0",
+}
+# Survey answers whose chosen option names the loyalty measure it informs and its score.
+OPTION = {
+    "sqlite": "json_extract(q.options, '$[' || a.number || '].{key}')",
+    "postgresql": "(CAST(q.options AS JSON) -> a.number ->> '{key}')",
+}
+ANSWERS_SQL = """
+UPDATE cv_eval SET competitors = x.competitors, quality = x.quality
+FROM (
+  SELECT kind, sid,
+         AVG(CASE WHEN measure = 'competitors' THEN score END) AS competitors,
+         AVG(CASE WHEN measure = 'quality' THEN score END) AS quality
+  FROM (
+    SELECT CASE WHEN r.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END AS kind,
+           COALESCE(r.company_id, r.visitor_id) AS sid,
+           {measure} AS measure, COALESCE(CAST({score} AS NUMERIC), 0) AS score
+    FROM survey_answers a
+    JOIN survey_questions q ON q.id = a.question_id
+    JOIN survey_responses r ON r.id = a.response_id
+    WHERE q.kind = 'single' AND a.number IS NOT NULL AND a.number >= 0
+      AND (r.company_id IS NOT NULL OR r.visitor_id IS NOT NULL)
+  ) answers
+  WHERE measure IS NOT NULL
+  GROUP BY kind, sid
+) x
+WHERE cv_eval.kind = x.kind AND cv_eval.sid = x.sid
+"""
+# 拥护者 advocate: takes part again and recommends (referrals brought, or NPS 9–10);
+# 跟随者 follower: takes part again only.
+LOYALTY_SQL = """
+UPDATE cv_eval SET loyalty = CASE WHEN editions + current_editions < 2 THEN 'none'
+    WHEN referrals > 0 THEN 'advocate' ELSE 'follower' END
+"""
+PROMOTERS_SQL = """
+UPDATE cv_eval SET loyalty = 'advocate'
+FROM lifecycle_states l
+WHERE cv_eval.kind = '{kind}' AND cv_eval.loyalty = 'follower' AND l.{column} = cv_eval.sid
+  AND l.nps >= :advocate_nps
+"""
+
+
+def compute_loyalty(connection: sa.Connection, params: dict) -> None:
+    dialect = connection.dialect.name
+    _run(connection, CROSS_SELLING_SQL, params)
+    _run(connection, MOVES_SQL, params)
+    _run(connection, DECISIONS_SQL.format(days=DAYS[dialect]), params)
+    option = OPTION[dialect]
+    answers = ANSWERS_SQL.format(
+        measure=option.format(key="loyalty"), score=option.format(key="score")
+    )
+    _run(connection, answers, params)
+    _run(connection, LOYALTY_SQL, params)
+    for kind in KINDS:
+        _run(connection, PROMOTERS_SQL.format(kind=kind.kind, column=kind.column), params)
+
+
 def _kind_case(rates: dict[str, tuple], index: int) -> str:
     parts = " ".join(
         f"WHEN '{kind}' THEN CAST({Decimal(values[index]):.8f} AS NUMERIC)"
@@ -331,6 +441,7 @@ def _params(at: datetime) -> dict:
     ):
         params[key] = Decimal(values[key])
     params["fixed_r"] = values["retention_rate"]
+    params["advocate_nps"] = ADVOCATE_NPS
     for kind in settings.CLASS_THRESHOLDS:
         params[f"current_{kind}"] = Decimal(values[f"class_current_{kind}"])
         params[f"potential_{kind}"] = Decimal(values[f"class_potential_{kind}"])
@@ -407,6 +518,7 @@ def compute(connection: sa.Connection, params: dict) -> None:
     )
     _run(connection, f"UPDATE cv_eval SET value_class = CASE kind {cases} END", params)
     _run(connection, REFERRALS_SQL, params)
+    compute_loyalty(connection, params)
     # The pyramid: the share of the kind's value held by those above decides the tier.
     _run(
         connection,
@@ -459,9 +571,20 @@ STORED = (
     "referrals",
     "referrals_converted",
     "word_of_mouth",
+    "cross_selling",
+    "up_selling",
+    "decision_days",
+    "competitors",
+    "price_sensitivity",
+    "quality",
+    "loyalty",
 )
 ROUNDED = {
     "word_of_mouth": 2,
+    "decision_days": 1,
+    "competitors": 4,
+    "price_sensitivity": 4,
+    "quality": 4,
     "revenue_historical": 2,
     "revenue_current": 2,
     "margin_historical": 2,

@@ -2,7 +2,8 @@
 
 Registrations and exhibitor applications record the customer (exhibitor or trade visitor)
 whose referral link brought them; customer_values keeps how many each customer's links
-brought and how many of those bought (word of mouth, issue 15 item 6). A service plan step
+brought and how many of those bought (word of mouth, issue 15 item 6), and the loyalty
+measures the nightly run now stores beside the value (item 5). A service plan step
 gets its own target, a value class or tier (blank: the whole audience); the personal-call steps
 keep the value customers they were registered with.
 
@@ -66,10 +67,47 @@ def upgrade():
         batch_op.add_column(
             sa.Column("referrals_converted", sa.Integer(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("cross_selling", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("up_selling", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(sa.Column("decision_days", sa.Numeric(8, 1), nullable=True))
+        batch_op.add_column(sa.Column("competitors", sa.Numeric(6, 4), nullable=True))
+        batch_op.add_column(sa.Column("price_sensitivity", sa.Numeric(12, 4), nullable=True))
+        batch_op.add_column(sa.Column("quality", sa.Numeric(6, 4), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "loyalty",
+                sa.Enum(
+                    "advocate",
+                    "follower",
+                    "none",
+                    name="loyalty_kind",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=16,
+                ),
+                server_default="none",
+                nullable=False,
+            )
+        )
 
 
 def downgrade():
     with op.batch_alter_table("customer_values", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_customer_values_loyalty_kind"), type_="check")
+        for column in (
+            "loyalty",
+            "quality",
+            "price_sensitivity",
+            "competitors",
+            "decision_days",
+            "up_selling",
+            "cross_selling",
+        ):
+            batch_op.drop_column(column)
         batch_op.drop_column("referrals_converted")
         batch_op.drop_column("referrals")
     with op.batch_alter_table("service_plan_steps", schema=None) as batch_op:

@@ -64,6 +64,7 @@ def loyalty_report():
         shows=values.loyalty_by_show(),
         segments=values.retention_by_segment(),
         measures=loyalty.by_segment(),
+        computed_at=loyalty.computed_at(),
         definitions=loyalty.DEFINITIONS,
     )
 
