@@ -565,6 +565,7 @@ register_kind(
     Company,
     searchable=(Company.name_zh, Company.name_en, Company.tax_id),
     hint=lambda company: company.tax_id or "",
+    segment_parts=(CompanySize, None, None),  # size · industry (typed) · country and province
 )
 
 

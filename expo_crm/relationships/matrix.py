@@ -178,7 +178,7 @@ def explain(row: CustomerValueState) -> list[str]:
                 _l(
                     "Retention r = %(r)s: no record of its own yet, so its segment's (%(segment)s).",
                     r=row.retention,
-                    segment=row.segment,
+                    segment=subjects.segment_label(row.kind, row.segment),
                 )
             )
         )

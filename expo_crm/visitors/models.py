@@ -459,6 +459,7 @@ register_kind(
     Visitor,
     searchable=(Visitor.name, Visitor.email, Visitor.mobile),
     hint=lambda visitor: " · ".join(v for v in (visitor.email, visitor.company) if v),
+    segment_parts=(Industry, None),  # industry · country
 )
 
 

@@ -10,6 +10,7 @@ from expo_crm.documents.excel import xlsx_response
 from expo_crm.relationships import loyalty, matrix
 from expo_crm.relationships import value as values
 from expo_crm.relationships.models import ValueClass, ValueTier
+from expo_crm.relationships.subjects import segment_label
 from expo_crm.relationships.views import bp
 
 
@@ -171,7 +172,7 @@ def value_matrix_export():
             name,
             str(row.value_class.label),
             str(row.tier.label),
-            row.segment,
+            segment_label(row.kind, row.segment),
             row.historical,
             row.current,
             row.potential,
