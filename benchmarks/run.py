@@ -1,7 +1,7 @@
 """Run the benchmarks of issue 8, each beside its bare baseline in the same run; print a table,
 write benchmarks/results/run-<stamp>.json and latest.json. Exit status 1 when a target is missed.
 
-    bin/bench [--quick] [checkin scale badges lifecycle mail pages]
+    bin/bench [--quick] [checkin scale badges lifecycle mail pages value]
     .venv/bin/python -m benchmarks.run [--quick] [names...]
 
 sizes            full                                   --quick
@@ -11,6 +11,7 @@ sizes            full                                   --quick
   lifecycle      100,000 relationships, 1,000,000 int.  5,000 / 50,000
   mail           10,000 emails                          2,000
   pages          10,000 exh. / 100,000 vis. / 1M int.   1,000 / 10,000 / 100,000
+  value          100,000 customers, 1,000,000 int.      5,000 / 50,000
 
 Everything runs on 127.0.0.1: a temporary SQLite file and, when a PostgreSQL server answers
 on 127.0.0.1:5432, a database of our own there (created and dropped by the run).
@@ -31,7 +32,7 @@ from datetime import UTC, datetime
 
 from benchmarks import common
 
-NAMES = ("checkin", "scale", "badges", "lifecycle", "mail", "pages")
+NAMES = ("checkin", "scale", "badges", "lifecycle", "mail", "pages", "value")
 
 
 def machine() -> dict:
@@ -102,6 +103,10 @@ def run_one(name: str, quick: bool) -> list[dict]:
         from benchmarks import pages
 
         return pages.run(quick)
+    if name == "value":
+        from benchmarks import value
+
+        return value.run(quick)
     raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(NAMES)}")
 
 

@@ -241,34 +241,30 @@ UPDATE cv_eval SET referrals = f.reach, referrals_converted = f.converted,
   word_of_mouth = CASE WHEN f.converted > 0
     THEN (1.0 * f.converted / f.reach) * f.reach * (f.margin / f.converted) ELSE 0 END
 FROM (
-  SELECT CASE WHEN x.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END AS kind,
-         COALESCE(x.company_id, x.visitor_id) AS sid,
-         COUNT(*) AS reach, SUM(x.converted) AS converted, SUM(x.margin) AS margin
+  SELECT x.sid, COUNT(*) AS reach, SUM(x.converted) AS converted, SUM(x.margin) AS margin
   FROM (
-    SELECT r.referrer_company_id AS company_id, r.referrer_visitor_id AS visitor_id,
+    SELECT r.{referrer} AS sid,
            CASE WHEN r.first_checked_in_at <= :at THEN 1 ELSE 0 END AS converted,
            CASE WHEN r.first_checked_in_at <= :at THEN :visitor_edition_value ELSE 0 END
              AS margin
     FROM registrations r
-    WHERE (r.referrer_company_id IS NOT NULL OR r.referrer_visitor_id IS NOT NULL)
-      AND r.created_at <= :at
+    WHERE r.{referrer} IS NOT NULL AND r.created_at <= :at
     UNION ALL
-    SELECT a.referrer_company_id, a.referrer_visitor_id,
-           CASE WHEN c.margin IS NULL THEN 0 ELSE 1 END, COALESCE(c.margin, 0)
+    SELECT a.{referrer}, CASE WHEN c.margin IS NULL THEN 0 ELSE 1 END, COALESCE(c.margin, 0)
     FROM exhibitor_applications a
     LEFT JOIN (
       SELECT company_id, show_id, SUM(:margin_rate * (booth_fee - discount)) AS margin
       FROM contracts WHERE state = 'signed' AND signed_at IS NOT NULL AND signed_at <= :at
       GROUP BY company_id, show_id
     ) c ON c.company_id = a.company_id AND c.show_id = a.show_id
-    WHERE (a.referrer_company_id IS NOT NULL OR a.referrer_visitor_id IS NOT NULL)
-      AND a.created_at <= :at
+    WHERE a.{referrer} IS NOT NULL AND a.created_at <= :at
   ) x
-  GROUP BY CASE WHEN x.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END,
-           COALESCE(x.company_id, x.visitor_id)
+  GROUP BY x.sid
 ) f
-WHERE f.kind = cv_eval.kind AND f.sid = cv_eval.sid
+WHERE cv_eval.kind = '{kind}' AND cv_eval.sid = f.sid
 """
+# The customers who hand out referral links, and the column naming them as the referrer.
+REFERRERS = {"exhibitor": "referrer_company_id", "visitor": "referrer_visitor_id"}
 
 # Segment and kind statistics, shrunk: kind toward the prior, segment toward its kind.
 SEGMENTS_SQL = """
@@ -466,6 +462,8 @@ def compute(connection: sa.Connection, params: dict) -> None:
             staff_channels=STAFF_CHANNELS,
         )
         _run(connection, head + sql, params)
+    # Every later statement finds a customer's row by kind and id.
+    _run(connection, "CREATE INDEX ix_cv_eval_kind_sid ON cv_eval (kind, sid)", params)
     _run(connection, SEGMENTS_SQL, params)
     rates = {
         row.kind: (row.retention, row.margin, row.conversion)
@@ -517,7 +515,8 @@ def compute(connection: sa.Connection, params: dict) -> None:
         for kind in settings.CLASS_THRESHOLDS
     )
     _run(connection, f"UPDATE cv_eval SET value_class = CASE kind {cases} END", params)
-    _run(connection, REFERRALS_SQL, params)
+    for kind, referrer in REFERRERS.items():
+        _run(connection, REFERRALS_SQL.format(kind=kind, referrer=referrer), params)
     compute_loyalty(connection, params)
     # The pyramid: the share of the kind's value held by those above decides the tier.
     _run(
