@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -113,7 +114,7 @@ def test_an_unknown_target_or_one_for_a_step_that_cannot_sort_its_audience_is_re
 ):
     show = create_show()
     step = _step(show, action)
-    with pytest.raises(PlanError, match=message):
+    with force_locale("en"), pytest.raises(PlanError, match=message):
         services.update_step(
             step,
             anchor=step.anchor,
