@@ -238,6 +238,7 @@ FACT_COLUMNS = [c.name for c in FACTS.columns][:18]
 # edition; an exhibitor's m_booth·(booth fee − discount)).
 REFERRALS_SQL = """
 UPDATE cv_eval SET referrals = f.reach, referrals_converted = f.converted,
+  loyalty = CASE WHEN cv_eval.loyalty = 'follower' THEN 'advocate' ELSE cv_eval.loyalty END,
   word_of_mouth = CASE WHEN f.converted > 0
     THEN (1.0 * f.converted / f.reach) * f.reach * (f.margin / f.converted) ELSE 0 END
 FROM (
@@ -360,10 +361,6 @@ WHERE cv_eval.kind = x.kind AND cv_eval.sid = x.sid
 """
 # 拥护者 advocate: takes part again and recommends (referrals brought, or NPS 9–10);
 # 跟随者 follower: takes part again only.
-LOYALTY_SQL = """
-UPDATE cv_eval SET loyalty = CASE WHEN editions + current_editions < 2 THEN 'none'
-    WHEN referrals > 0 THEN 'advocate' ELSE 'follower' END
-"""
 PROMOTERS_SQL = """
 UPDATE cv_eval SET loyalty = 'advocate'
 FROM lifecycle_states l
@@ -382,7 +379,6 @@ def compute_loyalty(connection: sa.Connection, params: dict) -> None:
         measure=option.format(key="loyalty"), score=option.format(key="score")
     )
     _run(connection, answers, params)
-    _run(connection, LOYALTY_SQL, params)
     for kind in KINDS:
         _run(connection, PROMOTERS_SQL.format(kind=kind.kind, column=kind.column), params)
 
@@ -464,6 +460,8 @@ def compute(connection: sa.Connection, params: dict) -> None:
         _run(connection, head + sql, params)
     # Every later statement finds a customer's row by kind and id.
     _run(connection, "CREATE INDEX ix_cv_eval_kind_sid ON cv_eval (kind, sid)", params)
+    if connection.dialect.name == "postgresql":
+        _run(connection, "ANALYZE cv_eval", params)  # a temporary table has no statistics
     _run(connection, SEGMENTS_SQL, params)
     rates = {
         row.kind: (row.retention, row.margin, row.conversion)
@@ -501,20 +499,22 @@ def compute(connection: sa.Connection, params: dict) -> None:
         WHERE e.kind = cv_eval.kind AND e.sid = cv_eval.sid""",
         params,
     )
-    _run(
-        connection,
-        """
-        UPDATE cv_eval SET potential = COALESCE(conversion, 1) * margin_per_edition * retention
-                                       / (1 + :i - retention)""",
-        params,
-    )
+    # One pass for the potential, the class it gives and the loyalty the editions give (the
+    # referrals below make a follower an advocate): each pass rewrites every row.
+    potential = "(COALESCE(conversion, 1) * margin_per_edition * retention / (1 + :i - retention))"
     cases = " ".join(
         f"WHEN '{kind}' THEN CASE WHEN margin_current - cost_current >= :current_{kind}"
-        f" THEN CASE WHEN potential >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
-        f" ELSE CASE WHEN potential >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
+        f" THEN CASE WHEN {potential} >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
+        f" ELSE CASE WHEN {potential} >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
         for kind in settings.CLASS_THRESHOLDS
     )
-    _run(connection, f"UPDATE cv_eval SET value_class = CASE kind {cases} END", params)
+    _run(
+        connection,
+        f"""
+        UPDATE cv_eval SET potential = {potential}, value_class = CASE kind {cases} END,
+          loyalty = CASE WHEN editions + current_editions < 2 THEN 'none' ELSE 'follower' END""",
+        params,
+    )
     for kind, referrer in REFERRERS.items():
         _run(connection, REFERRALS_SQL.format(kind=kind, referrer=referrer), params)
     compute_loyalty(connection, params)
