@@ -1,7 +1,7 @@
 """Run the benchmarks of issue 8, each beside its bare baseline in the same run; print a table,
 write benchmarks/results/run-<stamp>.json and latest.json. Exit status 1 when a target is missed.
 
-    bin/bench [--quick] [checkin scale badges lifecycle mail pages]
+    bin/bench [--quick] [checkin scale badges lifecycle mail pages value]
     .venv/bin/python -m benchmarks.run [--quick] [names...]
 
 sizes            full                                   --quick
@@ -13,6 +13,7 @@ sizes            full                                   --quick
   pages          10,000 exh. / 100,000 vis. / 1M int.   1,000 / 10,000 / 100,000
   matchmaking    10,000 visitors × 2,000 exhibitors      2,000 × 400
   churn          20,000 exhibitors x 5 editions         2,000 x 5
+  value          100,000 customers, 1,000,000 int.      5,000 / 50,000
 
 Everything runs on 127.0.0.1: a temporary SQLite file and, when a PostgreSQL server answers
 on 127.0.0.1:5432, a database of our own there (created and dropped by the run).
@@ -33,7 +34,17 @@ from datetime import UTC, datetime
 
 from benchmarks import common
 
-NAMES = ("checkin", "scale", "badges", "lifecycle", "mail", "pages", "matchmaking", "churn")
+NAMES = (
+    "checkin",
+    "scale",
+    "badges",
+    "lifecycle",
+    "mail",
+    "pages",
+    "matchmaking",
+    "churn",
+    "value",
+)
 
 
 def machine() -> dict:
@@ -112,6 +123,10 @@ def run_one(name: str, quick: bool) -> list[dict]:
         from benchmarks import churn
 
         return [churn.run(quick)]
+    if name == "value":
+        from benchmarks import value
+
+        return value.run(quick)
     raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(NAMES)}")
 
 

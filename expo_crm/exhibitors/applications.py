@@ -23,6 +23,7 @@ from expo_crm.exhibitors.models import (
     ContractState,
 )
 from expo_crm.exhibitors.services import ExhibitorError
+from expo_crm.relationships.referrals import referrer_for
 from expo_crm.shows.models import Show
 from expo_crm.shows.services import ensure_open_for_sale
 
@@ -62,7 +63,11 @@ def create_application(
     notes: str = "",
     reason: str = "",
     actor: tuple[str, int | None, str] | None = None,
+    referral_token: str | None = None,
 ) -> Application:
+    """A company applies for a show. `referral_token`: the token of the customer referral link
+    the applicant came through (the `ref` of the link, relationships/referrals.py); a forged
+    one, another show's or the company's own attributes nothing and refuses nothing."""
     area = Decimal(str(requested_area_m2 or 0))
     if area <= 0:
         raise ExhibitorError(_("The requested area must be more than 0 m²."))
@@ -82,6 +87,7 @@ def create_application(
         preferred_hall=preferred_hall.strip(),
         notes=notes,
         state=ApplicationState.submitted,
+        **application_referral(referral_token, company.id, show_id),
     )
     db.session.add(application)
     db.session.flush()
@@ -100,9 +106,24 @@ def create_application(
         source_key=f"exhibitors.application.{application.id}",
     )
     audit.record(
-        "application.create", application, after={"state": "submitted", "show_id": show_id}
+        "application.create",
+        application,
+        after={
+            "state": "submitted",
+            "show_id": show_id,
+            "referrer_company_id": application.referrer_company_id,
+            "referrer_visitor_id": application.referrer_visitor_id,
+        },
     )
     return application
+
+
+def application_referral(token: str | None, company_id: int, show_id: int) -> dict[str, int]:
+    """The referrer columns of an application made through a customer's referral link."""
+    referrer = referrer_for(token, show_id)
+    if referrer is None or referrer.attribution() == {"referrer_company_id": company_id}:
+        return {}
+    return referrer.attribution()
 
 
 def _record_event(

@@ -301,18 +301,6 @@ def signed_participations() -> list:
     ).all()
 
 
-@value_source("decisions")
-def decisions() -> list:
-    """(company_id, show_id, invited_at, signed_at) of every signed contract: the decision time
-    of the loyalty measures runs from the application (the answer to our invitation) to the
-    signature."""
-    return db.session.execute(
-        sa.select(Contract.company_id, Contract.show_id, Application.created_at, Contract.signed_at)
-        .join(Application, Application.id == Contract.application_id)
-        .where(Contract.state == "signed", Contract.signed_at.is_not(None))
-    ).all()
-
-
 def _survey_recipients(show_id: int) -> list[Recipient]:
     return [
         Recipient(

@@ -33,7 +33,7 @@ from expo_crm.exhibitors.participation import MANUAL_DEADLINES, checklist, staff
 from expo_crm.exhibitors.payments import outstanding, paid_amount
 from expo_crm.mail.models import MailCategory
 from expo_crm.mail.services import enqueue_email
-from expo_crm.scheduler.registry import actions, in_target, plan_action
+from expo_crm.scheduler.registry import actions, in_step_target, plan_action
 from expo_crm.shows.models import Show
 from expo_crm.visitors.models import Visitor
 
@@ -56,7 +56,10 @@ def _exhibitors(show: Show, action: str) -> list[tuple[Contract, Company, Contac
         )
         .order_by(Company.id)
     ).all()
-    reached = in_target(actions()[action].target, "exhibitor", {c.id for _, c, _ in rows})
+    # The step's own target, chosen per show on the plan page (a value class or tier).
+    reached = in_step_target(
+        "exhibitor", {c.id for _, c, _ in rows}, default=actions()[action].target
+    )
     return [
         (contract, company, contact) for contract, company, contact in rows if company.id in reached
     ]
@@ -120,6 +123,7 @@ def _reminder_offset(kind: DeliverableKind) -> int:
     offset_days=_reminder_offset(DeliverableKind.catalogue_entry),
     until=("open_from", -MANUAL_DEADLINES[DeliverableKind.catalogue_entry]),
     hour=10,
+    targetable=True,
 )
 def remind_catalogue_entry(show: Show, at: datetime) -> int:
     return _remind_checklist(
@@ -135,6 +139,7 @@ def remind_catalogue_entry(show: Show, at: datetime) -> int:
     offset_days=_reminder_offset(DeliverableKind.fascia_name),
     until=("open_from", -MANUAL_DEADLINES[DeliverableKind.fascia_name]),
     hour=10,
+    targetable=True,
 )
 def remind_fascia_name(show: Show, at: datetime) -> int:
     return _remind_checklist(show, at, DeliverableKind.fascia_name, "exhibitors.remind_fascia_name")
@@ -149,6 +154,7 @@ def remind_fascia_name(show: Show, at: datetime) -> int:
     # The suppliers' own order deadline may differ: the step checks it at send time.
     until=("open_from", 0),
     hour=10,
+    targetable=True,
 )
 def remind_service_orders(show: Show, at: datetime) -> int:
     return _remind_checklist(
@@ -164,6 +170,7 @@ def remind_service_orders(show: Show, at: datetime) -> int:
     offset_days=_reminder_offset(DeliverableKind.staff_badges),
     until=("open_from", -MANUAL_DEADLINES[DeliverableKind.staff_badges]),
     hour=10,
+    targetable=True,
 )
 def remind_staff_badges(show: Show, at: datetime) -> int:
     return _remind_checklist(
@@ -199,6 +206,7 @@ def payments_due(contract: Contract, today: date) -> list[tuple[str, date, Decim
     hour=9,
     # Every contract has its own due dates: checked each day, each reminder sent once.
     repeat_daily=True,
+    targetable=True,
 )
 def remind_payments(show: Show, at: datetime) -> int:
     today = show.local_date(at)
@@ -233,6 +241,7 @@ def remind_payments(show: Show, at: datetime) -> int:
     offset_days=-5,
     until=("open_from", 0),
     hour=10,
+    targetable=True,
 )
 def send_move_in_info(show: Show, at: datetime) -> int:
     """To each signed exhibitor that has a booth."""
@@ -284,6 +293,7 @@ def leads_of_day(company_id: int, show: Show, day: date) -> list[tuple[Lead, Vis
     until=("open_to", 1),
     hour=19,
     repeat_daily=True,
+    targetable=True,
 )
 def send_lead_digest(show: Show, at: datetime) -> int:
     day = show.local_date(at)
@@ -323,16 +333,18 @@ def send_lead_digest(show: Show, at: datetime) -> int:
     offset_days=3,
     until=("open_to", 30),
     hour=10,
+    targetable=True,
 )
 def send_return_reports(show: Show, at: datetime) -> int:
     """Each signed exhibitor's figures, in its language, with the link to its report."""
     if not returns.is_over(show, at):
         return 0
     found = {r.company_id: r for r in returns.show_returns(show)}
+    reached = in_step_target("exhibitor", set(found))
     base_url = current_app.config["BASE_URL"]
     sent = 0
     for company, contact in primary_contacts(show.id):
-        result = found.get(company.id)
+        result = found.get(company.id) if company.id in reached else None
         if result is None or not contact.email:
             continue
         message = enqueue_email(

@@ -228,8 +228,15 @@ class Application(TimestampMixin, db.Model):
     booth_type: Mapped[BoothType] = mapped_column(enum_type(BoothType, "booth_type"))
     preferred_hall: Mapped[str] = mapped_column(sa.String(20), default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # The customer whose referral link brought this application (relationships/referrals.py).
+    referrer_company_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    referrer_visitor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visitors.id", ondelete="SET NULL"), index=True
+    )
 
-    company = relationship("Company")
+    company = relationship("Company", foreign_keys=[company_id])
     show = relationship("Show")
     events = relationship(
         "ApplicationEvent",
@@ -241,6 +248,9 @@ class Application(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("company_id", "show_id"),
         sa.CheckConstraint("requested_area_m2 > 0", name="area_positive"),
+        sa.CheckConstraint(
+            "referrer_company_id IS NULL OR referrer_visitor_id IS NULL", name="one_referrer"
+        ),
     )
 
 
@@ -570,6 +580,7 @@ register_kind(
     Company,
     searchable=(Company.name_zh, Company.name_en, Company.tax_id),
     hint=lambda company: company.tax_id or "",
+    segment_parts=(CompanySize, None, None),  # size · industry (typed) · country and province
 )
 
 

@@ -240,6 +240,7 @@ register_kind(
     Partner,
     searchable=(Partner.name_zh, Partner.name_en, Partner.email),
     hint=lambda partner: partner.email,
+    segment_parts=(PartnerKind,),
 )
 
 

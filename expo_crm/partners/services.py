@@ -40,10 +40,10 @@ class PartnerError(UserError):
 
 
 @referral_resolver
-def referral_code_id_for(code: str, show_id: int) -> int | None:
+def referral_code_id_for(code: str, show_id: int) -> dict[str, int] | None:
     """A visitor registering with one of our codes is attributed to its partner."""
     found = referral_code_for(code, show_id)
-    return found.id if found is not None else None
+    return {"referral_code_id": found.id} if found is not None else None
 
 
 def referral_code_for(code: str | None, show_id: int) -> ReferralCode | None:

@@ -2,8 +2,9 @@
 and the seeds' two kinds of loyal customer: followers 跟随者 (repeat buyers) and advocates
 拥护者 (repeat buyers who recommend us).
 
-Each measure is defined from facts the system holds (value sources registered by the packages
-that own them, the stored life-cycle state and customer value):
+Each measure is defined from facts the system holds, computed every night for every customer
+at once in SQL beside the customer's value (valuation.compute_loyalty) and stored in
+customer_values; stage, satisfaction and NPS are the life-cycle evaluation's:
 
  1 repeat participation  editions taken part in beyond the first
  2 cross-selling         service orders placed beside the booth (exhibitors)
@@ -17,8 +18,8 @@ that own them, the stored life-cycle state and customer value):
  7 quality tolerance     survey answers, 1 = would come again after a problem … 0 = would not
  8 life-cycle stage      the stage the nightly evaluation gave
  9 satisfaction          the latest survey satisfaction (of 5)
-10 recommendations       the latest NPS answer (9–10 recommends); referrals once customers
-                         have referral links
+10 recommendations       registrations and applications brought through the customer's
+                         referral links, and the latest NPS answer (9–10 recommends)
 11 retention             the customer's own kept / opportunities (an edition followed by one)
 12 churn                 1 − retention
 """
@@ -26,16 +27,15 @@ that own them, the stored life-cycle state and customer value):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db
-from expo_crm.relationships import value as values
-from expo_crm.relationships.models import CustomerValueState, RelationshipState
-from expo_crm.subjects import SubjectKind
+from expo_crm.relationships.models import CustomerValueState, LoyaltyKind, RelationshipState
+from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 ADVOCATE_NPS = 9
 
@@ -62,15 +62,12 @@ DEFINITIONS = {
     "churn": _l("Churn: 1 − retention."),
 }
 
-LOYALTY_LABELS = {
-    "advocate": _l("Advocate (拥护者): takes part again and recommends us"),
-    "follower": _l("Follower (跟随者): takes part again, does not recommend us"),
-    "none": _l("Not yet loyal"),
-}
-
 
 @dataclass
 class Measures:
+    """One customer's twelve measures, as the nightly run stored them (life-cycle stage,
+    satisfaction and NPS as the life-cycle evaluation stored them)."""
+
     kind: str
     subject_id: int
     segment: str = ""
@@ -86,7 +83,8 @@ class Measures:
     nps: int | None = None
     referrals: int = 0
     retention: float | None = None
-    _price_moves: list = field(default_factory=list, repr=False)
+    loyalty_kind: LoyaltyKind = LoyaltyKind.none
+    computed_at: datetime | None = None
 
     @property
     def repeat(self) -> int:
@@ -97,91 +95,73 @@ class Measures:
         return None if self.retention is None else 1 - self.retention
 
     @property
-    def recommends(self) -> bool:
-        return self.referrals > 0 or (self.nps is not None and self.nps >= ADVOCATE_NPS)
-
-    @property
     def loyalty(self) -> str:
         """拥护者 advocate: repeat participant who recommends; 跟随者 follower: repeat only."""
-        if self.editions < 2:
-            return "none"
-        return "advocate" if self.recommends else "follower"
+        return self.loyalty_kind.value
 
     @property
     def loyalty_label(self) -> str:
-        return str(LOYALTY_LABELS[self.loyalty])
+        return str(self.loyalty_kind.label)
 
 
-def _mean(numbers: list) -> float | None:
-    return sum(numbers) / len(numbers) if numbers else None
+def _float(number) -> float | None:
+    return None if number is None else float(number)
 
 
-def measure_all(kind: SubjectKind | str | None = None) -> dict[tuple[str, int], Measures]:
-    """Every customer's measures, keyed by (kind, id); exhibitors and visitors."""
-    wanted = SubjectKind(kind).value if kind else None
-    found: dict[tuple[str, int], Measures] = {}
-
-    def of(k: str, sid: int) -> Measures:
-        return found.setdefault((k, sid), Measures(k, sid))
-
-    if wanted in (None, "exhibitor"):
-        history: dict[int, list] = defaultdict(list)
-        for row in values.participations():
-            history[row.company_id].append(row)
-        for company_id, rows in history.items():
-            m = of("exhibitor", company_id)
-            rows.sort(key=lambda r: r.open_from)
-            m.editions = len(rows)
-            for before, now in zip(rows, rows[1:], strict=False):
-                if (now.area or 0) > (before.area or 0):
-                    m.up_selling += 1
-                if before.area and now.area and before.amount and now.amount:
-                    p0, p1 = before.amount / before.area, now.amount / now.area
-                    if p0 and abs(p1 - p0) / p0 >= Decimal("0.01"):
-                        area_change = (now.area - before.area) / before.area
-                        m._price_moves.append(float(-area_change / ((p1 - p0) / p0)))
-            m.price_sensitivity = _mean(m._price_moves)
-        for company_id, _show_id, n, _amount in values._source("service_orders")():
-            of("exhibitor", company_id).cross_selling += n
-        days: dict[int, list] = defaultdict(list)
-        for company_id, _show_id, invited_at, signed_at in values._source("decisions")():
-            if invited_at and signed_at:
-                days[company_id].append((signed_at - invited_at).total_seconds() / 86400)
-        for company_id, spans in days.items():
-            of("exhibitor", company_id).decision_days = round(_mean(spans), 1)
-    if wanted in (None, "visitor"):
-        for visitor_id, _show_id, _category in values._source("checked_in_visitors")():
-            of("visitor", visitor_id).editions += 1
-    answers: dict[tuple[str, int, str], list] = defaultdict(list)
-    for k, sid, measure, score in values._source("loyalty_answers")():
-        if wanted in (None, k) and k in ("exhibitor", "visitor"):
-            answers[(k, sid, measure)].append(score)
-    for (k, sid, measure), scores in answers.items():
-        setattr(of(k, sid), measure, _mean(scores))
-    # Referrals a customer brought count here once customers hand out referral links
-    # (issue 15 item 6); until then a recommendation is an NPS answer of 9 or 10.
-    for state in db.session.scalars(sa.select(RelationshipState)):
-        k = state.subject_kind.value if state.subject_kind else None
-        if k in ("exhibitor", "visitor") and wanted in (None, k):
-            m = of(k, state.subject_id)
-            m.stage = state.stage
-            m.satisfaction = float(state.satisfaction) if state.satisfaction is not None else None
-            m.nps = state.nps
-    for row in db.session.scalars(sa.select(CustomerValueState)):
-        k = row.kind.value
-        if k in ("exhibitor", "visitor") and wanted in (None, k):
-            m = of(k, row.subject_id)
-            m.segment = row.segment
-            m.retention = float(row.retention_own) if row.retention_own is not None else None
-    return found
+def _state_join(query: sa.Select) -> sa.Select:
+    cv, state = CustomerValueState, RelationshipState
+    return query.outerjoin(
+        state,
+        sa.or_(
+            sa.and_(cv.company_id.is_not(None), state.company_id == cv.company_id),
+            sa.and_(cv.visitor_id.is_not(None), state.visitor_id == cv.visitor_id),
+        ),
+    ).where(cv.kind.in_(LOYALTY_KINDS))
 
 
 def measures_of(kind: SubjectKind | str, subject_id: int) -> Measures:
-    return measure_all(kind).get((SubjectKind(kind).value, subject_id)) or Measures(
-        SubjectKind(kind).value, subject_id
+    """The customer's stored measures (all empty before the first nightly run)."""
+    kind = SubjectKind(kind)
+    cv, state = CustomerValueState, RelationshipState
+    found = db.session.execute(
+        _state_join(sa.select(cv, state.stage, state.satisfaction, state.nps)).where(
+            getattr(cv, SUBJECT_COLUMNS[kind]) == subject_id
+        )
+    ).first()
+    if found is None:
+        return Measures(kind.value, subject_id)
+    row, stage, satisfaction, nps = found
+    return Measures(
+        kind.value,
+        subject_id,
+        segment=row.segment,
+        editions=row.editions + row.current_editions,
+        cross_selling=row.cross_selling,
+        up_selling=row.up_selling,
+        decision_days=_float(row.decision_days),
+        competitors=_float(row.competitors),
+        price_sensitivity=_float(row.price_sensitivity),
+        quality=_float(row.quality),
+        stage=stage,
+        satisfaction=_float(satisfaction),
+        nps=nps,
+        referrals=row.referrals,
+        retention=_float(row.retention_own),
+        loyalty_kind=row.loyalty,
+        computed_at=row.computed_at,
     )
 
 
+def computed_at() -> datetime | None:
+    """When the stored measures were computed (the latest nightly run)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(CustomerValueState.computed_at)).where(
+            CustomerValueState.kind.in_(LOYALTY_KINDS)
+        )
+    )
+
+
+# The averaged measures of by_segment, in the order of its query.
 NUMERIC = (
     "repeat",
     "cross_selling",
@@ -192,28 +172,51 @@ NUMERIC = (
     "quality",
     "satisfaction",
     "retention",
-    "churn",
 )
+LOYALTY_KINDS = (SubjectKind.exhibitor, SubjectKind.visitor)
 
 
 def by_segment() -> list[dict]:
-    """Per kind and segment: each measure averaged over the customers who have it, the
-    referrals summed, the followers and advocates counted, the stages counted."""
-    groups: dict[tuple[str, str], list[Measures]] = defaultdict(list)
-    for m in measure_all().values():
-        groups[(m.kind, m.segment)].append(m)
+    """Per kind and segment, SQL aggregates of the stored measures: each measure averaged over
+    the customers who have it, the referrals summed, the followers and advocates counted, the
+    life-cycle stages counted."""
+    cv, state = CustomerValueState, RelationshipState
+    editions = cv.editions + cv.current_editions
+    repeat = sa.case((editions > 1, editions - 1), else_=0)
+    query = _state_join(
+        sa.select(
+            cv.kind,
+            cv.segment,
+            sa.func.count(cv.id),
+            sa.func.avg(repeat),
+            sa.func.avg(cv.cross_selling),
+            sa.func.avg(cv.up_selling),
+            sa.func.avg(cv.decision_days),
+            sa.func.avg(cv.competitors),
+            sa.func.avg(cv.price_sensitivity),
+            sa.func.avg(cv.quality),
+            sa.func.avg(state.satisfaction),
+            sa.func.avg(cv.retention_own),
+            sa.func.sum(cv.referrals),
+            sa.func.sum(sa.case((cv.loyalty == LoyaltyKind.follower, 1), else_=0)),
+            sa.func.sum(sa.case((cv.loyalty == LoyaltyKind.advocate, 1), else_=0)),
+        )
+    ).group_by(cv.kind, cv.segment)
+    stages: dict = defaultdict(dict)
+    for kind, segment, stage, n in db.session.execute(
+        _state_join(sa.select(cv.kind, cv.segment, state.stage, sa.func.count(cv.id)))
+        .where(state.stage.is_not(None))
+        .group_by(cv.kind, cv.segment, state.stage)
+    ):
+        stages[(kind, segment)][stage] = n
     rows = []
-    for (kind, segment), members in sorted(groups.items()):
-        row = {"kind": SubjectKind(kind), "segment": segment, "customers": len(members)}
-        for name in NUMERIC:
-            row[name] = _mean([getattr(m, name) for m in members if getattr(m, name) is not None])
-        row["referrals"] = sum(m.referrals for m in members)
-        row["followers"] = sum(1 for m in members if m.loyalty == "follower")
-        row["advocates"] = sum(1 for m in members if m.loyalty == "advocate")
-        stages: dict = defaultdict(int)
-        for m in members:
-            if m.stage is not None:
-                stages[m.stage] += 1
-        row["stages"] = dict(stages)
+    for kind, segment, customers, *averages, referrals, followers, advocates in db.session.execute(
+        query
+    ):
+        row = {"kind": kind, "segment": segment, "customers": customers}
+        row |= {name: _float(v) for name, v in zip(NUMERIC, averages, strict=True)}
+        row["churn"] = None if row["retention"] is None else 1 - row["retention"]
+        row |= {"referrals": referrals, "followers": followers, "advocates": advocates}
+        row["stages"] = stages.get((kind, segment), {})
         rows.append(row)
-    return rows
+    return sorted(rows, key=lambda r: (r["kind"].value, r["segment"]))

@@ -64,6 +64,15 @@ def in_target(target: str, kind: str, ids: set[int]) -> set[int]:
     return set(found)
 
 
+def target_options() -> list[tuple[str, str]]:
+    """The targets a plan step may aim at: each value class, then each tier of the pyramid."""
+    classes = [
+        (f"class:{c.value}", str(_l("Value class: %(label)s", label=c.label))) for c in ValueClass
+    ]
+    tiers = [(f"tier:{t.value}", str(_l("Tier: %(label)s", label=t.label))) for t in ValueTier]
+    return classes + tiers
+
+
 def class_counts(kind: SubjectKind) -> dict[ValueClass, int]:
     counts = dict(
         db.session.execute(
@@ -169,7 +178,7 @@ def explain(row: CustomerValueState) -> list[str]:
                 _l(
                     "Retention r = %(r)s: no record of its own yet, so its segment's (%(segment)s).",
                     r=row.retention,
-                    segment=row.segment,
+                    segment=subjects.segment_label(row.kind, row.segment),
                 )
             )
         )
@@ -199,6 +208,36 @@ def explain(row: CustomerValueState) -> list[str]:
                 )
             )
         )
+    lines.append(word_of_mouth_line(row))
     if row.estimated:
         lines.append(str(_l("Estimated: too little history of its own to measure.")))
     return lines
+
+
+def word_of_mouth_line(row: CustomerValueState) -> str:
+    """口碑价值 = 影响力 × 影响范围 × 平均购买价, with the numbers behind it."""
+    if not row.referrals:
+        return str(
+            _l("Word of mouth 0: nobody has registered or applied through its referral links yet.")
+        )
+    if not row.referrals_converted:
+        return str(
+            _l(
+                "Word of mouth 0: %(reach)d registered or applied through its referral links, "
+                "none of them has bought yet.",
+                reach=row.referrals,
+            )
+        )
+    influence = Decimal(row.referrals_converted) / row.referrals
+    average = (row.word_of_mouth / row.referrals_converted).quantize(Decimal("0.01"))
+    return str(
+        _l(
+            "Word of mouth %(value)s = influence %(influence)s (%(bought)d of %(reach)d brought "
+            "through its referral links bought) × reach %(reach)d × average purchase %(average)s.",
+            value=row.word_of_mouth,
+            influence=f"{influence:.2f}",
+            bought=row.referrals_converted,
+            reach=row.referrals,
+            average=average,
+        )
+    )

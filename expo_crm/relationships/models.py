@@ -476,6 +476,22 @@ class ValueTier(LabeledEnum):
         }
 
 
+class LoyaltyKind(LabeledEnum):
+    """The seeds' two kinds of loyal customer (篇6), and the not yet loyal."""
+
+    advocate = "advocate"  # 拥护者: takes part again and recommends us
+    follower = "follower"  # 跟随者 / 重复购买者: takes part again, does not recommend us
+    none = "none"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "advocate": _l("Advocate (拥护者): takes part again and recommends us"),
+            "follower": _l("Follower (跟随者): takes part again, does not recommend us"),
+            "none": _l("Not yet loyal"),
+        }
+
+
 class CustomerValueState(SubjectRefMixin, db.Model):
     """A customer's value as last computed by the nightly job: its three parts by profit, the
     retention rate behind its CLV, its class in the value matrix and its tier in the pyramid."""
@@ -506,6 +522,19 @@ class CustomerValueState(SubjectRefMixin, db.Model):
     conversion: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
     potential: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     word_of_mouth: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    # Registrations and applications the customer's referral links brought, and how many bought.
+    referrals: Mapped[int] = mapped_column(default=0, server_default="0")
+    referrals_converted: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The loyalty measures (loyalty.py), computed in the same nightly run.
+    cross_selling: Mapped[int] = mapped_column(default=0, server_default="0")
+    up_selling: Mapped[int] = mapped_column(default=0, server_default="0")
+    decision_days: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 1))
+    competitors: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
+    price_sensitivity: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 4))
+    quality: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
+    loyalty: Mapped[LoyaltyKind] = mapped_column(
+        enum_type(LoyaltyKind, "loyalty_kind"), default=LoyaltyKind.none, server_default="none"
+    )
     estimated: Mapped[bool] = mapped_column(default=False)
     value_class: Mapped[ValueClass] = mapped_column(enum_type(ValueClass, "value_class"))
     tier: Mapped[ValueTier] = mapped_column(enum_type(ValueTier, "value_tier"))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db
 from expo_crm.subjects import SubjectKind
@@ -18,6 +19,10 @@ _models: dict[SubjectKind, type] = {}
 # What the customer picker searches in each kind, and the hint it shows beside the name.
 _searchable: dict[SubjectKind, tuple] = {}
 _hints: dict[SubjectKind, Callable[[object], str]] = {}
+# The labelled enum behind each part of a customer segment ("large · hardware · CN"), or None
+# for a part kept as stored (typed text, a country code).
+_segment_parts: dict[SubjectKind, tuple] = {}
+SEGMENT_SEPARATOR = " · "
 
 SEARCH_LIMIT = 20
 
@@ -28,10 +33,13 @@ def register_kind(
     *,
     searchable: Sequence = (),
     hint: Callable[[object], str] | None = None,
+    segment_parts: Sequence = (),
 ) -> None:
     """A customer model: it has an id, a name and an owner_id. `searchable` names the
-    columns the customer picker looks in; `hint` tells two customers of one name apart."""
+    columns the customer picker looks in; `hint` tells two customers of one name apart;
+    `segment_parts` the labelled enum of each part of its value segment (None: as stored)."""
     _models[kind] = model
+    _segment_parts[kind] = tuple(segment_parts)
     _searchable[kind] = tuple(searchable)
     _hints[kind] = hint or (lambda subject: "")
 
@@ -110,3 +118,22 @@ def search_subjects(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
                 }
             )
     return found
+
+
+def segment_label(kind: SubjectKind | str, segment: str) -> str:
+    """A stored segment ("large · hardware · CN") in the reader's language: each coded part by
+    its label, an unknown part ("?") as such."""
+    kind = SubjectKind(kind)
+    if kind not in _segment_parts:
+        raise LookupError(f"no customer kind {kind.value!r} is registered")
+    parts = (segment or "").split(SEGMENT_SEPARATOR)
+    labels = []
+    for n, part in enumerate(parts):
+        enum = _segment_parts[kind][n] if n < len(_segment_parts[kind]) else None
+        if part == "?":
+            labels.append(str(_l("unknown")))
+        elif enum is not None and part in {m.value for m in enum}:
+            labels.append(str(enum(part).label))
+        else:
+            labels.append(part)
+    return SEGMENT_SEPARATOR.join(labels)

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from expo_crm import audit
 from expo_crm.db import UTCDateTime, db
 from expo_crm.relationships import settings, value
+from expo_crm.relationships.loyalty import ADVOCATE_NPS
 from expo_crm.relationships.models import (
     KEY_ACCOUNT_OWNER,
     VALUE_CLASS_CHANGED,
@@ -79,6 +80,16 @@ FACTS = sa.Table(
     sa.Column("estimated", sa.Boolean),
     sa.Column("value_class", sa.String(16)),
     sa.Column("tier", sa.String(16)),
+    sa.Column("referrals", sa.Integer, server_default="0"),
+    sa.Column("referrals_converted", sa.Integer, server_default="0"),
+    sa.Column("word_of_mouth", MONEY, server_default="0"),
+    sa.Column("cross_selling", sa.Integer, server_default="0"),
+    sa.Column("up_selling", sa.Integer, server_default="0"),
+    sa.Column("decision_days", RATE),
+    sa.Column("competitors", RATE),
+    sa.Column("price_sensitivity", RATE),
+    sa.Column("quality", RATE),
+    sa.Column("loyalty", sa.String(16)),
     prefixes=["TEMPORARY"],
 )
 SEGMENTS = sa.Table(
@@ -231,6 +242,42 @@ LEFT JOIN customer_values cv ON cv.{column} = subj.id
 
 FACT_COLUMNS = [c.name for c in FACTS.columns][:18]
 
+# Word of mouth (口碑价值 = 影响力 × 影响范围 × 平均购买价), per customer whose referral links
+# brought registrations or applications: reach 影响范围 = how many were brought; influence 影响力
+# = the share of them who bought (a visitor checked in, an applicant signed a contract); the
+# average purchase 平均购买价 = the average margin those buyers brought (a visitor's profit per
+# edition; an exhibitor's m_booth·(booth fee − discount)).
+REFERRALS_SQL = """
+UPDATE cv_eval SET referrals = f.reach, referrals_converted = f.converted,
+  loyalty = CASE WHEN cv_eval.loyalty = 'follower' THEN 'advocate' ELSE cv_eval.loyalty END,
+  word_of_mouth = CASE WHEN f.converted > 0
+    THEN (1.0 * f.converted / f.reach) * f.reach * (f.margin / f.converted) ELSE 0 END
+FROM (
+  SELECT x.sid, COUNT(*) AS reach, SUM(x.converted) AS converted, SUM(x.margin) AS margin
+  FROM (
+    SELECT r.{referrer} AS sid,
+           CASE WHEN r.first_checked_in_at <= :at THEN 1 ELSE 0 END AS converted,
+           CASE WHEN r.first_checked_in_at <= :at THEN :visitor_edition_value ELSE 0 END
+             AS margin
+    FROM registrations r
+    WHERE r.{referrer} IS NOT NULL AND r.created_at <= :at
+    UNION ALL
+    SELECT a.{referrer}, CASE WHEN c.margin IS NULL THEN 0 ELSE 1 END, COALESCE(c.margin, 0)
+    FROM exhibitor_applications a
+    LEFT JOIN (
+      SELECT company_id, show_id, SUM(:margin_rate * (booth_fee - discount)) AS margin
+      FROM contracts WHERE state = 'signed' AND signed_at IS NOT NULL AND signed_at <= :at
+      GROUP BY company_id, show_id
+    ) c ON c.company_id = a.company_id AND c.show_id = a.show_id
+    WHERE a.{referrer} IS NOT NULL AND a.created_at <= :at
+  ) x
+  GROUP BY x.sid
+) f
+WHERE cv_eval.kind = '{kind}' AND cv_eval.sid = f.sid
+"""
+# The customers who hand out referral links, and the column naming them as the referrer.
+REFERRERS = {"exhibitor": "referrer_company_id", "visitor": "referrer_visitor_id"}
+
 # Segment and kind statistics, shrunk: kind toward the prior, segment toward its kind.
 SEGMENTS_SQL = """
 INSERT INTO cv_segments (kind, segment, customers, participants, opportunities, kept, profit, editions)
@@ -248,6 +295,103 @@ SELECT kind,
        (:k * 0.5 + SUM(participants)) / (:k + SUM(customers)) AS conversion
 FROM cv_segments GROUP BY kind
 """
+
+
+# The loyalty measures of the seeds that the stored facts do not already give (loyalty.py
+# defines each), per customer at once. Up-selling and price sensitivity compare each signed
+# participation with the customer's one before it.
+CROSS_SELLING_SQL = """
+UPDATE cv_eval SET cross_selling = o.orders
+FROM (SELECT company_id, COUNT(*) AS orders FROM service_orders WHERE state <> 'cancelled'
+      GROUP BY company_id) o
+WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = o.company_id
+"""
+MOVES_SQL = """
+UPDATE cv_eval SET up_selling = m.up, price_sensitivity = m.sensitivity
+FROM (
+  SELECT company_id,
+         SUM(CASE WHEN prev_area IS NOT NULL AND COALESCE(area, 0) > COALESCE(prev_area, 0)
+             THEN 1 ELSE 0 END) AS up,
+         AVG(CASE WHEN prev_area > 0 AND area > 0 AND prev_amount > 0 AND amount > 0
+                   AND ABS(1.0 * amount / area - 1.0 * prev_amount / prev_area)
+                       >= 0.01 * prev_amount / prev_area
+             THEN -(1.0 * (area - prev_area) / prev_area)
+                  / ((1.0 * amount / area - 1.0 * prev_amount / prev_area)
+                     / (1.0 * prev_amount / prev_area)) END) AS sensitivity
+  FROM (
+    SELECT c.company_id, c.booth_area_m2 AS area, c.total_amount AS amount,
+           LAG(c.booth_area_m2) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
+             AS prev_area,
+           LAG(c.total_amount) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
+             AS prev_amount
+    FROM contracts c JOIN shows s ON s.id = c.show_id WHERE c.state = 'signed'
+  ) pairs
+  GROUP BY company_id
+) m
+WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = m.company_id
+"""
+DECISIONS_SQL = """
+UPDATE cv_eval SET decision_days = d.days
+FROM (
+  SELECT c.company_id, AVG({days}) AS days
+  FROM contracts c JOIN exhibitor_applications a ON a.id = c.application_id
+  WHERE c.state = 'signed' AND c.signed_at IS NOT NULL
+  GROUP BY c.company_id
+) d
+WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = d.company_id
+"""
+DAYS = {
+    "sqlite": "julianday(c.signed_at) - julianday(a.created_at)",
+    "postgresql": "EXTRACT(EPOCH FROM c.signed_at - a.created_at) / 86400.0",
+}
+# Survey answers whose chosen option names the loyalty measure it informs and its score.
+OPTION = {
+    "sqlite": "json_extract(q.options, '$[' || a.number || '].{key}')",
+    "postgresql": "(CAST(q.options AS JSON) -> a.number ->> '{key}')",
+}
+ANSWERS_SQL = """
+UPDATE cv_eval SET competitors = x.competitors, quality = x.quality
+FROM (
+  SELECT kind, sid,
+         AVG(CASE WHEN measure = 'competitors' THEN score END) AS competitors,
+         AVG(CASE WHEN measure = 'quality' THEN score END) AS quality
+  FROM (
+    SELECT CASE WHEN r.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END AS kind,
+           COALESCE(r.company_id, r.visitor_id) AS sid,
+           {measure} AS measure, COALESCE(CAST({score} AS NUMERIC), 0) AS score
+    FROM survey_answers a
+    JOIN survey_questions q ON q.id = a.question_id
+    JOIN survey_responses r ON r.id = a.response_id
+    WHERE q.kind = 'single' AND a.number IS NOT NULL AND a.number >= 0
+      AND (r.company_id IS NOT NULL OR r.visitor_id IS NOT NULL)
+  ) answers
+  WHERE measure IS NOT NULL
+  GROUP BY kind, sid
+) x
+WHERE cv_eval.kind = x.kind AND cv_eval.sid = x.sid
+"""
+# 拥护者 advocate: takes part again and recommends (referrals brought, or NPS 9–10);
+# 跟随者 follower: takes part again only.
+PROMOTERS_SQL = """
+UPDATE cv_eval SET loyalty = 'advocate'
+FROM lifecycle_states l
+WHERE cv_eval.kind = '{kind}' AND cv_eval.loyalty = 'follower' AND l.{column} = cv_eval.sid
+  AND l.nps >= :advocate_nps
+"""
+
+
+def compute_loyalty(connection: sa.Connection, params: dict) -> None:
+    dialect = connection.dialect.name
+    _run(connection, CROSS_SELLING_SQL, params)
+    _run(connection, MOVES_SQL, params)
+    _run(connection, DECISIONS_SQL.format(days=DAYS[dialect]), params)
+    option = OPTION[dialect]
+    answers = ANSWERS_SQL.format(
+        measure=option.format(key="loyalty"), score=option.format(key="score")
+    )
+    _run(connection, answers, params)
+    for kind in KINDS:
+        _run(connection, PROMOTERS_SQL.format(kind=kind.kind, column=kind.column), params)
 
 
 def _kind_case(rates: dict[str, tuple], index: int) -> str:
@@ -301,6 +445,7 @@ def _params(at: datetime) -> dict:
     ):
         params[key] = Decimal(values[key])
     params["fixed_r"] = values["retention_rate"]
+    params["advocate_nps"] = ADVOCATE_NPS
     for kind in settings.CLASS_THRESHOLDS:
         params[f"current_{kind}"] = Decimal(values[f"class_current_{kind}"])
         params[f"potential_{kind}"] = Decimal(values[f"class_potential_{kind}"])
@@ -331,6 +476,10 @@ def compute(connection: sa.Connection, params: dict) -> None:
             staff_channels=STAFF_CHANNELS,
         )
         _run(connection, head + sql, params)
+    # Every later statement finds a customer's row by kind and id.
+    _run(connection, "CREATE INDEX ix_cv_eval_kind_sid ON cv_eval (kind, sid)", params)
+    if connection.dialect.name == "postgresql":
+        _run(connection, "ANALYZE cv_eval", params)  # a temporary table has no statistics
     _run(connection, SEGMENTS_SQL, params)
     rates = {
         row.kind: (row.retention, row.margin, row.conversion)
@@ -368,20 +517,25 @@ def compute(connection: sa.Connection, params: dict) -> None:
         WHERE e.kind = cv_eval.kind AND e.sid = cv_eval.sid""",
         params,
     )
-    _run(
-        connection,
-        """
-        UPDATE cv_eval SET potential = COALESCE(conversion, 1) * margin_per_edition * retention
-                                       / (1 + :i - retention)""",
-        params,
-    )
+    # One pass for the potential, the class it gives and the loyalty the editions give (the
+    # referrals below make a follower an advocate): each pass rewrites every row.
+    potential = "(COALESCE(conversion, 1) * margin_per_edition * retention / (1 + :i - retention))"
     cases = " ".join(
         f"WHEN '{kind}' THEN CASE WHEN margin_current - cost_current >= :current_{kind}"
-        f" THEN CASE WHEN potential >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
-        f" ELSE CASE WHEN potential >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
+        f" THEN CASE WHEN {potential} >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
+        f" ELSE CASE WHEN {potential} >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
         for kind in settings.CLASS_THRESHOLDS
     )
-    _run(connection, f"UPDATE cv_eval SET value_class = CASE kind {cases} END", params)
+    _run(
+        connection,
+        f"""
+        UPDATE cv_eval SET potential = {potential}, value_class = CASE kind {cases} END,
+          loyalty = CASE WHEN editions + current_editions < 2 THEN 'none' ELSE 'follower' END""",
+        params,
+    )
+    for kind, referrer in REFERRERS.items():
+        _run(connection, REFERRALS_SQL.format(kind=kind, referrer=referrer), params)
+    compute_loyalty(connection, params)
     # The pyramid: the share of the kind's value held by those above decides the tier.
     _run(
         connection,
@@ -431,8 +585,23 @@ STORED = (
     "estimated",
     "value_class",
     "tier",
+    "referrals",
+    "referrals_converted",
+    "word_of_mouth",
+    "cross_selling",
+    "up_selling",
+    "decision_days",
+    "competitors",
+    "price_sensitivity",
+    "quality",
+    "loyalty",
 )
 ROUNDED = {
+    "word_of_mouth": 2,
+    "decision_days": 1,
+    "competitors": 4,
+    "price_sensitivity": 4,
+    "quality": 4,
     "revenue_historical": 2,
     "revenue_current": 2,
     "margin_historical": 2,
@@ -469,8 +638,8 @@ def evaluate(at: datetime) -> dict[str, int]:
         connection,
         f"""
         INSERT INTO customer_values (kind, company_id, visitor_id, partner_id, computed_at,
-            class_since, word_of_mouth, historical, current, {stored})
-        SELECT e.kind, {SUBJECT_CASES}, :at, :at, 0, {parts}, {values}
+            class_since, historical, current, {stored})
+        SELECT e.kind, {SUBJECT_CASES}, :at, :at, {parts}, {values}
         FROM cv_eval e WHERE e.state_id IS NULL""",
         params,
     ).rowcount

@@ -7,17 +7,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.relationships import settings
+from expo_crm.relationships import settings, subjects
+from expo_crm.relationships.models import CustomerValueState, ValueTier
 from expo_crm.shows.models import Show
+from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 # What value is computed from, each fact given by the package that owns it (registered from
 # its services): name -> function returning rows.
@@ -63,30 +64,19 @@ def word_of_mouth(
     return round(float(influence) * float(reach) * float(avg_purchase), 2)
 
 
-class Tier:
-    key = "key"
-    major = "major"
-    ordinary = "ordinary"
-    small = "small"
-    ORDER = ("key", "major", "ordinary", "small")
-    LABELS: ClassVar[dict] = {
-        "key": _l("Key customers"),
-        "major": _l("Major customers"),
-        "ordinary": _l("Ordinary customers"),
-        "small": _l("Small customers"),
-    }
-
-
 @dataclass
 class CustomerValue:
-    company_id: int
+    """One customer's row of the pyramid page, as the nightly computation stored it."""
+
+    subject_id: int
     name: str
-    historical: Decimal = Decimal(0)
-    current: Decimal = Decimal(0)
-    editions: int = 0
-    margin_per_edition: Decimal = Decimal(0)
-    potential: float = 0.0
-    tier: str = Tier.small
+    historical: Decimal
+    current: Decimal
+    editions: int
+    margin_per_edition: Decimal
+    potential: Decimal
+    word_of_mouth: Decimal
+    tier: ValueTier
 
     @property
     def total(self) -> Decimal:
@@ -95,14 +85,14 @@ class CustomerValue:
 
 @dataclass
 class Pyramid:
+    """The value pyramid of one kind of customer, read from the nightly `customer_values`."""
+
     customers: list[CustomerValue]
-    retention_rate: float
-    retention_measured: bool
-    tiers: dict[str, dict] = field(default_factory=dict)
-
-
-def _held_show_ids(today: date) -> set[int]:
-    return set(db.session.scalars(sa.select(Show.id).where(Show.open_to < today)))
+    count: int
+    retention_rate: float | None  # the average r behind the customers' CLV
+    retention_fixed: bool  # set by an administrator rather than measured per segment
+    computed_at: datetime | None
+    tiers: dict[ValueTier, dict] = field(default_factory=dict)
 
 
 def participations():
@@ -115,82 +105,69 @@ def service_orders():
     return _source("service_orders")()
 
 
-def measured_retention(rows=None, today: date | None = None) -> float | None:
-    """Share of one held edition's exhibitors who took part in the next edition of the series."""
-    today = today or clock.now().date()
-    rows = participations() if rows is None else rows
-    by_show: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        by_show[row.show_id].add(row.company_id)
-    editions = db.session.execute(
-        sa.select(Show.id, Show.series).where(Show.open_to < today).order_by(Show.open_from)
+def stored_pyramid(kind: SubjectKind = SubjectKind.exhibitor, top: int | None = 50) -> Pyramid:
+    """The pyramid as SQL aggregates of the stored values: customers and value per tier (value =
+    historical + current profit), their shares, and the `top` customers by value (all: None)."""
+    cv = CustomerValueState
+    total = cv.historical + cv.current
+    per_tier = {
+        tier: (customers, value or Decimal(0))
+        for tier, customers, value in db.session.execute(
+            sa.select(cv.tier, sa.func.count(cv.id), sa.func.sum(total))
+            .where(cv.kind == kind)
+            .group_by(cv.tier)
+        )
+    }
+    count, grand, retention, computed_at = db.session.execute(
+        sa.select(
+            sa.func.count(cv.id),
+            sa.func.sum(sa.case((total > 0, total), else_=0)),
+            sa.func.avg(cv.retention),
+            sa.func.max(cv.computed_at),
+        ).where(cv.kind == kind)
+    ).one()
+    grand = Decimal(grand or 0)
+    tiers = {}
+    for tier in ValueTier:
+        customers, value = per_tier.get(tier, (0, Decimal(0)))
+        tiers[tier] = {
+            "label": tier.label,
+            "customers": customers,
+            "value": value,
+            "customer_share": customers / count if count else 0.0,
+            "value_share": float(value / grand) if grand else 0.0,
+        }
+    model = subjects.model_of(kind)
+    rows = db.session.execute(
+        sa.select(
+            getattr(cv, SUBJECT_COLUMNS[kind]),
+            cv.historical,
+            cv.current,
+            cv.editions + cv.current_editions,
+            cv.margin_per_edition,
+            cv.potential,
+            cv.word_of_mouth,
+            cv.tier,
+        )
+        .where(cv.kind == kind)
+        .order_by(total.desc(), getattr(cv, SUBJECT_COLUMNS[kind]))
+        .limit(top)
     ).all()
-    previous: dict[str, int] = {}
-    kept = base = 0
-    for show_id, series in editions:
-        if series in previous:
-            before = by_show.get(previous[series], set())
-            base += len(before)
-            kept += len(before & by_show.get(show_id, set()))
-        previous[series] = show_id
-    return kept / base if base else None
-
-
-def customer_values(today: date | None = None) -> Pyramid:
-    today = today or clock.now().date()
-    values = settings.current()
-    held = _held_show_ids(today)
-    rows = participations()
-    measured = measured_retention(rows, today)
-    override = values["retention_rate"]
-    retention = float(override) if override else (measured if measured is not None else 0.0)
-    by_company: dict[int, CustomerValue] = {}
-    names = _source("company_names")()
-    for row in rows:
-        value = by_company.setdefault(
-            row.company_id, CustomerValue(row.company_id, names.get(row.company_id, ""))
+    names = {
+        subject.id: subjects.display_name(subject)
+        for subject in db.session.scalars(
+            sa.select(model).where(model.id.in_([row[0] for row in rows]))
         )
-        if row.show_id in held:
-            value.historical += row.amount or 0
-            value.editions += 1
-        else:
-            value.current += row.amount or 0
-    for company_id, show_id, _orders, amount in _source("service_orders")():
-        if company_id in by_company and show_id not in held:
-            by_company[company_id].current += amount or 0
-    margin = values["margin_rate"]
-    for value in by_company.values():
-        per_edition = value.historical / value.editions if value.editions else value.current
-        value.margin_per_edition = (per_edition * margin).quantize(Decimal("0.01"))
-        value.potential = clv(
-            value.margin_per_edition, min(retention, 0.99), values["discount_rate"]
-        )
-    customers = sorted(by_company.values(), key=lambda v: (-v.total, v.company_id))
-    pyramid = Pyramid(customers, retention, override is None and measured is not None)
-    _assign_tiers(pyramid, values)
-    return pyramid
-
-
-def _assign_tiers(pyramid: Pyramid, values: dict) -> None:
-    grand = sum((c.total for c in pyramid.customers), Decimal(0))
-    cuts = (
-        (Tier.key, values["pyramid_key_share"]),
-        (Tier.major, values["pyramid_major_share"]),
-        (Tier.ordinary, values["pyramid_ordinary_share"]),
+    }
+    customers = [CustomerValue(row[0], names.get(row[0], ""), *row[1:]) for row in rows]
+    return Pyramid(
+        customers,
+        count,
+        float(retention) if retention is not None else None,
+        settings.current()["retention_rate"] is not None,
+        computed_at,
+        tiers,
     )
-    running = Decimal(0)
-    tiers = {t: {"label": Tier.LABELS[t], "customers": 0, "value": Decimal(0)} for t in Tier.ORDER}
-    for customer in pyramid.customers:
-        share_before = running / grand if grand else Decimal(1)
-        customer.tier = next((tier for tier, cut in cuts if share_before < cut), Tier.small)
-        running += customer.total
-        tiers[customer.tier]["customers"] += 1
-        tiers[customer.tier]["value"] += customer.total
-    count = len(pyramid.customers) or 1
-    for tier in tiers.values():
-        tier["customer_share"] = tier["customers"] / count
-        tier["value_share"] = float(tier["value"] / grand) if grand else 0.0
-    pyramid.tiers = tiers
 
 
 def partner_word_of_mouth() -> list[dict]:

@@ -23,3 +23,10 @@ class PlanStepForm(FlaskForm):
     )
     hour = IntegerField(_l("Local hour"), validators=[InputRequired(), NumberRange(0, 23)])
     enabled = BooleanField(_l("Enabled"))
+    # Offered only for actions that sort their audience by target; checked by the service.
+    target = SelectField(
+        _l("Who of the audience"),
+        choices=[],
+        validate_choice=False,
+        description=_l("A value class or tier of the pyramid; blank: the whole audience."),
+    )

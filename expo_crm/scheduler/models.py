@@ -108,6 +108,8 @@ class ServicePlanStep(TimestampMixin, db.Model):
     repeat_hourly: Mapped[bool] = mapped_column(default=False)
     repeat_daily: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # Only part of the audience, e.g. "class:value" or "tier:key"; "" = the whole audience.
+    target: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
 
     show = relationship("Show")
 

@@ -8,7 +8,9 @@ application factory imports by name:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 
@@ -34,8 +36,12 @@ class PlanAction:
         False  # runs at `hour` on each day from its date to the last open day (digest)
     )
     # Only part of the audience: a value class or pyramid tier ("class:value", "tier:key"),
-    # resolved by the target filter registered below; "" reaches the whole audience.
+    # resolved by the target filter registered below; "" reaches the whole audience. This is
+    # the default of a new step; staff choose each step's own target on the plan page.
     target: str = ""
+    # The action asks in_step_target() who of its audience the running step reaches, so a
+    # target may be chosen for its steps.
+    targetable: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ def plan_action(
     repeat_hourly: bool = False,
     repeat_daily: bool = False,
     target: str = "",
+    targetable: bool = False,
 ) -> Callable:
     def register(fn: Callable) -> Callable:
         _actions[name] = PlanAction(
@@ -78,6 +85,7 @@ def plan_action(
             repeat_hourly,
             repeat_daily,
             target,
+            targetable or bool(target),
         )
         return fn
 
@@ -92,15 +100,44 @@ def periodic_job(name: str, *, label, **trigger) -> Callable:
     return register
 
 
-# Who of an audience a target reaches: fn(target, kind, ids) -> ids. The package that measures
-# customer value registers it (relationships), so plan actions of any package can aim at a class
-# or tier without importing it.
+# Who of an audience a target reaches: fn(target, kind, ids) -> ids, and the targets there are:
+# options() -> [(target, label)]. The package that measures customer value registers them
+# (relationships), so plan actions of any package can aim at a class or tier without importing it.
 _target_filters: list[Callable] = []
+_target_options: list[Callable] = []
+# The target of the plan step being run (set by the scheduler around the action's call).
+_step_target: ContextVar[str | None] = ContextVar("step_target", default=None)
 
 
-def target_filter(fn: Callable) -> Callable:
+def target_filter(fn: Callable, *, options: Callable | None = None) -> Callable:
     _target_filters[:] = [fn]
+    if options is not None:
+        _target_options[:] = [options]
     return fn
+
+
+def target_options() -> list[tuple[str, object]]:
+    """Every target a step may aim at, with its label: [("class:value", "Value customers"), …]."""
+    if not _target_options:
+        raise LookupError("no target options are registered for plan steps")
+    return list(_target_options[0]())
+
+
+@contextmanager
+def running_step_target(target: str) -> Iterator[None]:
+    """While a plan step runs: the target its action's in_step_target() applies."""
+    token = _step_target.set(target or "")
+    try:
+        yield
+    finally:
+        _step_target.reset(token)
+
+
+def in_step_target(kind: str, ids: set[int], default: str = "") -> set[int]:
+    """The customers of `ids` (of one kind) that the running plan step's target reaches; called
+    outside a step's run (a test, the CLI), the action's `default` target."""
+    target = _step_target.get()
+    return in_target(default if target is None else target, kind, ids)
 
 
 def in_target(target: str, kind: str, ids: set[int]) -> set[int]:

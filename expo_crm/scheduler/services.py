@@ -103,6 +103,7 @@ def ensure_plan(show: Show) -> list[ServicePlanStep]:
             action=action.name,
             repeat_hourly=action.repeat_hourly,
             repeat_daily=action.repeat_daily,
+            target=action.target,
             enabled=True,
         )
         db.session.add(step)
@@ -132,19 +133,40 @@ def plan_of(show: Show) -> list[ServicePlanStep]:
     return plan_steps(show)
 
 
+def check_target(step: ServicePlanStep, target: str) -> str:
+    """A step's target: blank (the whole audience), or a registered class or tier, and only for
+    an action that sorts its audience by target."""
+    target = (target or "").strip()
+    if not target:
+        return ""
+    action = registry.actions().get(step.action)
+    if action is None or not action.targetable:
+        raise PlanError(_("This step always reaches its whole audience."))
+    if target not in dict(registry.target_options()):
+        raise PlanError(_("Choose a value class or tier from the list."))
+    return target
+
+
+STEP_FIELDS = ("anchor", "offset_days", "hour", "enabled", "target")
+
+
 def update_step(
-    step: ServicePlanStep, *, anchor: str, offset_days: int, hour: int, enabled: bool
+    step: ServicePlanStep,
+    *,
+    anchor: str,
+    offset_days: int,
+    hour: int,
+    enabled: bool,
+    target: str | None = None,
 ) -> ServicePlanStep:
+    """Change a step; `target` None keeps the step's target as it is."""
     check_step(step.show, anchor, offset_days, hour)
-    before = audit.snapshot(step, "anchor", "offset_days", "hour", "enabled")
+    target = step.target if target is None else check_target(step, target)
+    before = audit.snapshot(step, *STEP_FIELDS)
     step.anchor, step.offset_days, step.hour, step.enabled = anchor, offset_days, hour, enabled
+    step.target = target
     step.stage = stage_for(step.show, anchor, offset_days)
-    audit.record(
-        "plan_step.update",
-        step,
-        before=before,
-        after=audit.snapshot(step, "anchor", "offset_days", "hour", "enabled"),
-    )
+    audit.record("plan_step.update", step, before=before, after=audit.snapshot(step, *STEP_FIELDS))
     return step
 
 
@@ -293,7 +315,8 @@ def run_step(step: ServicePlanStep, show: Show, slot: datetime, at: datetime) ->
         return None
     run_id = run.id
     try:
-        result = action.fn(show, at)
+        with registry.running_step_target(step.target):
+            result = action.fn(show, at)
     except Exception as error:  # a failing step is recorded and retried next minute
         db.session.rollback()
         current_app.logger.exception("plan step %s for show %s failed", step.action, show.id)

@@ -82,6 +82,7 @@ def plan(show_id: int):
         missing=services.missing_actions(show, steps),
         form=ActionForm(),
         due_at=lambda step: services.due_at(step, show),
+        targets=dict(registry.target_options()),
     )
 
 
@@ -104,6 +105,11 @@ def plan_step(show_id: int, step_id: int):
     if step.show_id != show_id:
         abort(404)
     form = PlanStepForm(obj=step)
+    label = registry.actions().get(step.action)
+    if label is not None and label.targetable:
+        form.target.choices = [("", _("The whole audience")), *registry.target_options()]
+    else:
+        del form.target
     if form.validate_on_submit():
         with user_action(_("Plan step saved.")) as action:
             services.update_step(
@@ -112,10 +118,10 @@ def plan_step(show_id: int, step_id: int):
                 offset_days=form.offset_days.data,
                 hour=form.hour.data,
                 enabled=form.enabled.data,
+                target=form.target.data if "target" in form else None,
             )
         if action.done:
             return redirect(url_for("scheduler.plan", show_id=show_id))
-    label = registry.actions().get(step.action)
     return render_template(
         "scheduler/step_form.html",
         form=form,

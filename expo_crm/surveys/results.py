@@ -186,28 +186,3 @@ def scores_by_show() -> list:
             sa.func.count(),
         ).group_by(SurveyResponse.show_id)
     ).all()
-
-
-@value_source("loyalty_answers")
-def loyalty_answers() -> list[tuple[str, int, str, float]]:
-    """(kind, subject_id, measure, score) of every answer to a question whose options say which
-    loyalty measure they inform (attitude to competitors, tolerance of quality problems)."""
-    rows = db.session.execute(
-        sa.select(SurveyResponse, SurveyQuestion.options, SurveyAnswer.number)
-        .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
-        .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-        .where(SurveyQuestion.kind == QuestionKind.single, SurveyAnswer.number.is_not(None))
-    ).all()
-    found = []
-    for response, options, number in rows:
-        option = options[number] if options and 0 <= number < len(options) else {}
-        if isinstance(option, dict) and "loyalty" in option and response.subject_kind:
-            found.append(
-                (
-                    response.subject_kind.value,
-                    response.subject_id,
-                    option["loyalty"],
-                    float(option.get("score", 0)),
-                )
-            )
-    return found

@@ -17,7 +17,7 @@ from expo_crm.auth.services import staff_with
 from expo_crm.db import db
 from expo_crm.mail.models import MailCategory
 from expo_crm.mail.services import enqueue_email
-from expo_crm.scheduler.registry import plan_action
+from expo_crm.scheduler.registry import in_step_target, plan_action
 from expo_crm.shows.models import Show
 from expo_crm.visitors import services
 from expo_crm.visitors.models import (
@@ -147,14 +147,19 @@ def qualified_past_visitors(show: Show) -> list[Visitor]:
     offset_days=-60,
     until=("open_from", 0),
     hour=10,
+    targetable=True,
 )
 def invite_past_visitors(show: Show, at: datetime) -> int:
+    """The invitation mail to the qualified visitors of past editions that the step's target
+    reaches (e.g. only low-value customers, when value customers get a personal call)."""
     from flask import current_app
 
     if not show.registration_open:
         return 0
+    invitees = qualified_past_visitors(show)
+    reached = in_step_target("visitor", {visitor.id for visitor in invitees})
     sent = 0
-    for visitor in qualified_past_visitors(show):
+    for visitor in (v for v in invitees if v.id in reached):
         language = _language(visitor)
         message = enqueue_email(
             visitor.email,

@@ -271,10 +271,17 @@ class Registration(TimestampMixin, db.Model):
     company_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
+    # The customer whose referral link brought this registration (relationships/referrals.py).
+    referrer_company_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    referrer_visitor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visitors.id", ondelete="SET NULL"), index=True
+    )
     badge_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    visitor = relationship("Visitor", lazy="joined")
+    visitor = relationship("Visitor", lazy="joined", foreign_keys=[visitor_id])
     show = relationship("Show")
     badges = relationship("Badge", back_populates="registration", order_by="Badge.id")
 
@@ -291,6 +298,9 @@ class Registration(TimestampMixin, db.Model):
         sa.CheckConstraint("entry_count >= 0", name="entry_count_positive"),
         sa.CheckConstraint(
             "(state = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_when_cancelled"
+        ),
+        sa.CheckConstraint(
+            "referrer_company_id IS NULL OR referrer_visitor_id IS NULL", name="one_referrer"
         ),
     )
 
@@ -483,6 +493,7 @@ register_kind(
     Visitor,
     searchable=(Visitor.name, Visitor.email, Visitor.mobile),
     hint=lambda visitor: " · ".join(v for v in (visitor.email, visitor.company) if v),
+    segment_parts=(Industry, None),  # industry · country
 )
 
 

@@ -21,8 +21,10 @@ from expo_crm.documents.pdf import render_pdf
 from expo_crm.documents.qr import png_data_uri, qr_png
 from expo_crm.errors import UserError
 from expo_crm.mail.services import Attachment, enqueue_email
+from expo_crm.relationships.referrals import REFERRER_COLUMNS, referral_token, referrer_for
 from expo_crm.relationships.services import log_interaction
 from expo_crm.shows.models import Show
+from expo_crm.subjects import SubjectKind
 from expo_crm.visitors import codes
 from expo_crm.visitors.models import (
     PRODUCT_INTERESTS,
@@ -284,8 +286,11 @@ def register(
         db.session.flush()
         if sought is not None:
             set_sought_categories(visitor, sought)
-    referral_code_id = _referral(referral_code, show.id)
+    attribution = _referral(referral_code, show.id)
+    if attribution.get("referrer_visitor_id") == visitor.id:
+        attribution = {}  # one's own link brings no one
     registration = Registration(
+        **attribution,
         visitor_id=visitor.id,
         show_id=show.id,
         category=RegistrationCategory(category) if category else classify(visitor),
@@ -294,7 +299,6 @@ def register(
         share_contact=bool(share_contact),
         marketing_consent=bool(marketing_consent),
         meeting_consent=bool(meeting_consent),
-        referral_code_id=referral_code_id,
         company_id=company_id,
     )
     db.session.add(registration)
@@ -321,6 +325,8 @@ def register(
             "category": registration.category.value,
             "source": registration.source.value,
             "referral_code_id": registration.referral_code_id,
+            "referrer_company_id": registration.referrer_company_id,
+            "referrer_visitor_id": registration.referrer_visitor_id,
         },
     )
     if send_email:
@@ -336,24 +342,56 @@ def registration_badge_key(registration: Registration) -> str:
 
 
 # Who brought a registration: each package that hands out referral codes registers a resolver
-# (code, show_id) -> the referral code's id, or None (the partners package registers its own).
-_referral_resolvers: list[Callable[[str, int], int | None]] = []
+# (code, show_id) -> the registration's columns naming who referred it ({"referral_code_id":
+# id} for a partner's code, {"referrer_company_id": id} for an exhibitor's link …), or None.
+Attribution = dict[str, int]
+_referral_resolvers: list[Callable[[str, int], Attribution | None]] = []
 
 
-def referral_resolver(resolve: Callable[[str, int], int | None]) -> Callable:
+def referral_resolver(resolve: Callable[[str, int], Attribution | None]) -> Callable:
     _referral_resolvers.append(resolve)
     return resolve
 
 
-def _referral(code: str | None, show_id: int) -> int | None:
-    """The referral code's id, or None: an unknown code is silently not attributed."""
+@referral_resolver
+def customer_referral(code: str, show_id: int) -> Attribution | None:
+    """A customer's referral link (an exhibitor's or a visitor's), genuine and of this show."""
+    referrer = referrer_for(code, show_id)
+    return referrer.attribution() if referrer else None
+
+
+@dataclass
+class ReferralLink:
+    """A customer's referral link for a show and what it brought so far."""
+
+    token: str
+    registrations: int
+    came: int
+
+
+def referral_link(kind: str, subject_id: int, show_id: int) -> ReferralLink:
+    """The link an exhibitor or a trade visitor shares (only read: the token is signed, not
+    stored), with the registrations it brought to that show and how many of them came."""
+    column = getattr(Registration, REFERRER_COLUMNS[SubjectKind(kind)])
+    registrations, came = db.session.execute(
+        sa.select(
+            sa.func.count(Registration.id),
+            sa.func.count(Registration.first_checked_in_at),
+        ).where(column == subject_id, Registration.show_id == show_id)
+    ).one()
+    return ReferralLink(referral_token(kind, subject_id, show_id), registrations, came)
+
+
+def _referral(code: str | None, show_id: int) -> Attribution:
+    """Who referred the registration; nothing when the code is unknown, forged or of another
+    show (silently: the visitor registers all the same)."""
     if not code:
-        return None
+        return {}
     for resolve in _referral_resolvers:
         found = resolve(code, show_id)
-        if found is not None:
+        if found:
             return found
-    return None
+    return {}
 
 
 def update_details(visitor: Visitor, values: dict) -> Visitor:
@@ -587,7 +625,11 @@ def get_registration_or_404(registration_id: int) -> Registration:
 def registrations_for(
     show_id: int, *, category: str | None = None, search: str = "", state: str | None = "active"
 ):
-    query = sa.select(Registration).join(Visitor).where(Registration.show_id == show_id)
+    query = (
+        sa.select(Registration)
+        .join(Visitor, Visitor.id == Registration.visitor_id)
+        .where(Registration.show_id == show_id)
+    )
     if state:
         query = query.where(Registration.state == RegistrationState(state))
     if category:

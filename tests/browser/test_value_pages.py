@@ -40,7 +40,7 @@ def test_value_matrix_and_value_panel(page, app, locale, heading, value_class):
 
     page.locator("#matrix-customers a", has_text="Star Tools").click()
     expect(page.locator("#value-class")).to_have_text(value_class)
-    expect(page.locator("#value-reasons li")).to_have_count(4)
+    expect(page.locator("#value-reasons li")).to_have_count(5)
 
 
 @pytest.mark.parametrize(

@@ -134,3 +134,27 @@ def test_loyalty_page_and_panel_in_both_languages(history, client, locale, headi
     assert heading in page and 'id="definitions"' in page
     panel = text_of(client.get(f"/relationships/exhibitor/{company.id}/stage", headers=headers))
     assert advocate in panel and 'id="loyalty"' in panel
+
+
+def test_the_loyalty_page_reads_the_stored_measures_and_says_when_they_were_computed(
+    history, client
+):
+    import sqlalchemy as sa
+
+    from expo_crm.db import db
+    from expo_crm.relationships.models import CustomerValueState
+
+    advocate = history[0]
+    login(client, create_staff("marketing", locale="en").email)
+    page = text_of(client.get("/relationships/loyalty"))
+    assert "Computed by the nightly run" in page
+    # What the page shows is what the nightly run stored, not a computation of the request.
+    db.session.execute(
+        sa.update(CustomerValueState)
+        .where(CustomerValueState.company_id == advocate.id)
+        .values(up_selling=7)
+    )
+    db.session.commit()
+    assert loyalty.measures_of("exhibitor", advocate.id).up_selling == 7
+    exhibitors = next(r for r in loyalty.by_segment() if r["kind"].value == "exhibitor")
+    assert exhibitors["up_selling"] == 3.5  # (7 + 0) / 2

@@ -228,7 +228,9 @@ def test_a_referral_code_attributes_the_registration_and_an_unknown_one_is_ignor
     db.session.rollback()
     refs = dict(
         db.session.execute(
-            sa.select(Visitor.email, Registration.referral_code_id).join(Registration)
+            sa.select(Visitor.email, Registration.referral_code_id).join(
+                Registration, Registration.visitor_id == Visitor.id
+            )
         ).all()
     )
     assert refs == {"zhang.wei@example.cn": code.id, "b@example.com": None}

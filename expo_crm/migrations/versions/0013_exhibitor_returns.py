@@ -5,7 +5,7 @@ large) is weakening; the reason is stored with the stage and each transition as 
 with its parameters (issue 16).
 
 Revision ID: 0013_exhibitor_returns
-Revises: 0011_offline_scans
+Revises: 0012_referrals_and_targets
 Create Date: 2026-12-01 01:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_exhibitor_returns"
-down_revision = "0011_offline_scans"
+down_revision = "0012_referrals_and_targets"
 branch_labels = None
 depends_on = None
 

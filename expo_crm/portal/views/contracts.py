@@ -14,6 +14,7 @@ from expo_crm.exhibitors.models import DeliverableKind
 from expo_crm.exhibitors.payments import outstanding, paid_amount
 from expo_crm.portal.forms import StaffBadgeForm, SubmissionForm
 from expo_crm.portal.views import bp, own_contract_or_404, participation_or_404
+from expo_crm.visitors.views.public import referral_view
 
 
 @bp.route("/portal/")
@@ -34,6 +35,7 @@ def home():
             staff=participation.staff_badges(contract.company_id, contract.show_id),
             staff_form=StaffBadgeForm(),
             kinds=DeliverableKind,
+            referral=referral_view("exhibitor", contract.company_id, contract.show_id),
             forms={
                 kind: SubmissionForm(kind=kind.value, formdata=None)
                 for kind in participation.TEXT_DELIVERABLES

@@ -4,8 +4,11 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.navigation import nav_item
+from expo_crm.relationships.subjects import segment_label
 
 bp = Blueprint("relationships", __name__, url_prefix="/relationships")
+# Stored segments are codes ("large · hardware · CN"): templates show them translated.
+bp.add_app_template_global(segment_label, "segment_label")
 
 nav_item(
     _l("Relationships"),

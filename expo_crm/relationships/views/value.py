@@ -9,27 +9,28 @@ from expo_crm.auth.permissions import requires
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.relationships import loyalty, matrix
 from expo_crm.relationships import value as values
-from expo_crm.relationships.models import ValueClass
+from expo_crm.relationships.models import ValueClass, ValueTier
+from expo_crm.relationships.subjects import segment_label
 from expo_crm.relationships.views import bp
 
 
 @bp.route("/value")
 @requires("reports.view")
 def value_report():
-    pyramid = values.customer_values()
+    pyramid = values.stored_pyramid()
     return render_template(
         "relationships/value.html",
         pyramid=pyramid,
-        top=pyramid.customers[:50],
+        top=pyramid.customers,
         referrals=values.partner_word_of_mouth(),
-        tiers=values.Tier,
+        tiers=list(ValueTier),
     )
 
 
 @bp.route("/value.xlsx")
 @requires("reports.view")
 def value_export():
-    pyramid = values.customer_values()
+    pyramid = values.stored_pyramid(top=None)
     headers = [
         _("Company"),
         _("Tier"),
@@ -38,16 +39,18 @@ def value_export():
         _("Editions"),
         _("Margin per edition"),
         _("Potential value (CLV)"),
+        _("Word of mouth"),
     ]
     rows = [
         (
             c.name,
-            str(values.Tier.LABELS[c.tier]),
+            c.tier.label,
             c.historical,
             c.current,
             c.editions,
             c.margin_per_edition,
             c.potential,
+            c.word_of_mouth,
         )
         for c in pyramid.customers
     ]
@@ -62,6 +65,7 @@ def loyalty_report():
         shows=values.loyalty_by_show(),
         segments=values.retention_by_segment(),
         measures=loyalty.by_segment(),
+        computed_at=loyalty.computed_at(),
         definitions=loyalty.DEFINITIONS,
     )
 
@@ -168,7 +172,7 @@ def value_matrix_export():
             name,
             str(row.value_class.label),
             str(row.tier.label),
-            row.segment,
+            segment_label(row.kind, row.segment),
             row.historical,
             row.current,
             row.potential,

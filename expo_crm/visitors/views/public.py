@@ -166,7 +166,18 @@ def self_service(token: str):
         token=token,
         qr=png_data_uri(badge.qr_png) if badge else None,
         pages=SELF_SERVICE_PAGES,
+        referral=referral_view("visitor", visitor.id, registration.show_id),
     )
+
+
+def referral_view(kind: str, subject_id: int, show_id: int) -> dict:
+    """What the referral link panel shows: the address to share and what it brought."""
+    link = services.referral_link(kind, subject_id, show_id)
+    return {
+        "url": url_for("visitors.register", show_id=show_id, ref=link.token, _external=True),
+        "registrations": link.registrations,
+        "came": link.came,
+    }
 
 
 @bp.route("/visit/manage/<token>/consents", methods=["POST"])
