@@ -27,6 +27,7 @@ def _components():
     from expo_crm.auth import models as auth_models
     from expo_crm.auth import views as auth_views
     from expo_crm.documents import models as document_models
+    from expo_crm.exhibitors import booking_models as exhibitor_booking_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
     from expo_crm.exhibitors import models as exhibitor_models
@@ -69,6 +70,7 @@ def _components():
         show_models,
         task_models,
         exhibitor_models,
+        exhibitor_booking_models,
         visitor_models,
         supplier_models,
         partner_models,
