@@ -30,6 +30,7 @@ def _components():
     from expo_crm.exhibitors import booking_models as exhibitor_booking_models
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
+    from expo_crm.exhibitors import jobs as exhibitor_jobs
     from expo_crm.exhibitors import models as exhibitor_models
     from expo_crm.exhibitors import views as exhibitor_views
     from expo_crm.mail import jobs as mail_jobs
@@ -89,7 +90,15 @@ def _components():
         partner_services,
         survey_results,
     )
-    jobs = (mail_jobs, visitor_jobs, supplier_jobs, partner_jobs, relationship_jobs, survey_jobs)
+    jobs = (
+        mail_jobs,
+        exhibitor_jobs,
+        visitor_jobs,
+        supplier_jobs,
+        partner_jobs,
+        relationship_jobs,
+        survey_jobs,
+    )
     blueprints = (
         auth_views.bp,
         show_views.bp,

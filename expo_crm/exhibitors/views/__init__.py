@@ -9,5 +9,14 @@ bp = Blueprint("exhibitors", __name__, url_prefix="/exhibitors")
 
 nav_item(_l("Exhibitors"), "exhibitors.company_list", "exhibitors.view", order=30)
 nav_item(_l("Booths"), "exhibitors.booth_list", "exhibitors.view", order=31)
+nav_item(_l("Applications"), "exhibitors.review_queue", "exhibitors.view", order=32)
 
-from expo_crm.exhibitors.views import companies, imports, panels, sales  # noqa: F401
+from expo_crm.exhibitors.views import (  # noqa: F401
+    applying,
+    companies,
+    hallplan,
+    imports,
+    panels,
+    rebooking,
+    sales,
+)

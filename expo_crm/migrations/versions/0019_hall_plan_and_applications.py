@@ -13,7 +13,6 @@ Create Date: 2026-12-01 01:30:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0019_hall_plan_and_applications"
 down_revision = "0011_offline_scans"

@@ -44,4 +44,5 @@ from expo_crm.portal.views import (  # noqa: F401  (routes on this blueprint)
     messages,
     old_addresses,
     orders,
+    rebooking,
 )
