@@ -179,10 +179,10 @@ class BoothHold(db.Model):
 
 RANK_BY_VALUE = events.register(
     "exhibitors.rebooking_rank_value",
-    _l("Customer value %(value)s CNY; %(loyalty)s; %(editions)s editions"),
+    _l("Customer value %(value)s CNY; %(loyalty)s; editions attended: %(editions)s"),
     codes={"loyalty": LOYALTY_LABELS},
 ).name
 RANK_BY_HISTORY = events.register(
     "exhibitors.rebooking_rank_history",
-    _l("No customer value yet: %(editions)s editions, %(area)s m² last time"),
+    _l("No customer value yet; editions attended: %(editions)s; last area %(area)s m²"),
 ).name

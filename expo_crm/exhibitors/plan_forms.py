@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from expo_crm.exhibitors.models import BoothType
 
@@ -60,8 +60,8 @@ class OutlineForm(FlaskForm):
 class DrawBoothForm(FlaskForm):
     hall = StringField(_l("Hall"), validators=[DataRequired(), Length(max=20)])
     number = StringField(_l("Booth number"), validators=[DataRequired(), Length(max=20)])
-    x = DecimalField("x (m)", validators=[DataRequired()])
-    y = DecimalField("y (m)", validators=[DataRequired()])
+    x = DecimalField("x (m)", validators=[InputRequired()])
+    y = DecimalField("y (m)", validators=[InputRequired()])
     width = DecimalField(_l("Width (m)"), validators=[Optional()])
     depth = DecimalField(_l("Depth (m)"), validators=[Optional()])
     rotation = IntegerField(
@@ -78,8 +78,8 @@ class DrawBoothForm(FlaskForm):
 
 
 class PlaceBoothForm(FlaskForm):
-    x = DecimalField("x (m)", validators=[DataRequired()])
-    y = DecimalField("y (m)", validators=[DataRequired()])
+    x = DecimalField("x (m)", validators=[InputRequired()])
+    y = DecimalField("y (m)", validators=[InputRequired()])
     width = DecimalField(_l("Width (m)"), validators=[Optional()])
     depth = DecimalField(_l("Depth (m)"), validators=[Optional()])
     rotation = IntegerField(

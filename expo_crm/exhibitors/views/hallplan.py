@@ -3,7 +3,7 @@ booths, move, resize, turn, renumber, block and sell a booth by clicking it. Sel
 booths.assign_booth, as the application page does: the list and the plan are one data."""
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,6 +35,17 @@ from expo_crm.shows import services as shows
 
 def _to_plan(show_id: int, booth_id: int | None = None):
     return redirect(url_for("exhibitors.hall_plan", show=show_id, booth=booth_id), code=303)
+
+
+def _refused(form, show_id: int, booth_id: int | None = None):
+    """A form that does not validate: back to the plan, each field's problem said."""
+    problems = [
+        f"{form[name].label.text}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+        if name != "csrf_token"
+    ]
+    flash(" ".join(problems) or _("The form has expired; please try again."), "error")
+    return _to_plan(show_id, booth_id)
 
 
 def _waiting_applications(show_id: int) -> list[Application]:
@@ -88,7 +99,7 @@ def hall_outline(show_id: int):
     show = shows.get_show_or_404(show_id)
     form = OutlineForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form, show.id)
     with user_action(_("Hall outline saved.")):
         hallplan.set_outline(show.id, form.hall.data, hallplan.parse_points(form.points.data))
     return _to_plan(show.id)
@@ -100,7 +111,7 @@ def hall_plan_draw(show_id: int):
     show = shows.get_show_or_404(show_id)
     form = DrawBoothForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form, show.id)
     booth = None
     with user_action() as action:
         booth = hallplan.draw_booth(
@@ -129,7 +140,7 @@ def hall_plan_place(booth_id: int):
     booth = _booth_or_404(booth_id)
     form = PlaceBoothForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form, booth.show_id, booth.id)
     with user_action(_("Booth moved.")):
         hallplan.place_booth(
             booth,
@@ -148,7 +159,7 @@ def hall_plan_renumber(booth_id: int):
     booth = _booth_or_404(booth_id)
     form = RenumberForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form, booth.show_id, booth.id)
     with user_action(_("Booth renumbered.")):
         hallplan.renumber_booth(booth, form.number.data)
     return _to_plan(booth.show_id, booth_id)

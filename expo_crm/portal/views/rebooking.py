@@ -2,7 +2,7 @@
 the free booths, a pick that holds one, and booking the held booth. Only the company's own
 window and hold are shown; other companies' names never are."""
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -68,7 +68,8 @@ def rebooking_pick(show_id: int):
     form = PickForm()
     booth_id = request.form.get("booth_id", type=int)
     if not form.validate_on_submit() or not booth_id:
-        abort(400)
+        flash(_("Choose a booth on the plan, then pick it."), "error")
+        return _back(show_id)
     with user_action() as action:
         hold = rebooking.pick_booth(
             current_user.company_id, shows.get_show_or_404(show_id), booth_id, current_user.id
