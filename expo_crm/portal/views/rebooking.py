@@ -84,9 +84,19 @@ def rebooking_pick(show_id: int):
     return _back(show_id)
 
 
-@bp.route("/portal/rebooking/<int:show_id>/<any(book,release):what>", methods=["POST"])
+@bp.route("/portal/rebooking/<int:show_id>/book", methods=["POST"])
 @portal
-def rebooking_hold(show_id: int, what: str):
+def rebooking_book(show_id: int):
+    return _end_hold(show_id, "book")
+
+
+@bp.route("/portal/rebooking/<int:show_id>/release", methods=["POST"])
+@portal
+def rebooking_release(show_id: int):
+    return _end_hold(show_id, "release")
+
+
+def _end_hold(show_id: int, what: str):
     _window_or_404(show_id)
     if not SimpleActionForm().validate_on_submit():
         abort(400)
