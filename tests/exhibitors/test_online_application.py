@@ -176,3 +176,14 @@ def test_a_show_closed_for_sale_refuses_the_public_form(app, client):
     page = client.get(f"/exhibitors/apply/{show.id}")
     assert "closed for sale" in text_of(page)
     assert 'id="application-form"' not in text_of(page)
+
+
+def test_the_public_form_is_rate_limited_per_address(app, client):
+    show = create_show()
+    url = f"/exhibitors/apply/{show.id}"
+    token = csrf_from(text_of(client.get(url)))
+    form = {"csrf_token": token, "name_en": "Flood", "tax_id": "x", "booth_type": "shell_scheme"}
+    assert [client.post(url, data=form).status_code for _ in range(10)] == [400] * 10
+    limited = client.post(url, data=form)
+    assert limited.status_code == 429
+    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0

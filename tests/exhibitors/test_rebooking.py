@@ -4,7 +4,7 @@ one booth (threads and processes) leave exactly one holder."""
 
 import multiprocessing
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -248,3 +248,37 @@ def test_concurrent_picks_of_one_booth_in_processes_hold_it_once(app, database_u
         db.session.scalar(sa.select(sa.func.count(BoothHold.id)).where(BoothHold.state == "active"))
         == 1
     )
+
+
+def test_staff_set_the_windows_and_see_the_order_with_its_reasons(app, client):
+    from tests.factories import create_staff
+    from tests.helpers import login
+
+    earlier, last, upcoming = _editions()
+    company = create_company("义乌双童日用品有限公司", "Yiwu Shuangtong Daily Necessities")
+    create_participation(company, earlier, area="18")
+    create_participation(company, last, area="36")
+    staff = create_staff("sales")
+    login(client, staff.email)
+    page = f"/exhibitors/rebooking?show={upcoming.id}"
+    post_form(
+        client,
+        f"/exhibitors/rebooking/{upcoming.id}/plan",
+        {
+            "starts_at": "2026-12-20T10:00",
+            "window_hours": "48",
+            "companies_per_window": "5",
+            "hold_minutes": "20",
+        },
+        page=page,
+    )
+    response = post_form(
+        client, f"/exhibitors/rebooking/{upcoming.id}/windows", {}, page=page, follow_redirects=True
+    )
+    html = text_of(response)
+    assert "Windows computed: 1." in html
+    assert "Yiwu Shuangtong Daily Necessities" in html
+    assert "No customer value yet; editions attended: 2; last area 36.00 m²" in html
+    plan = rebooking.plan_for(upcoming.id)
+    assert (plan.window_hours, plan.hold_minutes) == (48, 20)
+    assert plan.starts_at == datetime(2026, 12, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

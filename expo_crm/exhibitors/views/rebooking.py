@@ -75,5 +75,5 @@ def rebooking_compute(show_id: int):
         abort(400)
     with user_action() as action:
         windows = rebooking.compute_windows(show)
-        action.succeeded_with(_("%(count)d windows computed.", count=len(windows)))
+        action.succeeded_with(_("Windows computed: %(count)d.", count=len(windows)))
     return redirect(url_for("exhibitors.rebooking_page", show=show.id), code=303)
