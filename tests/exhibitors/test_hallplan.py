@@ -1,7 +1,9 @@
 """The drawn hall plan: geometry checked on the server, area from the geometry, drawing, moving,
 renumbering and importing; selling from the plan is the list's assign service."""
 
+import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm.db import db
 from expo_crm.exhibitors import hallplan
@@ -15,6 +17,13 @@ from tests.factories import (
     create_staff,
 )
 from tests.helpers import login, post_form, text_of
+
+
+@pytest.fixture(autouse=True)
+def _english(app):
+    """Refusals raised outside a request speak the default language (Chinese): read English."""
+    with force_locale("en"):
+        yield
 
 
 def _refusal(show, **geometry) -> str:

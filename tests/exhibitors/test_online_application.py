@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -22,6 +23,14 @@ from expo_crm.mail.models import OutboxMessage
 from expo_crm.relationships.models import Interaction
 from tests.factories import create_company, create_show, valid_tax_id
 from tests.helpers import csrf_from, text_of
+
+
+@pytest.fixture(autouse=True)
+def _english(app):
+    """Refusals raised outside a request speak the default language (Chinese): read English."""
+    with force_locale("en"):
+        yield
+
 
 PDF = b"%PDF-1.4\n% a business licence\n"
 

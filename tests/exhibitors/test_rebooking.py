@@ -7,7 +7,9 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -34,6 +36,13 @@ from tests.factories import (
     create_show,
 )
 from tests.helpers import csrf_from, post_form, text_of
+
+
+@pytest.fixture(autouse=True)
+def _english(app):
+    """Refusals raised outside a request speak the default language (Chinese): read English."""
+    with force_locale("en"):
+        yield
 
 
 def _editions():
