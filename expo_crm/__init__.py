@@ -30,6 +30,7 @@ def _components():
     from expo_crm.categories import views as category_views
     from expo_crm.documents import models as document_models
     from expo_crm.exhibitors import benefit as exhibitor_benefit
+    from expo_crm.exhibitors import booking_models as exhibitor_booking_models
     from expo_crm.exhibitors import churn_features as exhibitor_churn_features
     from expo_crm.exhibitors import companies as exhibitor_companies
     from expo_crm.exhibitors import contracts as exhibitor_contracts
@@ -88,6 +89,7 @@ def _components():
         task_models,
         category_models,
         exhibitor_models,
+        exhibitor_booking_models,
         invoicing_models,
         visitor_models,
         supplier_models,

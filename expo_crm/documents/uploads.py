@@ -78,3 +78,53 @@ def claim(token: str, kind: str, user_id: int | None = None) -> None:
         if is_unique_violation(clash):
             raise already_imported() from None
         raise
+
+
+# --- documents kept with a record (an application's business licence) -------------------------
+
+DOCUMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+class UnacceptableDocument(UserError):
+    """An uploaded document refused: wrong type, empty or too large."""
+
+
+def _document_suffix(filename: str) -> str:
+    name = (filename or "").lower()
+    return next((s for s in DOCUMENT_EXTENSIONS if name.endswith(s)), "")
+
+
+def check_document(filename: str, content: bytes) -> None:
+    suffix = _document_suffix(filename)
+    if not suffix or not content.startswith(_SIGNATURES[suffix]):
+        raise UnacceptableDocument(_("Upload a PDF, JPG or PNG file."))
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise UnacceptableDocument(
+            _("The file is larger than %(mb)d MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024))
+        )
+
+
+def store_document(instance_path: str, filename: str, content: bytes) -> str:
+    """Keep a checked document in the instance folder under a random name; returns that name."""
+    check_document(filename, content)
+    folder = Path(instance_path) / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16) + _document_suffix(filename)
+    (folder / token).write_bytes(content)
+    return token
+
+
+def document_path(instance_path: str, token: str) -> Path | None:
+    if not token or "/" in token or "\\" in token or len(token) > 40:
+        return None
+    if not token.endswith(DOCUMENT_EXTENSIONS):
+        return None
+    path = Path(instance_path) / "documents" / token
+    return path if path.is_file() else None

@@ -187,7 +187,22 @@ def move_application(
         {"state": old.value},
         {"state": new.value, "reason": reason},
     )
+    if new is ApplicationState.approved:
+        _invite_applicant(application)
     return application
+
+
+def _invite_applicant(application: Application) -> None:
+    """The contact who applied online gets a portal invitation when approved, unless it has a login."""
+    from expo_crm.exhibitors.accounts import invite_contact, portal_login_of
+
+    contact = application.contact
+    if contact is None or not contact.email:
+        return
+    login = portal_login_of(contact)
+    if login is not None and login.password_hash is not None:
+        return
+    invite_contact(contact)
 
 
 def _assignments(application_id: int) -> list[BoothAssignment]:

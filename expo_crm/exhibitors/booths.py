@@ -70,7 +70,7 @@ def create_booth(
 
 
 def set_booth_blocked(booth: Booth, blocked: bool) -> None:
-    if booth.status in (BoothStatus.reserved, BoothStatus.sold):
+    if booth.status in (BoothStatus.reserved, BoothStatus.sold, BoothStatus.held):
         raise ExhibitorError(_("Booth %(number)s is taken; release it first.", number=booth.number))
     old = booth.status
     booth.status = BoothStatus.blocked if blocked else BoothStatus.available

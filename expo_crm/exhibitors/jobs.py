@@ -1,6 +1,7 @@
 """Exhibitor steps of the service plan: reminders before the deadlines of the exhibitor manual
 and of the contract's payments, the move-in information, the daily lead digest, and the
-post-show performance report.
+post-show performance report; the rebooking offer with each past exhibitor's priority window,
+and the release of booth holds that lapsed (every minute).
 
 Each step writes to the primary contact of every exhibitor with a signed contract for the show
 (within the step's target, when it aims at a value class or tier), in the contact's language,
@@ -18,7 +19,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db
-from expo_crm.exhibitors import return_report, returns
+from expo_crm.exhibitors import rebooking, return_report, returns
 from expo_crm.exhibitors.booths import assigned_booths
 from expo_crm.exhibitors.contracts import badge_quota, primary_contacts
 from expo_crm.exhibitors.models import (
@@ -33,7 +34,7 @@ from expo_crm.exhibitors.participation import MANUAL_DEADLINES, checklist, staff
 from expo_crm.exhibitors.payments import outstanding, paid_amount
 from expo_crm.mail.models import MailCategory
 from expo_crm.mail.services import enqueue_email
-from expo_crm.scheduler.registry import actions, in_step_target, plan_action
+from expo_crm.scheduler.registry import actions, in_step_target, periodic_job, plan_action
 from expo_crm.shows.models import Show
 from expo_crm.visitors.models import Visitor
 
@@ -366,3 +367,23 @@ def send_return_reports(show: Show, at: datetime) -> int:
         )
         sent += message is not None
     return sent
+
+
+@plan_action(
+    "exhibitors.rebooking_offer",
+    label=_l("Rebooking offer to past exhibitors, with their priority window"),
+    audience="exhibitors",
+    anchor="open_from",
+    offset_days=-180,
+    until=("open_from", -1),
+    hour=10,
+)
+def send_rebooking_offers(show: Show, at: datetime) -> int:
+    return rebooking.send_offers(show, at)
+
+
+@periodic_job(
+    "exhibitors.release_lapsed_holds", label=_l("Free the booths whose hold lapsed"), minutes=1
+)
+def release_lapsed_holds(at: datetime) -> int:
+    return rebooking.release_lapsed(at)

@@ -17,6 +17,7 @@ from expo_crm.subjects import SubjectKind
 
 MONEY = sa.Numeric(12, 2)
 AREA = sa.Numeric(10, 2)
+GEOMETRY = sa.Numeric(8, 2)
 
 
 class CompanySize(LabeledEnum):
@@ -32,6 +33,22 @@ class CompanySize(LabeledEnum):
             "small": _l("Small (10–99 staff)"),
             "medium": _l("Medium (100–999 staff)"),
             "large": _l("Large (1,000 staff or more)"),
+        }
+
+
+class ApplicationChannel(LabeledEnum):
+    """How an application reached us: entered by staff, sent from the public form, rebooked."""
+
+    staff = "staff"
+    online = "online"
+    rebooking = "rebooking"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "staff": _l("Entered by staff"),
+            "online": _l("Online application"),
+            "rebooking": _l("Rebooking"),
         }
 
 
@@ -69,11 +86,14 @@ class BoothStatus(LabeledEnum):
     reserved = "reserved"
     sold = "sold"
     blocked = "blocked"
+    # Picked by a past exhibitor in its rebooking window, for a few minutes (booking_models.py).
+    held = "held"
 
     @classmethod
     def labels(cls) -> dict:
         return {
             "available": _l("Available"),
+            "held": _l("Held"),
             "reserved": _l("Reserved"),
             "sold": _l("Sold"),
             "blocked": _l("Blocked"),
@@ -235,9 +255,17 @@ class Application(TimestampMixin, db.Model):
     referrer_visitor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("visitors.id", ondelete="SET NULL"), index=True
     )
+    channel: Mapped[ApplicationChannel] = mapped_column(
+        enum_type(ApplicationChannel, "application_channel"), default=ApplicationChannel.staff
+    )
+    # Who applied (the public form's contact): invited to the portal when it is approved.
+    contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("company_contacts.id", ondelete="SET NULL"), index=True
+    )
 
     company = relationship("Company", foreign_keys=[company_id])
     show = relationship("Show")
+    contact = relationship("Contact")
     events = relationship(
         "ApplicationEvent",
         back_populates="application",
@@ -298,6 +326,13 @@ class Booth(TimestampMixin, db.Model):
     status: Mapped[BoothStatus] = mapped_column(
         enum_type(BoothStatus, "booth_status"), default=BoothStatus.available, index=True
     )
+    # Where it is drawn on its hall's plan, in metres from the hall's origin; rotated by
+    # `rotation` degrees about its top-left corner. None until placed on the plan.
+    x: Mapped[Decimal | None] = mapped_column(GEOMETRY)
+    y: Mapped[Decimal | None] = mapped_column(GEOMETRY)
+    width: Mapped[Decimal | None] = mapped_column(GEOMETRY)
+    depth: Mapped[Decimal | None] = mapped_column(GEOMETRY)
+    rotation: Mapped[int] = mapped_column(default=0)
 
     show = relationship("Show")
     assignment = relationship("BoothAssignment", back_populates="booth", uselist=False)
@@ -307,7 +342,17 @@ class Booth(TimestampMixin, db.Model):
         sa.Index("ix_booths_show_id_hall_number", "show_id", "hall", "number"),
         sa.CheckConstraint("area_m2 > 0", name="area_positive"),
         sa.CheckConstraint("price_per_m2 >= 0", name="price_not_negative"),
+        sa.CheckConstraint(
+            "(x IS NULL AND y IS NULL AND width IS NULL AND depth IS NULL)"
+            " OR (x IS NOT NULL AND y IS NOT NULL AND width > 0 AND depth > 0)",
+            name="geometry_whole",
+        ),
+        sa.CheckConstraint("rotation >= 0 AND rotation < 360", name="rotation_range"),
     )
+
+    @property
+    def placed(self) -> bool:
+        return self.width is not None
 
     @property
     def price(self) -> Decimal:

@@ -41,6 +41,10 @@ ROUTES = [
     Route("GET", "/portal/services/{item}/order", None),
     Route("POST", "/portal/services/{item}/order", None),
     Route("POST", "/portal/services/orders/{order}/cancel", None),
+    Route("GET", "/portal/rebooking", None),
+    Route("POST", "/portal/rebooking/{show}/pick", None),
+    Route("POST", "/portal/rebooking/{show}/book", None),
+    Route("POST", "/portal/rebooking/{show}/release", None),
 ]
 
 

@@ -50,6 +50,7 @@ from expo_crm.exhibitors.forms import (
     SimpleActionForm,
 )
 from expo_crm.exhibitors.models import BoothAssignment, BoothStatus
+from expo_crm.exhibitors.online import documents_of
 from expo_crm.exhibitors.payments import outstanding, paid_amount, record_payment
 from expo_crm.exhibitors.views import bp
 from expo_crm.shows import services as shows
@@ -110,6 +111,7 @@ def _detail_page(application, move_form: MoveApplicationForm | None = None):
         action_form=SimpleActionForm(),
         contract_form=ContractForm(),
         contract=live_contract(application.company_id, application.show_id),
+        documents=documents_of(application.id),
         assignments={
             a.booth_id: a
             for a in db.session.scalars(
@@ -226,22 +228,6 @@ def booth_block(booth_id: int):
     with user_action():
         set_booth_blocked(booth, booth.status is not BoothStatus.blocked)
     return redirect(url_for("exhibitors.booth_list", show=booth.show_id))
-
-
-@bp.route("/hall-plan")
-@requires("exhibitors.view")
-def hall_plan():
-    show = _show_from_args()
-    by_hall: dict[str, list] = {}
-    for booth, company in booths_for_show(show.id) if show else []:
-        by_hall.setdefault(booth.hall, []).append((booth, company))
-    return render_template(
-        "exhibitors/hall_plan.html",
-        show=show,
-        by_hall=by_hall,
-        shows=shows.list_shows(),
-        totals=booth_totals(show.id) if show else None,
-    )
 
 
 # --- contracts and payments -------------------------------------------------------------------

@@ -4,7 +4,7 @@ Public pages (visitor registration, exhibitor application, surveys, self-service
 show's name, logo and colour, set by staff (issue 20, item 4).
 
 Revision ID: 0020_show_branding
-Revises: 0018_invoices
+Revises: 0019_hall_plan_and_applications
 Create Date: 2026-12-01 02:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 import expo_crm.db
 
 revision = "0020_show_branding"
-down_revision = "0018_invoices"
+down_revision = "0019_hall_plan_and_applications"
 branch_labels = None
 depends_on = None
 

@@ -47,5 +47,6 @@ from expo_crm.portal.views import (  # noqa: F401  (routes on this blueprint)
     offers,
     old_addresses,
     orders,
+    rebooking,
     returns,
 )
