@@ -17,7 +17,9 @@ from expo_crm.documents.tabular import MAX_UPLOAD_BYTES
 from expo_crm.navigation import nav_item
 
 bp = Blueprint("categories", __name__, url_prefix="/categories")
-nav_item(_l("Product categories"), "categories.category_list", "categories.view", order=75)
+nav_item(
+    _l("Product categories"), "categories.category_list", "categories.view", order=92, group="admin"
+)
 
 
 @bp.route("/")

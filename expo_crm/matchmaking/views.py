@@ -37,7 +37,7 @@ from expo_crm.visitors import services as visitor_services
 from expo_crm.visitors.models import Registration, RegistrationState, Visitor
 
 bp = Blueprint("matchmaking", __name__)
-nav_item(_l("Matchmaking"), "matchmaking.index", "matchmaking.view", order=78)
+nav_item(_l("Matchmaking"), "matchmaking.index", "matchmaking.view", order=45, group="visitors")
 nav_item(_l("Meetings"), "matchmaking.portal_meetings", audience="exhibitor", order=25)
 
 LINK_LIMIT = "30 per minute"

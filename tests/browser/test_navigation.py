@@ -19,7 +19,17 @@ def test_sales_sees_its_groups_in_both_languages_and_not_the_gate(page, app):
     sign_in_page(page, user.email)
     sidebar = page.locator("nav.sidebar")
     expect(sidebar.locator("[data-group=sales] .navgroup")).to_have_text("Sales")
-    expect(sidebar.locator("[data-group=sales] a")).to_have_text(["Exhibitors", "Booths"])
+    expect(sidebar.locator("[data-group=sales] a")).to_have_text(
+        [
+            "Exhibitors",
+            "Applications",
+            "Booths",
+            "Exhibitor returns",
+            "Rebooking",
+            "Invoices",
+            "Fapiao requests",
+        ]
+    )
     expect(sidebar.locator("a[href='/visitors/gate']")).to_have_count(0)
     expect(sidebar.locator("[data-group=admin]")).to_have_count(0)
     page.click("button[name=lang][value=zh]")

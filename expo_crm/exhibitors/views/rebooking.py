@@ -17,7 +17,7 @@ from expo_crm.exhibitors.views import bp
 from expo_crm.navigation import nav_item
 from expo_crm.shows import services as shows
 
-nav_item(_l("Rebooking"), "exhibitors.rebooking_page", "exhibitors.view", order=33)
+nav_item(_l("Rebooking"), "exhibitors.rebooking_page", "exhibitors.view", order=34, group="sales")
 
 
 def _show():

@@ -21,6 +21,9 @@ nav_item(
     _l("Alerts"), "relationships.alert_inbox", "relationships.view", order=61, group="relationships"
 )
 nav_item(
+    _l("Churn risk"), "relationships.at_risk", "relationships.view", order=64, group="relationships"
+)
+nav_item(
     _l("Complaints"), "relationships.complaint_list", "complaints.manage", order=62, group="service"
 )
 nav_item(
