@@ -18,7 +18,7 @@ from expo_crm.navigation import nav_item
 
 bp = Blueprint("categories", __name__, url_prefix="/categories")
 nav_item(
-    _l("Product categories"), "categories.category_list", "categories.view", order=92, group="admin"
+    _l("Product categories"), "categories.category_list", "categories.view", order=37, group="sales"
 )
 
 

@@ -28,6 +28,7 @@ def test_sales_sees_its_groups_in_both_languages_and_not_the_gate(page, app):
             "Rebooking",
             "Invoices",
             "Fapiao requests",
+            "Product categories",
         ]
     )
     expect(sidebar.locator("a[href='/visitors/gate']")).to_have_count(0)
