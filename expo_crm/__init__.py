@@ -253,7 +253,7 @@ def _template_globals(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_login import current_user
 
-    from expo_crm import clock
+    from expo_crm import charts, clock
     from expo_crm.auth.forms import LanguageForm
     from expo_crm.navigation import sections_for
     from expo_crm.shows.branding import public_brand
@@ -262,6 +262,7 @@ def _template_globals(app: Flask) -> None:
     from expo_crm.shows.services import list_shows
 
     app.jinja_env.globals["brand_of"] = public_brand
+    app.jinja_env.globals["series_chart"] = charts.series_chart
 
     @app.context_processor
     def layout_context():

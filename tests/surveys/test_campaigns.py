@@ -171,6 +171,14 @@ def test_the_results_page_and_pdf_report(app, client, tmp_path):
     assert page.status_code == 200
     text = text_of(page)
     assert "100%" in text and "<svg" in text
+    # each question's distribution is a chart with its numbers in a table beside it
+    html = page.get_data(as_text=True)
+    nps_question = next(q for q in campaign.survey.questions if q.kind.value == "nps")
+    figure = re.search(
+        rf'<figure class="chartbox" id="chart-question-{nps_question.id}".*?</figure>', html, re.S
+    ).group(0)
+    rows = dict(re.findall(r'<th scope="row">(.*?)</th><td class="num">(\d+)</td>', figure))
+    assert (rows["10"], rows["5"], rows["0"]) == ("1", "1", "0")
     pdf = client.get(f"/surveys/campaigns/{campaign.id}/report.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
