@@ -58,7 +58,7 @@ def test_report_after_the_show_in_chinese_and_another_exhibitors_is_404(page, ap
     page.goto(f"/portal/returns?show={show.id}")
     expect(page.locator("h1")).to_contain_text("我的参展效益", use_inner_text=True)
     expect(page.locator("#return-figures")).to_contain_text("合格线索", use_inner_text=True)
-    expect(page.locator("#return-figures")).to_contain_text("不适用", use_inner_text=True)
+    expect(page.locator("#return-figures")).to_contain_text("已举行的洽谈\t0", use_inner_text=True)
     link = page.get_by_role("link", name="中文报告（PDF）")
     pdf = page.request.get(link.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
