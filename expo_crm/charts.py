@@ -14,8 +14,9 @@ KINDS = ("bar", "hbar", "line", "funnel", "pie", "sankey")
 
 
 def _number(value) -> float | int:
+    """A JSON number: a whole Decimal (an area of 63.00 m²) as an int, any other as a float."""
     if isinstance(value, Decimal):
-        return float(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     return value or 0
 
 
