@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 
 from benchmarks import common
 
-NAMES = ("checkin", "scale", "badges", "lifecycle", "mail", "pages")
+NAMES = ("checkin", "opening", "scale", "badges", "lifecycle", "mail", "pages")
 
 
 def machine() -> dict:
@@ -84,6 +84,10 @@ def run_one(name: str, quick: bool) -> list[dict]:
         from benchmarks import checkin
 
         return [checkin.throughput(kind, quick) for kind in _dialects()]
+    if name == "opening":
+        from benchmarks import checkin
+
+        return [checkin.opening_hour("sqlite", quick)]
     if name == "scale":
         from benchmarks import checkin
 

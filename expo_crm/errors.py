@@ -32,6 +32,11 @@ def _messages() -> dict[int, str]:
     }
 
 
+def busy_message() -> str:
+    """What a request refused for a busy or unreachable database is told (503)."""
+    return _messages()[503]
+
+
 def render_error(status: int, message: str | None = None):
     text = message or _messages().get(status, _messages()[500])
     if request.path.startswith("/api/"):
