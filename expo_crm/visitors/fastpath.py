@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 
 from expo_crm import clock, errors, i18n, security, signals
 from expo_crm.auth.models import DeviceToken
@@ -230,10 +230,7 @@ class CheckinFastPath:
             "category": category.value,
             "category_label": self._text(locale, f"category:{category.value}"),
         }
-        response = self.app.json.response(body)
-        response.status_code = result.http_status
-        self._standard_headers(response)
-        return response
+        return self._json(result.http_status, body)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -267,15 +264,26 @@ class CheckinFastPath:
         return found
 
     def _busy(self, locale: str):
-        response = self.app.json.response({"error": self._text(locale, "busy"), "status": 503})
-        response.status_code = 503
-        response.headers["Retry-After"] = "1"  # the device resends the same nonce
-        self._standard_headers(response)
-        return response
+        # The device resends the same nonce after a second.
+        body = {"error": self._text(locale, "busy"), "status": 503}
+        return self._json(503, body, [("Retry-After", "1")])
 
-    def _standard_headers(self, response) -> None:
-        for name, value in security.standard_headers(self.app.config):
-            response.headers.setdefault(name, value)
+    def _json(self, status: int, body: dict, extra: list | None = None):
+        """A WSGI answer with the body as jsonify writes it and the headers every answer has."""
+        text = (self.app.json.dumps(body, separators=(",", ":")) + "\n").encode()
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(text))),
+            *(extra or []),
+            *security.standard_headers(self.app.config),
+        ]
+        line = f"{status} {HTTP_STATUS_CODES[status]}"
+
+        def answer(_environ, start_response):
+            start_response(line, headers)
+            return [text]
+
+        return answer
 
 
 def _date(value) -> date:
