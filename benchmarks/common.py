@@ -290,7 +290,7 @@ def gunicorn(
     *,
     workers: int = 4,
     threads: int = 4,
-    app: str = "benchmarks.benchapp:build()",
+    app: str = "expo_crm:create_app()",
 ):
     """The app under gunicorn (gthread) on a loopback port; yields the base URL."""
     port = free_port()
@@ -321,6 +321,7 @@ def gunicorn(
         )
         try:
             wait_for_port(port, process)
+            wait_until_serving(port, workers * threads)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
@@ -342,6 +343,32 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: f
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"nothing answers on port {port}")
+
+
+def wait_until_serving(port: int, concurrent: int, timeout: float = 120) -> None:
+    """The port opens before gunicorn's workers have loaded the app: wait until `concurrent`
+    simultaneous requests are all answered within a second (every worker is up)."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    def answered(_n: int) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            connection.request("GET", "/bench-not-found")
+            connection.getresponse().read()
+            return True
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(concurrent) as pool:
+        while time.monotonic() < deadline:
+            if all(pool.map(answered, range(concurrent))):
+                return
+            time.sleep(0.5)
+    raise RuntimeError(f"the server on port {port} did not start answering")
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -158,6 +158,7 @@ def create_app(config: dict | None = None) -> Flask:
     from expo_crm import converters, errors, i18n, security
     from expo_crm.auth.guard import authorise_request
     from expo_crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from expo_crm.visitors.fastpath import CheckinFastPath
 
     instance_path = os.environ.get("EXPO_CRM_INSTANCE_PATH") or str(Path.cwd() / "instance")
     app = Flask(
@@ -213,6 +214,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.teardown_request(_end_write_intent)
     app.before_request(authorise_request)
     _template_globals(app)
+    # The usual gate scan is answered before Flask's request handling (visitors/fastpath.py).
+    app.wsgi_app = CheckinFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -68,6 +68,12 @@ def sqlite_busy_seconds() -> float:
     return float(os.environ.get("EXPO_CRM_SQLITE_BUSY_SECONDS", "15"))
 
 
+def database_wait_seconds() -> float:
+    """PostgreSQL: how long a request waits for a row or table lock (lock_timeout), and on both
+    databases for a pooled connection, before the answer is a 503 with Retry-After."""
+    return float(os.environ.get("EXPO_CRM_DATABASE_WAIT_SECONDS", "15"))
+
+
 def _json(value) -> str:
     # Chinese names inside event parameters stay readable, and searchable with LIKE.
     return json.dumps(value, ensure_ascii=False)
@@ -76,5 +82,18 @@ def _json(value) -> str:
 def _engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
         # Generous busy timeout: writers queue behind each other instead of failing at once.
-        return {"connect_args": {"timeout": sqlite_busy_seconds()}, "json_serializer": _json}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "json_serializer": _json}
+        return {
+            "connect_args": {"timeout": sqlite_busy_seconds()},
+            "pool_timeout": database_wait_seconds(),
+            "json_serializer": _json,
+        }
+    wait_ms = int(database_wait_seconds() * 1000)
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_timeout": database_wait_seconds(),
+        # A bounded wait for a lock, then a 503 (errors.py), instead of queueing without end.
+        "connect_args": {"options": f"-c lock_timeout={wait_ms}"},
+        "json_serializer": _json,
+    }

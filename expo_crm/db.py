@@ -173,3 +173,56 @@ def configure_engine(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _sqlite_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect and run on a DB-API cursor, its values
+    converted by the statement's own bind processors (UTC times, enums, JSON) and Python-side
+    column defaults (updated_at): for the one hot path (the check-in fast path) where
+    SQLAlchemy's per-execution work was most of the cost. `before_cursor_execute` listeners of
+    the engine are called as SQLAlchemy would (with no execution context). Rows come back as
+    the driver gives them: SQLite times and dates as text."""
+
+    def __init__(self, statement: sa.Executable, keys: tuple[str, ...] | None = None):
+        self.statement = statement
+        self.keys = keys
+        self._compiled: dict[str, tuple] = {}
+
+    def _for(self, dialect) -> tuple:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(
+                dialect=dialect, column_keys=list(self.keys) if self.keys else None
+            )
+            processors = compiled._bind_processors
+            names = compiled.positiontup if compiled.positional else list(compiled.binds)
+            # Values written into the statement itself (`.values(inside=True)`) are binds too.
+            fixed = {
+                name: bind.effective_value
+                for name, bind in compiled.binds.items()
+                if bind.value is not None or bind.callable is not None
+            }
+            # Python-side defaults (`onupdate=` / `default=` callables: updated_at, created_at).
+            for column in compiled.update_prefetch:
+                fixed.setdefault(column.key, column.onupdate)
+            for column in compiled.insert_prefetch:
+                fixed.setdefault(column.key, column.default)
+            found = (compiled.string, compiled.positional, names, processors, fixed)
+            self._compiled[dialect.name] = found
+        return found
+
+    def execute(self, connection: sa.Connection, cursor, params: dict):
+        """Run on `cursor` (of `connection`'s DB-API connection); returns the cursor."""
+        sql, positional, names, processors, fixed = self._for(connection.dialect)
+        values = {}
+        for name in names:
+            value = params[name] if name in params else fixed[name]
+            if isinstance(value, sa.schema.ColumnDefault):
+                value = value.arg(None) if value.is_callable else value.arg
+            processor = processors.get(name)
+            values[name] = value if processor is None or value is None else processor(value)
+        arguments = tuple(values[name] for name in names) if positional else values
+        for listener in connection.engine.dispatch.before_cursor_execute:
+            listener(connection, cursor, sql, arguments, None, False)
+        cursor.execute(sql, arguments)
+        return cursor

@@ -6,6 +6,7 @@ from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from expo_crm.db import db
@@ -32,6 +33,11 @@ def _messages() -> dict[int, str]:
     }
 
 
+def busy_message() -> str:
+    """What a request refused for a busy or unreachable database is told (503)."""
+    return _messages()[503]
+
+
 def render_error(status: int, message: str | None = None):
     text = message or _messages().get(status, _messages()[500])
     if request.path.startswith("/api/"):
@@ -56,6 +62,7 @@ def init_app(app) -> None:
         return response
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)  # every pooled connection in use for the whole wait
     def database_busy(error):
         db.session.rollback()
         app.logger.warning("database unavailable: %s", error)

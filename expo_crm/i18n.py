@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal
+from werkzeug.datastructures import LanguageAccept
 
 SUPPORTED = ("zh", "en")
 
@@ -17,9 +18,13 @@ SIMPLIFIED_CHINESE = ("zh", "zh-cn", "zh-sg", "zh-hans")
 
 
 def _from_accept_language() -> str | None:
+    return locale_asked(request.accept_languages)
+
+
+def locale_asked(accept_languages: LanguageAccept) -> str | None:
     """The first language the browser asks for that we have; English when it asks only for
     others; None when it asks for nothing."""
-    asked = [tag.lower().replace("_", "-") for tag, _quality in request.accept_languages]
+    asked = [tag.lower().replace("_", "-") for tag, _quality in accept_languages]
     for tag in asked:
         if tag in SIMPLIFIED_CHINESE or tag.startswith("zh-hans-"):
             return "zh"

@@ -18,7 +18,8 @@ mail_handed_over = _signals.signal("mail-handed-over")
 mail_handover_undone = _signals.signal("mail-handover-undone")
 
 # A badge was admitted for the first time at a gate (expo_crm.visitors.checkin). Keyword
-# arguments: visitor_id, show_id, show_code, gate, at.
+# arguments: visitor_id, show_id, gate, at, and execute(statement, params), which runs a
+# statement in the scan's own transaction (receivers write with it, not with the session).
 badge_admitted = _signals.signal("badge-admitted")
 
 # A contract was cancelled (expo_crm.exhibitors.contracts). Keyword arguments: contract,

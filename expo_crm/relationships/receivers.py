@@ -3,6 +3,7 @@ customer's timeline, in the sender's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -56,8 +57,16 @@ def remove_sent_mail(message_id: int) -> None:
 
 @signals.badge_admitted.connect
 def record_first_entry(
-    registration_id: int, *, visitor_id: int, show_id: int, gate: str, at: datetime
+    registration_id: int,
+    *,
+    visitor_id: int,
+    show_id: int,
+    gate: str,
+    at: datetime,
+    execute: Callable | None = None,
 ) -> None:
+    # `execute` runs a statement in the scan's own transaction (the check-in fast path's
+    # connection); without it, the session's.
     record_new_interaction(
         SubjectKind.visitor,
         visitor_id,
@@ -68,4 +77,5 @@ def record_first_entry(
         show_id=show_id,
         source_key=f"checkin:{registration_id}",
         occurred_at=at,
+        execute=execute,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -78,10 +79,12 @@ def record_new_interaction(
     occurred_at: datetime,
     show_id: int | None = None,
     notes: str = "",
+    execute: Callable | None = None,
 ) -> None:
     """Add an interaction whose source key the caller knows to be new (a first check-in, a mail
-    in the transaction that marks it sent): one prebuilt INSERT, no lookup, no ORM unit of work."""
-    db.session.execute(
+    in the transaction that marks it sent): one prebuilt INSERT, no lookup, no ORM unit of work.
+    `execute(statement, params)` runs it in a transaction of the caller's (default: the session)."""
+    (execute or db.session.execute)(
         _INSERT_INTERACTION,
         {
             SUBJECT_COLUMNS[kind]: subject_id,

@@ -382,7 +382,12 @@ def _log_first_entry(
 ) -> None:
     # Only the first admission of a registration: listeners may treat it as new.
     signals.badge_admitted.send(
-        registration_id, visitor_id=visitor_id, show_id=show_id, gate=gate, at=now
+        registration_id,
+        visitor_id=visitor_id,
+        show_id=show_id,
+        gate=gate,
+        at=now,
+        execute=db.session.execute,
     )
 
 
