@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from expo_crm import clock
+from expo_crm import clock, taxids
 from expo_crm.db import db
 from expo_crm.documents.uploads import UnacceptableDocument, check_document, store_document
 from expo_crm.exhibitors.applications import create_application
@@ -32,22 +32,6 @@ from expo_crm.exhibitors.models import (
 from expo_crm.exhibitors.services import ExhibitorError
 
 REQUIRED_DOCUMENTS = (DocumentKind.business_licence,)
-# 统一社会信用代码 (GB 32100-2015): 18 characters of this alphabet, the last a check character.
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def uscc_check_character(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def valid_uscc(code: str) -> bool:
-    return (
-        len(code) == 18
-        and all(ch in USCC_ALPHABET for ch in code)
-        and uscc_check_character(code[:17]) == code[17]
-    )
 
 
 class ApplicationRefused(ExhibitorError):
@@ -89,7 +73,7 @@ def _check(show, data: OnlineApplication) -> dict[str, str]:
         errors["name_zh"] = _("Give the company's Chinese or English name.")
     tax_id = normalize_tax_id(data.tax_id) or ""
     if (data.country or "CN").upper() == "CN":
-        if not valid_uscc(tax_id):
+        if not taxids.is_valid(tax_id):
             errors["tax_id"] = _(
                 "A unified social credit code has 18 characters (digits and capital letters, "
                 "no I, O, S, V or Z) and ends with its check character; this one is not valid."

@@ -8,11 +8,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from expo_crm import audit, clock
+from expo_crm import audit, clock, taxids
 from expo_crm.db import db
 from expo_crm.errors import UserError
 from expo_crm.exhibitors.models import Contract, ContractState
-from expo_crm.invoicing import taxids
 from expo_crm.invoicing.accounts import contract_account
 from expo_crm.invoicing.models import FapiaoKind, FapiaoRequest, FapiaoState
 from expo_crm.invoicing.services import organiser_today

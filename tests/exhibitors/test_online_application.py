@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from expo_crm import clock
+from expo_crm import clock, taxids
 from expo_crm.db import db
 from expo_crm.exhibitors.applications import move_application
 from expo_crm.exhibitors.booking_models import ApplicationDocument
@@ -17,7 +17,6 @@ from expo_crm.exhibitors.online import (
     ApplicationRefused,
     OnlineApplication,
     submit_online_application,
-    valid_uscc,
 )
 from expo_crm.mail.models import OutboxMessage
 from expo_crm.relationships.models import Interaction
@@ -36,12 +35,12 @@ PDF = b"%PDF-1.4\n% a business licence\n"
 
 
 def test_unified_social_credit_codes_are_checked_by_their_check_character():
-    assert valid_uscc("91350100M000100Y43")  # a published example
-    assert not valid_uscc("91350100M000100Y44")
-    assert not valid_uscc("91350100M000100Y4")
-    assert not valid_uscc("91350100M00O100Y43")  # no letter O in the alphabet
+    assert taxids.is_valid("91350100M000100Y43")  # a published example
+    assert not taxids.is_valid("91350100M000100Y44")
+    assert not taxids.is_valid("91350100M000100Y4")
+    assert not taxids.is_valid("91350100M00O100Y43")  # no letter O in the alphabet
     code = valid_tax_id(1234)
-    assert valid_uscc(code) and len(code) == 18
+    assert taxids.is_valid(code) and len(code) == 18
 
 
 def _data(**values) -> OnlineApplication:

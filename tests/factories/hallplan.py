@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.exhibitors import hallplan, rebooking
-from expo_crm.exhibitors.online import uscc_check_character
+from expo_crm.taxids import check_character
 
 _seq = itertools.count(1)
 
@@ -18,7 +18,7 @@ __all__ = ["create_hall", "create_placed_booth", "create_rebooking_plan", "valid
 def valid_tax_id(n: int | None = None) -> str:
     """A unified social credit code with a correct check character."""
     body = f"91330784MA{(n if n is not None else next(_seq)) % 10**7:07d}"
-    return body + uscc_check_character(body)
+    return body + check_character(body)
 
 
 def create_hall(show, hall: str = "W1", width: float = 60, depth: float = 40, commit: bool = True):

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from expo_crm import taxids
 from expo_crm.db import db
-from expo_crm.invoicing import taxids
 from expo_crm.invoicing.models import FapiaoRequest, FapiaoState
 from expo_crm.invoicing.services import organiser_today
 from tests.factories import (
