@@ -97,3 +97,30 @@ def test_the_sales_dashboard_draws_the_area_by_hall(page, app, language):
     header = page.locator("#chart-area-by-hall .chart-numbers thead th")
     expect(header).to_contain_text([sold])
     expect(_row(page, "chart-area-by-hall", "W1").first).to_have_text("36")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_life_cycle_funnel_and_flow_are_drawn_with_their_numbers(page, app, language):
+    from tests.relationships.test_editions import _editions as lifecycle_editions
+    from tests.relationships.test_editions import _three_customers
+
+    _first, second = lifecycle_editions()
+    _three_customers()
+    user = create_staff(Role.sales, locale=language)
+    sign_in_page(page, user.email)
+    page.select_option("#show-picker", str(second.id))  # submits the choice
+    expect(page.locator(".flash-success")).to_be_visible()
+    page.goto("/relationships/")
+    _drawn(page, "chart-lifecycle-funnel")
+    _drawn(page, "chart-lifecycle-flow")
+    trust, weakening = ("Trust", "Weakening") if language == "en" else ("信任", "弱化")
+    before, after = (
+        ("Hardware 2025", "Hardware 2026") if language == "en" else ("五金展2025", "五金展2026")
+    )
+    expect(_row(page, "chart-lifecycle-funnel", trust)).to_have_text(["1"])
+    expect(_row(page, "chart-lifecycle-funnel", weakening)).to_have_text(["1"])
+    flow = page.locator("#chart-lifecycle-flow .chart-numbers tbody tr")
+    expect(flow).to_have_count(2)
+    expect(flow.nth(1).locator("td")).to_have_text(
+        [f"{trust} · {before}", f"{weakening} · {after}", "1"]
+    )

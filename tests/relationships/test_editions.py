@@ -42,10 +42,18 @@ def _history(company, *moves: tuple[datetime, LifecycleStage]) -> None:
 
 def _editions():
     first = create_show(
-        open_from=date(2025, 5, 10), series="HW", name_en="Hardware 2025", code="HW25"
+        open_from=date(2025, 5, 10),
+        series="HW",
+        name_en="Hardware 2025",
+        name_zh="五金展2025",
+        code="HW25",
     )
     second = create_show(
-        open_from=date(2026, 5, 10), series="HW", name_en="Hardware 2026", code="HW26"
+        open_from=date(2026, 5, 10),
+        series="HW",
+        name_en="Hardware 2026",
+        name_zh="五金展2026",
+        code="HW26",
     )
     return first, second
 
