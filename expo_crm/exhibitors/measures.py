@@ -24,42 +24,32 @@ def exhibitors_signed(show_id: int) -> int:
     )
 
 
+def _sum(column, *conditions, join=None) -> Decimal:
+    query = sa.select(sa.func.coalesce(sa.func.sum(column), 0))
+    if join is not None:
+        query = query.join(*join)
+    return Decimal(str(db.session.scalar(query.where(*conditions))))
+
+
 @edition_measure("area_sold", _l("Booth area sold"), _l("m²"), order=20)
 def area_sold(show_id: int) -> Decimal:
-    return Decimal(
-        str(
-            db.session.scalar(
-                sa.select(sa.func.coalesce(sa.func.sum(Booth.area_m2), 0)).where(
-                    Booth.show_id == show_id, Booth.status == BoothStatus.sold
-                )
-            )
-        )
-    )
+    return _sum(Booth.area_m2, Booth.show_id == show_id, Booth.status == BoothStatus.sold)
 
 
 @edition_measure("contract_revenue", _l("Revenue of signed contracts"), _l("CNY"), order=30)
 def contract_revenue(show_id: int) -> Decimal:
-    return Decimal(
-        str(
-            db.session.scalar(
-                sa.select(sa.func.coalesce(sa.func.sum(Contract.total_amount), 0)).where(
-                    Contract.show_id == show_id, Contract.state == ContractState.signed
-                )
-            )
-        )
+    return _sum(
+        Contract.total_amount, Contract.show_id == show_id, Contract.state == ContractState.signed
     )
 
 
 @edition_measure("payments_received", _l("Payments received"), _l("CNY"), order=31)
 def payments_received(show_id: int) -> Decimal:
-    return Decimal(
-        str(
-            db.session.scalar(
-                sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-                .join(Contract, Contract.id == Payment.contract_id)
-                .where(Contract.show_id == show_id, Contract.state == ContractState.signed)
-            )
-        )
+    return _sum(
+        Payment.amount,
+        Contract.show_id == show_id,
+        Contract.state == ContractState.signed,
+        join=(Contract, Contract.id == Payment.contract_id),
     )
 
 
