@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from expo_crm import audit
 from expo_crm.db import db
@@ -252,9 +251,8 @@ def company_names() -> dict[int, str]:
     )
 
 
-@value_source("company_sizes")
-def company_sizes() -> dict[int, str]:
-    return {
-        company_id: (size.label if size is not None else str(_l("Size unknown")))
-        for company_id, size in db.session.execute(sa.select(Company.id, Company.size))
-    }
+@value_source("company_size_query")
+def company_size_query() -> sa.Select:
+    """(company_id, size code or "?") of every company: the segment retention is measured in."""
+    size = sa.type_coerce(Company.size, sa.String)
+    return sa.select(Company.id.label("company_id"), sa.func.coalesce(size, "?").label("segment"))

@@ -301,6 +301,14 @@ def signed_participations() -> list:
     ).all()
 
 
+@value_source("participation_query")
+def participation_query() -> sa.Select:
+    """(company_id, show_id, area) of every signed contract, as a query the nightly run builds on."""
+    return sa.select(
+        Contract.company_id, Contract.show_id, Contract.booth_area_m2.label("area")
+    ).where(Contract.state == "signed")
+
+
 def _survey_recipients(show_id: int) -> list[Recipient]:
     return [
         Recipient(

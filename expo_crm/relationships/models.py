@@ -554,6 +554,93 @@ class CustomerValueState(SubjectRefMixin, db.Model):
         return self.historical + self.current
 
 
+# --- loyalty edition by edition (edition_loyalty.py) ----------------------------------------
+
+
+class EditionAudience(LabeledEnum):
+    """Whose loyalty an edition's figures measure."""
+
+    exhibitors = "exhibitors"
+    visitors = "visitors"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {"exhibitors": _l("Exhibitors"), "visitors": _l("Visitors")}
+
+
+class EditionLoyalty(db.Model):
+    """One held edition's loyalty among its exhibitors or its visitors, measured against the
+    edition before it in the series, as the nightly value run stored it."""
+
+    __tablename__ = "edition_loyalty"
+
+    show_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True
+    )
+    audience: Mapped[EditionAudience] = mapped_column(
+        enum_type(EditionAudience, "edition_loyalty_audience"), primary_key=True
+    )
+    previous_show_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="SET NULL")
+    )
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    participants: Mapped[int]
+    # Who took part in the previous edition (None: a first edition), and of them who came back.
+    previous_participants: Mapped[int | None]
+    repeat: Mapped[int]
+    retention: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    # Exhibitors only: repeat exhibitors with a larger booth than before (增加销售); exhibitors
+    # with service orders (交叉销售), the orders and their amount.
+    up_selling: Mapped[int | None]
+    cross_selling: Mapped[int | None]
+    orders: Mapped[int | None]
+    order_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    # The audience's survey answers of the edition.
+    satisfaction: Mapped[Decimal | None] = mapped_column(sa.Numeric(3, 2))
+    nps: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
+    answers: Mapped[int]
+    # Visitors only: registrations made through a referral code.
+    referrals: Mapped[int | None]
+
+    __table_args__ = (
+        sa.CheckConstraint("retention >= 0 AND retention <= 1", name="retention_range"),
+        sa.CheckConstraint("repeat <= participants", name="repeat_took_part"),
+    )
+
+    @property
+    def churn(self) -> Decimal | None:
+        return None if self.retention is None else 1 - self.retention
+
+
+class EditionRetention(db.Model):
+    """Retention per segment of the previous edition's exhibitors (company size) or visitors
+    (registration category): the segment is stored as its code, labelled when shown."""
+
+    __tablename__ = "edition_retention"
+
+    show_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True
+    )
+    audience: Mapped[EditionAudience] = mapped_column(
+        enum_type(EditionAudience, "edition_retention_audience"), primary_key=True
+    )
+    segment: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    previous_participants: Mapped[int]
+    repeat: Mapped[int]
+    retention: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4))
+
+    __table_args__ = (
+        sa.CheckConstraint("previous_participants > 0", name="segment_had_participants"),
+        sa.CheckConstraint("repeat <= previous_participants", name="repeat_of_previous"),
+        sa.CheckConstraint("retention >= 0 AND retention <= 1", name="retention_range"),
+    )
+
+    @property
+    def churn(self) -> Decimal:
+        return 1 - self.retention
+
+
 # --- why customers leave (流失原因) ------------------------------------------------------------
 
 

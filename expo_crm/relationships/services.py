@@ -182,9 +182,11 @@ def sync_alert_outcomes() -> int:
 
 
 def evaluate_values(at: datetime | None = None) -> dict[str, int]:
-    """The nightly customer value computation (set-based; see valuation.py), one transaction,
-    committed here. Idempotent: a second run with the same data changes no class."""
+    """The nightly customer value computation (set-based; see valuation.py) and the loyalty per
+    edition (edition_loyalty.py), one transaction, committed here. Idempotent: a second run with
+    the same data changes no class and replaces the figures per edition."""
     from expo_crm.db import writing
+    from expo_crm.relationships import edition_loyalty
     from expo_crm.relationships.valuation import evaluate
 
     at = at or clock.now()
@@ -192,6 +194,7 @@ def evaluate_values(at: datetime | None = None) -> dict[str, int]:
         db.session.commit()
         try:
             result = evaluate(at)
+            edition_loyalty.store(at)
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -1,36 +1,37 @@
 """Customer value (客户价值): historical, current and potential value, CLV, word-of-mouth value,
-the value pyramid, and the loyalty measures of the seeds (重复购买, 保持率, 流失率, 交叉销售,
-增加销售, 满意度, 推荐)."""
+the value pyramid; the sources the nightly value run and the loyalty per edition
+(edition_loyalty.py) are computed from."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
-from expo_crm import clock
 from expo_crm.db import db
 from expo_crm.relationships import settings, subjects
 from expo_crm.relationships.models import CustomerValueState, ValueTier
-from expo_crm.shows.models import Show
 from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 # What value is computed from, each fact given by the package that owns it (registered from
-# its services): name -> function returning rows.
+# its services): name -> function returning rows, or (the *_query ones) a query the nightly run
+# builds on in SQL.
 #   participations      (company_id, show_id, series, open_from, area, amount) per signed contract
 #   company_names       {company_id: display name}
-#   company_sizes       {company_id: size label}
 #   service_orders      (company_id, show_id, orders, amount) of orders not cancelled
 #   checked_in_visitors (visitor_id, show_id, category label) per registration that came
-#   referrals_by_show   {show_id: registrations made through a referral code}
 #   referral_reach      (partner_id, name_zh, name_en, registrations, came) per partner
-#   survey_scores       (show_id, average satisfaction, average NPS, answers) per show
 #   visitor_meetings    (visitor_id, show_id, meetings held) per trade visitor and edition
+#   participation_query (company_id, show_id, area) per signed contract
+#   company_size_query  (company_id, segment: size code or "?") per company
+#   attendance_query    (visitor_id, show_id, segment: category code) per registration that came
+#   service_order_query (company_id, show_id, amount) per order not cancelled
+#   survey_query        (show_id, company_id, visitor_id, satisfaction, nps) per response
+#   referral_query      (show_id) per registration made through a referral code
+#   registration_categories {category code: label in the reader's language}
 _sources: dict[str, Callable] = {}
 
 
@@ -188,109 +189,3 @@ def partner_word_of_mouth() -> list[dict]:
             }
         )
     return result
-
-
-def loyalty_by_show(today: date | None = None) -> list[dict]:
-    """Per held edition: exhibitors, repeat, retention/churn, cross- and up-selling, satisfaction,
-    referrals, and the same for visitors."""
-    today = today or clock.now().date()
-    exhibitors: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for row in participations():
-        exhibitors[row.show_id][row.company_id] = row.area or Decimal(0)
-    visitors: dict[int, set[int]] = defaultdict(set)
-    for visitor_id, show_id, _category in _source("checked_in_visitors")():
-        visitors[show_id].add(visitor_id)
-    orders: dict[int, list] = {}
-    for company_id, show_id, n, amount in _source("service_orders")():
-        count, companies, total = orders.setdefault(show_id, [0, set(), Decimal(0)])
-        orders[show_id][0] = count + n
-        companies.add(company_id)
-        orders[show_id][2] = total + (amount or 0)
-    orders = {
-        show_id: (n, len(companies), total) for show_id, (n, companies, total) in orders.items()
-    }
-    surveys = {show_id: (sat, nps, n) for show_id, sat, nps, n in _source("survey_scores")()}
-    referrals = _source("referrals_by_show")()
-    result = []
-    previous: dict[str, int] = {}
-    for show in db.session.scalars(
-        sa.select(Show).where(Show.open_to < today).order_by(Show.open_from)
-    ):
-        now_ex = exhibitors.get(show.id, {})
-        prev_id = previous.get(show.series)
-        before_ex = exhibitors.get(prev_id, {}) if prev_id else {}
-        repeat = set(now_ex) & set(before_ex)
-        up = sum(1 for c in repeat if now_ex[c] > before_ex[c])
-        now_vi, before_vi = (
-            visitors.get(show.id, set()),
-            visitors.get(prev_id, set()) if prev_id else set(),
-        )
-        n_orders, ordering, order_amount = orders.get(show.id, (0, 0, 0))
-        sat, nps, answers = surveys.get(show.id, (None, None, 0))
-        retention = len(repeat) / len(before_ex) if before_ex else None
-        v_retention = len(now_vi & before_vi) / len(before_vi) if before_vi else None
-        result.append(
-            {
-                "show": show,
-                "exhibitors": len(now_ex),
-                "repeat": len(repeat),
-                "retention": retention,
-                "churn": None if retention is None else 1 - retention,
-                "up_selling": up,
-                "cross_selling": ordering,
-                "orders": n_orders,
-                "order_amount": order_amount or 0,
-                "satisfaction": float(sat) if sat is not None else None,
-                "nps": float(nps) if nps is not None else None,
-                "answers": answers,
-                "referrals": referrals.get(show.id, 0),
-                "visitors": len(now_vi),
-                "returning_visitors": len(now_vi & before_vi),
-                "visitor_retention": v_retention,
-                "visitor_churn": None if v_retention is None else 1 - v_retention,
-            }
-        )
-        previous[show.series] = show.id
-    return result
-
-
-def retention_by_segment(today: date | None = None) -> list[dict]:
-    """Retention and churn per held edition and segment: exhibitors by company size, visitors by category."""
-    today = today or clock.now().date()
-    sizes = _source("company_sizes")()
-    ex: dict[int, set[int]] = defaultdict(set)
-    for row in participations():
-        ex[row.show_id].add(row.company_id)
-    vi: dict[int, dict[int, str]] = defaultdict(dict)
-    for visitor_id, show_id, category in _source("checked_in_visitors")():
-        vi[show_id][visitor_id] = category
-    rows = []
-    previous: dict[str, int] = {}
-    for show in db.session.scalars(
-        sa.select(Show).where(Show.open_to < today).order_by(Show.open_from)
-    ):
-        prev_id = previous.get(show.series)
-        if prev_id:
-            groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-            for company in ex.get(prev_id, set()):
-                bucket = groups[(str(_l("Exhibitors")), sizes.get(company, ""))]
-                bucket[0] += 1
-                bucket[1] += company in ex.get(show.id, set())
-            for visitor, category in vi.get(prev_id, {}).items():
-                bucket = groups[(str(_l("Visitors")), category)]
-                bucket[0] += 1
-                bucket[1] += visitor in vi.get(show.id, {})
-            for (audience, segment), (base, kept) in sorted(groups.items()):
-                rows.append(
-                    {
-                        "show": show,
-                        "audience": audience,
-                        "segment": segment,
-                        "base": base,
-                        "kept": kept,
-                        "retention": kept / base,
-                        "churn": 1 - kept / base,
-                    }
-                )
-        previous[show.series] = show.id
-    return rows

@@ -493,6 +493,15 @@ def order_query(
     return stmt.order_by(*_order(ORDER_SORTS, sort, "ordered"), ServiceOrder.id)
 
 
+@value_source("service_order_query")
+def service_order_query() -> sa.Select:
+    """(company_id, show_id, amount) of every order not cancelled, as a query the nightly run
+    builds on."""
+    return sa.select(ServiceOrder.company_id, ServiceOrder.show_id, ServiceOrder.amount).where(
+        ServiceOrder.state != "cancelled"
+    )
+
+
 @value_source("service_orders")
 def orders_by_company_and_show() -> list:
     """(company_id, show_id, orders, amount) of the orders not cancelled."""

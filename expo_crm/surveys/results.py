@@ -175,14 +175,14 @@ def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer]) -> Q
     return result
 
 
-@value_source("survey_scores")
-def scores_by_show() -> list:
-    """(show_id, average satisfaction, average NPS, answers) per show."""
-    return db.session.execute(
-        sa.select(
-            SurveyResponse.show_id,
-            sa.func.avg(SurveyResponse.satisfaction),
-            sa.func.avg(SurveyResponse.nps),
-            sa.func.count(),
-        ).group_by(SurveyResponse.show_id)
-    ).all()
+@value_source("survey_query")
+def survey_query() -> sa.Select:
+    """(show_id, company_id, visitor_id, satisfaction, nps) of every response, as a query the
+    nightly run builds on."""
+    return sa.select(
+        SurveyResponse.show_id,
+        SurveyResponse.company_id,
+        SurveyResponse.visitor_id,
+        SurveyResponse.satisfaction,
+        SurveyResponse.nps,
+    )

@@ -185,15 +185,26 @@ def checked_in_visitors() -> list[tuple[int, int, str]]:
     ]
 
 
-@value_source("referrals_by_show")
-def referrals_by_show() -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            sa.select(Registration.show_id, sa.func.count())
-            .where(Registration.referral_code_id.is_not(None))
-            .group_by(Registration.show_id)
-        ).all()
-    )
+@value_source("attendance_query")
+def attendance_query() -> sa.Select:
+    """(visitor_id, show_id, category code as segment) of every registration that came, as a
+    query the nightly run builds on."""
+    category = sa.type_coerce(Registration.category, sa.String)
+    return sa.select(
+        Registration.visitor_id, Registration.show_id, category.label("segment")
+    ).where(Registration.first_checked_in_at.is_not(None))
+
+
+@value_source("referral_query")
+def referral_query() -> sa.Select:
+    """(show_id) of every registration made through a referral code."""
+    return sa.select(Registration.show_id).where(Registration.referral_code_id.is_not(None))
+
+
+@value_source("registration_categories")
+def registration_categories() -> dict[str, str]:
+    """Each category code with its label in the reader's language."""
+    return {category.value: category.label for category in RegistrationCategory}
 
 
 def _survey_recipients(show_id: int) -> list[Recipient]:

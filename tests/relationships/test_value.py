@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
-from expo_crm.relationships import value
+from expo_crm.relationships import edition_loyalty, value
 from expo_crm.relationships.models import ValueTier
 from expo_crm.relationships.services import evaluate_values
 from tests.factories import create_lc_company, create_participation, create_show, create_staff
@@ -47,11 +48,9 @@ def test_pyramid_and_measured_retention(app):
     assert big_value.total == 56000 and big_value.editions == 2
     assert [pyramid.tiers[t]["customers"] for t in ValueTier] == [1, 0, 1, 1]
     assert [round(pyramid.tiers[t]["value_share"], 4) for t in ValueTier] == [0.8, 0, 0.15, 0.05]
-    loyalty = value.loyalty_by_show(today=date(2026, 1, 1))
-    assert [(r["exhibitors"], r["repeat"]) for r in loyalty] == [(3, 0), (1, 1)]
-    assert loyalty[1]["retention"] == pytest.approx(1 / 3) and loyalty[1]["churn"] == pytest.approx(
-        2 / 3
-    )
+    held = [edition.exhibitors for edition in edition_loyalty.editions()]
+    assert [(r.participants, r.repeat) for r in held] == [(3, 0), (1, 1)]
+    assert held[1].retention == Decimal("0.3333") and held[1].churn == Decimal("0.6667")
 
 
 def test_value_pages_and_excel_exports(app, client):
@@ -71,7 +70,8 @@ def test_value_pages_and_excel_exports(app, client):
     # Historical value by profit: 0.35 × 50,000.
     assert rows[1][0] == "Export Co" and float(rows[1][2]) == 17500
     loyalty = load_workbook(io.BytesIO(client.get("/relationships/loyalty.xlsx").data))
-    assert list(loyalty.active.values)[1][1] == 1
+    # The edition's exhibitors, then its visitors: one exhibitor took part.
+    assert list(loyalty.active.values)[1][1:3] == ("Exhibitors", 1)
 
 
 def test_the_pyramid_page_shows_the_sql_aggregates_of_the_stored_values(app, client):

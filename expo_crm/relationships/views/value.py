@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 
 from expo_crm.auth.permissions import requires
 from expo_crm.documents.excel import xlsx_response
-from expo_crm.relationships import loyalty, matrix
+from expo_crm.i18n import localtime
+from expo_crm.relationships import edition_loyalty, loyalty, matrix
 from expo_crm.relationships import value as values
 from expo_crm.relationships.models import ValueClass, ValueTier
 from expo_crm.relationships.subjects import segment_label
@@ -60,10 +61,13 @@ def value_export():
 @bp.route("/loyalty")
 @requires("reports.view")
 def loyalty_report():
+    held = edition_loyalty.editions()
     return render_template(
         "relationships/loyalty.html",
-        shows=values.loyalty_by_show(),
-        segments=values.retention_by_segment(),
+        editions=held,
+        editions_computed_at=edition_loyalty.computed_at(),
+        retention_chart=edition_loyalty.retention_chart(held),
+        segments=edition_loyalty.segments(),
         measures=loyalty.by_segment(),
         computed_at=loyalty.computed_at(),
         definitions=loyalty.DEFINITIONS,
@@ -75,38 +79,44 @@ def loyalty_report():
 def loyalty_export():
     headers = [
         _("Show"),
-        _("Exhibitors"),
-        _("Repeat exhibitors"),
+        _("Audience"),
+        _("Participants"),
+        _("At the previous edition"),
+        _("Came back"),
         _("Retention rate"),
         _("Churn rate"),
         _("Up-selling (larger booth)"),
         _("Cross-selling (exhibitors with service orders)"),
+        _("Service orders"),
         _("Service order amount"),
         _("Average satisfaction"),
         _("Average NPS"),
+        _("Survey answers"),
         _("Referred registrations"),
-        _("Visitors checked in"),
-        _("Returning visitors"),
-        _("Visitor retention rate"),
+        _("Computed at"),
     ]
     rows = [
         (
-            r["show"].name,
-            r["exhibitors"],
-            r["repeat"],
-            r["retention"],
-            r["churn"],
-            r["up_selling"],
-            r["cross_selling"],
-            r["order_amount"],
-            r["satisfaction"],
-            r["nps"],
-            r["referrals"],
-            r["visitors"],
-            r["returning_visitors"],
-            r["visitor_retention"],
+            edition.show.name,
+            row.audience.label,
+            row.participants,
+            row.previous_participants,
+            row.repeat,
+            row.retention,
+            row.churn,
+            row.up_selling,
+            row.cross_selling,
+            row.orders,
+            row.order_amount,
+            row.satisfaction,
+            row.nps,
+            row.answers,
+            row.referrals,
+            localtime(row.computed_at),
         )
-        for r in values.loyalty_by_show()
+        for edition in edition_loyalty.editions()
+        for row in (edition.exhibitors, edition.visitors)
+        if row is not None
     ]
     return xlsx_response("loyalty", headers, rows, title=_("Loyalty"))
 
