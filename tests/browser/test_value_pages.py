@@ -59,6 +59,13 @@ def test_loyalty_page_and_loyalty_panel(page, app, locale, heading, follower):
     sign_in_page(page, staff.email)
     page.goto("/relationships/loyalty")
     expect(page.locator("h1")).to_have_text(heading)
+    # The stored figures per edition: the chart drawn, its numbers beside it and in the table.
+    retention = page.locator("#chart-retention")
+    expect(retention.locator(".echart")).to_have_attribute("data-drawn", "true")
+    expect(retention.locator(".echart svg, .echart canvas").first).to_be_attached()
+    expect(retention.locator(".chart-numbers tbody tr td").first).to_have_text("100.0")
+    expect(page.locator("#loyalty tbody tr").nth(1)).to_contain_text("100.0%")
+    expect(page.locator("#editions-computed")).to_be_visible()
     expect(page.locator("#measures .followers")).to_have_text("1")
     expect(page.locator("#definitions li")).to_have_count(12)
     page.goto(f"/relationships/exhibitor/{repeat.id}/stage")
