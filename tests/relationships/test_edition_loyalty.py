@@ -5,6 +5,7 @@ that replaces the rows, and the loyalty page and its export in both languages re
 from __future__ import annotations
 
 import io
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -224,3 +225,32 @@ def test_the_loyalty_page_shows_the_stored_figures(three_editions, client, local
     assert len(rows) == 1 + 8  # the headers, then each held edition's exhibitors and visitors
     exhibitors = {"en": "Exhibitors", "zh": "参展商"}[locale]
     assert (exhibitors, 3, 3, 2, 0.6667, 0.3333, 1, 2, 3) in [row[1:10] for row in rows]
+
+
+def test_two_runs_at_once_leave_one_set_of_rows(three_editions, app):
+    from expo_crm.db import writing
+    from expo_crm.relationships import edition_loyalty
+
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def run(at: datetime) -> None:
+        with app.app_context(), writing():
+            try:
+                barrier.wait()
+                edition_loyalty.store(at)
+                db.session.commit()
+            except BaseException as error:  # reported below, in the test's thread
+                failures.append(error)
+                db.session.rollback()
+
+    times = [datetime(2025, 6, 1, 3, minute, tzinfo=UTC) for minute in (0, 1)]
+    threads = [threading.Thread(target=run, args=(at,)) for at in times]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert failures == []
+    db.session.rollback()
+    assert len(loyalty_rows()) == 8 and len(retention_rows()) == 8
+    assert len(set(db.session.scalars(sa.select(EditionLoyalty.computed_at)))) == 1

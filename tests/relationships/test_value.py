@@ -64,7 +64,7 @@ def test_value_pages_and_excel_exports(app, client):
     login(client, staff.email)
     page = text_of(client.get("/relationships/value"))
     assert "Export Co" in page and "CLV" in page
-    assert first.name in text_of(client.get("/relationships/loyalty"))
+    assert first.name_en in text_of(client.get("/relationships/loyalty"))
     workbook = load_workbook(io.BytesIO(client.get("/relationships/value.xlsx").data))
     rows = list(workbook.active.values)
     # Historical value by profit: 0.35 × 50,000.
