@@ -30,13 +30,12 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message as it goes on the wire (mail/mime.py builds it)."""
+    """A message as it goes on the wire (mail/mime.py builds it). `data` has CRLF line ends and
+    leading dots doubled, and ends in CRLF: all of the DATA but the end-of-data line."""
 
     sender: str  # the envelope's addresses
     recipient: str
-    data: (
-        bytes  # CRLF line ends, leading dots doubled, ending in CRLF: all but the end-of-data line
-    )
+    data: bytes
     utf8: bool  # a non-ASCII address: the message needs the server's SMTPUTF8
 
 
