@@ -20,8 +20,6 @@ import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -30,68 +28,13 @@ from flask_babel import lazy_gettext as _l
 from expo_crm import clock, signals
 from expo_crm.db import UTCDateTime, db, writing
 from expo_crm.mail import smtp
+from expo_crm.mail.mime import build_message
 from expo_crm.mail.models import MailCategory, MailState, OutboxMessage, Unsubscribe
 from expo_crm.scheduler.registry import JobProblem, periodic_job
 from expo_crm.subjects import SubjectKind
 
 BATCH_SIZE = 200
 MAX_BACKOFF = timedelta(hours=6)
-
-
-def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = (
-        formataddr((message.to_name, message.to_address)) if message.to_name else message.to_address
-    )
-    email["Subject"] = message.subject
-    email["Message-ID"] = message.message_id
-    email["Date"] = format_datetime(message.created_at)
-    if message.category is MailCategory.marketing:
-        from expo_crm.mail.services import unsubscribe_url
-
-        email["List-Unsubscribe"] = f"<{unsubscribe_url(message.to_address)}>"
-    email.set_content(message.body_text)
-    inline = [a for a in message.attachments if a.content_id]
-    files = [a for a in message.attachments if not a.content_id]
-    if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
-        html_part = email.get_payload()[-1]
-        for item in inline:
-            maintype, subtype, params = content_type_parts(item.content_type)
-            html_part.add_related(
-                item.content,
-                maintype=maintype,
-                subtype=subtype,
-                cid=f"<{item.content_id}>",
-                filename=item.filename,
-                params=params,
-            )
-    for item in files + ([] if message.body_html else inline):
-        maintype, subtype, params = content_type_parts(item.content_type)
-        email.add_attachment(
-            item.content,
-            maintype=maintype,
-            subtype=subtype,
-            filename=item.filename,
-            params=params,
-        )
-    return email
-
-
-def content_type_parts(value: str) -> tuple[str, str, dict[str, str]]:
-    """("text", "calendar", {"charset": "utf-8", "method": "REQUEST"}) from an attachment's
-    content type with its parameters; a text attachment without a charset is UTF-8."""
-    kind, *parameters = value.split(";")
-    maintype, _, subtype = kind.strip().partition("/")
-    params = {}
-    for parameter in parameters:
-        name, _, setting = parameter.partition("=")
-        if name.strip() and setting.strip():
-            params[name.strip().lower()] = setting.strip().strip('"')
-    if maintype == "text":
-        params.setdefault("charset", "utf-8")
-    return maintype or "application", subtype or "octet-stream", params
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,7 +47,7 @@ class _Due:
     """A message ready to send. Read (and built) before its claim: queued content never changes."""
 
     id: int
-    email: EmailMessage
+    outgoing: smtp.Outgoing
     to_address: str
     marketing: bool
     subject_ref: tuple[SubjectKind, int] | None
@@ -127,7 +70,7 @@ def _due_batch(at: datetime, after_id: int, sender: str) -> list[_Due]:
     batch = [
         _Due(
             id=m.id,
-            email=build_message(m, sender),
+            outgoing=build_message(m, sender),
             to_address=m.to_address,
             marketing=m.category is MailCategory.marketing,
             subject_ref=(m.subject_kind, m.subject_id) if m.subject_kind is not None else None,
@@ -306,7 +249,7 @@ class _OutboxRun:
             self.commit()
             return "suppressed"
         try:
-            smtp.hand_over(self.connection, message.email, message.to_address)
+            smtp.hand_over(self.connection, message.outgoing)
         except (OSError, smtplib.SMTPException) as error:
             return self.not_sent(message.id, attempts, error)
         db.session.execute(

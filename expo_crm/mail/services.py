@@ -6,7 +6,8 @@ Callers queue inside their own transaction; the email goes out only if that comm
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -106,15 +107,37 @@ def enqueue_email(
         )
     db.session.add(message)
     if dedupe_key is not None:
-        _keys_queued_in_this_transaction().add(dedupe_key)
+        known = _dedupe_keys_of_this_transaction()
+        known.queued.add(dedupe_key)
+        known.new.discard(dedupe_key)
     return message
+
+
+def look_up_dedupe_keys(dedupe_keys: Collection[str]) -> None:
+    """Look up many keys at once (a campaign's), so that queueing each one does not: one query
+    per 500 keys, and the answers are remembered until the transaction ends."""
+    known = _dedupe_keys_of_this_transaction()
+    keys = [key for key in dedupe_keys if key not in known.queued and key not in known.new]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        with db.session.no_autoflush:
+            found = set(
+                db.session.scalars(
+                    sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))
+                )
+            )
+        known.queued |= found
+        known.new.update(key for key in chunk if key not in found)
 
 
 def _already_queued(dedupe_key: str) -> bool:
     """Queued before, or earlier in this transaction. The lookup does not flush, so a campaign's
     thousands of messages reach the database in one batch at commit, not one INSERT per email."""
-    if dedupe_key in _keys_queued_in_this_transaction():
+    known = _dedupe_keys_of_this_transaction()
+    if dedupe_key in known.queued:
         return True
+    if dedupe_key in known.new:
+        return False
     with db.session.no_autoflush:
         found = db.session.scalar(
             sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -122,11 +145,17 @@ def _already_queued(dedupe_key: str) -> bool:
     return found is not None
 
 
-def _keys_queued_in_this_transaction() -> set[str]:
+@dataclass
+class _DedupeKeys:
+    queued: set[str] = field(default_factory=set)  # in the outbox, or queued in this transaction
+    new: set[str] = field(default_factory=set)  # looked up and not found, not queued since
+
+
+def _dedupe_keys_of_this_transaction() -> _DedupeKeys:
     session = db.session()
     transaction, info = session.get_transaction(), session.info
     if "dedupe_keys" not in info or info["dedupe_transaction"] is not transaction:
-        info["dedupe_transaction"], info["dedupe_keys"] = transaction, set()
+        info["dedupe_transaction"], info["dedupe_keys"] = transaction, _DedupeKeys()
     return info["dedupe_keys"]
 
 

@@ -9,16 +9,13 @@ answer. A process killed before its commit leaves nothing delivered; after it, n
 
 from __future__ import annotations
 
-import re
 import smtplib
 import socket
 from dataclasses import dataclass
-from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 SMTP_TIMEOUT = 10
 _CRLF = b"\r\n"
-_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 @dataclass(frozen=True)
@@ -29,6 +26,17 @@ class SmtpSettings:
     starttls: bool = False
     username: str = ""
     password: str = ""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message as it goes on the wire (mail/mime.py builds it). `data` has CRLF line ends and
+    leading dots doubled, and ends in CRLF: all of the DATA but the end-of-data line."""
+
+    sender: str  # the envelope's addresses
+    recipient: str
+    data: bytes
+    utf8: bool  # a non-ASCII address: the message needs the server's SMTPUTF8
 
 
 def parse_smtp_url(url: str) -> SmtpSettings:
@@ -90,34 +98,29 @@ def _refused(
     return error
 
 
-def hand_over(connection: smtplib.SMTP, email: EmailMessage, recipient: str) -> None:
+def hand_over(connection: smtplib.SMTP, message: Outgoing) -> None:
     """MAIL, RCPT, DATA and the message, all but the end-of-data line: the server holds the
     message and delivers nothing yet. Raises smtplib's errors for a refusal or a lost server."""
-    sender = email["From"].addresses[0].addr_spec
     options: list[str] = []
-    if not (sender + recipient).isascii():
+    if message.utf8:
         if not connection.has_extn("smtputf8"):
             raise smtplib.SMTPNotSupportedError(
                 "the server cannot take non-ASCII addresses (SMTPUTF8)"
             )
         options += ["SMTPUTF8", "BODY=8BITMIME"]
-    data = email.as_bytes(policy=email.policy.clone(linesep="\r\n", utf8=bool(options)))
-    data = _LEADING_DOT.sub(b"..", data)
-    if not data.endswith(_CRLF):
-        data += _CRLF
     if connection.has_extn("size"):
-        options.append(f"SIZE={len(data)}")
-    code, reply = connection.mail(sender, options)
+        options.append(f"SIZE={len(message.data)}")
+    code, reply = connection.mail(message.sender, options)
     if code != 250:
-        raise _refused(connection, smtplib.SMTPSenderRefused(code, reply, sender))
-    code, reply = connection.rcpt(recipient)
+        raise _refused(connection, smtplib.SMTPSenderRefused(code, reply, message.sender))
+    code, reply = connection.rcpt(message.recipient)
     if code not in (250, 251):
         connection.rset()
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        raise smtplib.SMTPRecipientsRefused({message.recipient: (code, reply)})
     code, reply = connection.docmd("DATA")
     if code != 354:
         raise _refused(connection, smtplib.SMTPDataError(code, reply))
-    connection.send(data)
+    connection.send(message.data)
 
 
 def finish(connection: smtplib.SMTP) -> None:

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from expo_crm import audit
 from expo_crm.db import db
 from expo_crm.mail.models import MailCategory
-from expo_crm.mail.services import enqueue_email
+from expo_crm.mail.services import enqueue_email, look_up_dedupe_keys
 from expo_crm.shows.models import Show
 from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.models import (
@@ -218,7 +218,9 @@ def send_campaign(campaign: SurveyCampaign, at: datetime) -> int:
     add_invitations(campaign)
     queued = 0
     show = db.session.get(Show, campaign.show_id)
-    for invitation in invitations_of(campaign):
+    invitations = invitations_of(campaign)
+    look_up_dedupe_keys([_dedupe_key("survey", campaign, i) for i in invitations])
+    for invitation in invitations:
         if _queue_mail(invitation, campaign, show, "surveys/invitation", dedupe_prefix="survey"):
             queued += 1
             invitation.invited_at = invitation.invited_at or at
@@ -228,17 +230,9 @@ def send_campaign(campaign: SurveyCampaign, at: datetime) -> int:
         audit.record(
             "survey_campaign.send",
             campaign,
-            after={"invitations": len(campaign_invitation_ids(campaign))},
+            after={"invitations": len(invitations)},
         )
     return queued
-
-
-def campaign_invitation_ids(campaign: SurveyCampaign) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(SurveyInvitation.id).where(SurveyInvitation.campaign_id == campaign.id)
-        )
-    )
 
 
 def remind(campaign: SurveyCampaign, at: datetime) -> int:
@@ -247,7 +241,9 @@ def remind(campaign: SurveyCampaign, at: datetime) -> int:
         return 0
     show = db.session.get(Show, campaign.show_id)
     queued = 0
-    for invitation in invitations_of(campaign, without_response=True):
+    invitations = invitations_of(campaign, without_response=True)
+    look_up_dedupe_keys([_dedupe_key("survey-reminder", campaign, i) for i in invitations])
+    for invitation in invitations:
         if _queue_mail(
             invitation, campaign, show, "surveys/reminder", dedupe_prefix="survey-reminder"
         ):
@@ -281,11 +277,15 @@ def _queue_mail(
         to_name=invitation.name,
         context=_mail_context(invitation, campaign, show),
         category=MailCategory.service,
-        dedupe_key=f"{dedupe_prefix}:{campaign.id}:{invitation.id}",
+        dedupe_key=_dedupe_key(dedupe_prefix, campaign, invitation),
         subject_ref=_subject_ref(invitation),
         show_id=campaign.show_id,
     )
     return message is not None
+
+
+def _dedupe_key(prefix: str, campaign: SurveyCampaign, invitation: SurveyInvitation) -> str:
+    return f"{prefix}:{campaign.id}:{invitation.id}"
 
 
 def _mail_context(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Show) -> dict:

@@ -30,15 +30,15 @@ def main(victim: int, moment: str) -> None:
     real_hand_over, real_finish = smtp.hand_over, smtp.finish
     handed = {"count": 0}
 
-    def hand_over(connection, email, recipient):
+    def hand_over(connection, message):
         handed["count"] += 1
         if handed["count"] == victim and moment == "handing-over":
-            connection.mail(email["From"].addresses[0].addr_spec)
-            connection.rcpt(recipient)
+            connection.mail(message.sender)
+            connection.rcpt(message.recipient)
             connection.docmd("DATA")
-            connection.send(email.as_bytes()[:200])
+            connection.send(message.data[:200])
             _die()
-        real_hand_over(connection, email, recipient)
+        real_hand_over(connection, message)
 
     def finish(connection):
         if handed["count"] == victim and moment == "before-end":

@@ -64,6 +64,20 @@ def test_a_campaign_invites_exhibitor_contacts_and_checked_in_visitors_once(app)
     assert {m.company_id for m in messages if m.company_id} == {company.id}
 
 
+def test_sending_again_later_invites_only_visitors_who_checked_in_since(app):
+    show = create_show()
+    create_checked_in_visitors(show, 2, prefix="early")
+    campaign = create_survey_campaign(show, audience="visitors")
+    assert campaigns.send_campaign(campaign, clock.now()) == 2
+    db.session.commit()
+    create_checked_in_visitors(show, 3, prefix="late")
+    assert campaigns.send_campaign(campaign, clock.now()) == 3
+    db.session.commit()
+    addresses = db.session.scalars(sa.select(OutboxMessage.to_address)).all()
+    assert len(addresses) == len(set(addresses)) == 5
+    assert sum(a.startswith("late") for a in addresses) == 3
+
+
 def test_a_visitor_answers_once_and_the_results_count_it(app, client):
     show = create_show()
     create_checked_in_visitors(show, 2, prefix="ans")
