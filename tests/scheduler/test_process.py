@@ -32,7 +32,7 @@ from tests.helpers import ROOT, process_env
 
 pytestmark = pytest.mark.slow
 
-TICK = "2"
+TICK = "5"
 
 
 class SchedulerProcess:
