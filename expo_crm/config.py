@@ -74,6 +74,12 @@ def database_wait_seconds() -> float:
     return float(os.environ.get("EXPO_CRM_DATABASE_WAIT_SECONDS", "15"))
 
 
+def scheduler_tick_seconds() -> float:
+    """How often the scheduler runs its every-minute jobs (the due plan steps, the outbox, lapsed
+    booth holds): mail held back by an unreachable server goes out within this long of its return."""
+    return float(os.environ.get("EXPO_CRM_SCHEDULER_TICK_SECONDS", "60"))
+
+
 def _json(value) -> str:
     # Chinese names inside event parameters stay readable, and searchable with LIKE.
     return json.dumps(value, ensure_ascii=False)

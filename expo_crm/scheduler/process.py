@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from expo_crm import clock
+from expo_crm import clock, config
 from expo_crm.db import db, writing
 from expo_crm.scheduler import registry, services
 from expo_crm.scheduler.models import SchedulerInstance
@@ -161,10 +161,15 @@ INTERVAL_FIELDS = {"weeks", "days", "hours", "minutes", "seconds"}
 
 
 def _trigger_of(name: str) -> tuple[str, dict]:
-    """("interval", {...}) for a period, ("cron", {...}) for a time of day such as hour=2."""
+    """("interval", {...}) for a period, ("cron", {...}) for a time of day such as hour=2. A job
+    every minute runs every EXPO_CRM_SCHEDULER_TICK_SECONDS instead (60 unless set)."""
+    every_minute = {"minutes": 1}
     if name == services.RUN_DUE_JOB:
-        return "interval", {"minutes": 1}
-    arguments = dict(registry.periodic_jobs()[name].trigger or {"minutes": 1})
+        arguments = every_minute
+    else:
+        arguments = dict(registry.periodic_jobs()[name].trigger or every_minute)
+    if arguments == every_minute:
+        return "interval", {"seconds": config.scheduler_tick_seconds()}
     return ("interval" if set(arguments) <= INTERVAL_FIELDS else "cron"), arguments
 
 
