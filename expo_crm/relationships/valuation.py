@@ -1,6 +1,7 @@
 """The nightly customer value computation (客户价值管理), set-based like the life cycle: a few
-INSERT … SELECT and UPDATE statements over every exhibitor, visitor and partner at once,
-portable between SQLite and PostgreSQL, stored one row per customer in `customer_values`.
+INSERT … SELECT statements over every exhibitor, visitor and partner at once, portable between
+SQLite and PostgreSQL, stored one row per customer in `customer_values`, a row rewritten only
+when one of its values changed.
 
 Per customer, by profit, not revenue:
 
@@ -515,6 +516,9 @@ def compute(connection: sa.Connection, params: dict) -> None:
         connection.execute(MEETINGS.insert(), meetings)
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
+        # The run sorts and hashes tables of every customer (tens of MB at 100,000 customers),
+        # which the default 4 MB would spill to disk; for this one nightly transaction only.
+        _run(connection, "SET LOCAL work_mem = '64MB'", params)
         _run(connection, "ANALYZE cv_meetings", params)  # a temporary table has no statistics
     head = f"INSERT INTO cv_facts ({', '.join(FACT_NAMES)}, promoter) "
     for kind in KINDS:
@@ -530,8 +534,6 @@ def compute(connection: sa.Connection, params: dict) -> None:
             measure_joins=joins,
         )
         _run(connection, head + sql, params)
-    if postgresql:
-        _run(connection, "ANALYZE cv_facts", params)
     _run(connection, SEGMENTS_SQL, params)
     rates = {
         row.kind: (row.retention, row.margin, row.conversion)
