@@ -12,7 +12,7 @@ from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.relationships import settings, value
+from expo_crm.relationships import loyalty, settings, value
 from expo_crm.relationships.models import CustomerValueState
 from expo_crm.relationships.services import evaluate_all, evaluate_values
 from tests.factories import (
@@ -206,6 +206,7 @@ def test_a_quiet_night_writes_no_row_and_a_change_rewrites_only_that_customer(ap
     assert stored_rows() == before  # not one row rewritten, not even its computed_at
     # The pages still say when the values were last computed: the quiet night.
     assert value.stored_pyramid().computed_at == at("2025-06-02")
+    assert loyalty.computed_at() == at("2025-06-02")
 
     clock.freeze(at("2025-06-02"))
     create_complaint("exhibitor", changing.id)  # 500 to handle, this year
