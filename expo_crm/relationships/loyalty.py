@@ -3,7 +3,7 @@ and the seeds' two kinds of loyal customer: followers 跟随者 (repeat buyers) 
 拥护者 (repeat buyers who recommend us).
 
 Each measure is defined from facts the system holds, computed every night for every customer
-at once in SQL beside the customer's value (valuation.compute_loyalty) and stored in
+at once in SQL beside the customer's value (valuation.measures) and stored in
 customer_values; stage, satisfaction and NPS are the life-cycle evaluation's:
 
  1 repeat participation  editions taken part in beyond the first
@@ -34,7 +34,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from expo_crm.db import db
-from expo_crm.relationships.models import CustomerValueState, LoyaltyKind, RelationshipState
+from expo_crm.relationships.models import (
+    CustomerValueState,
+    LoyaltyKind,
+    RelationshipState,
+    ValueRun,
+)
 from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 ADVOCATE_NPS = 9
@@ -153,12 +158,11 @@ def measures_of(kind: SubjectKind | str, subject_id: int) -> Measures:
 
 
 def computed_at() -> datetime | None:
-    """When the stored measures were computed (the latest nightly run)."""
-    return db.session.scalar(
-        sa.select(sa.func.max(CustomerValueState.computed_at)).where(
-            CustomerValueState.kind.in_(LOYALTY_KINDS)
-        )
+    """When the stored measures were computed (the latest nightly run; None before any)."""
+    stored = db.session.scalar(
+        sa.select(CustomerValueState.id).where(CustomerValueState.kind.in_(LOYALTY_KINDS)).limit(1)
     )
+    return db.session.scalar(sa.select(sa.func.max(ValueRun.ran_at))) if stored else None
 
 
 # The averaged measures of by_segment, in the order of its query.

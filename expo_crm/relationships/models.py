@@ -641,6 +641,20 @@ class EditionRetention(db.Model):
         return 1 - self.retention
 
 
+class ValueRun(db.Model):
+    """One nightly customer value computation: when it ran and how many stored rows it wrote.
+    A row of customer_values is written only when its values change, so its computed_at says
+    when they last changed; the pages say when they were last computed from the latest run."""
+
+    __tablename__ = "value_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    customers: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+
+
 # --- why customers leave (流失原因) ------------------------------------------------------------
 
 

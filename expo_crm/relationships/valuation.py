@@ -1,6 +1,7 @@
 """The nightly customer value computation (客户价值管理), set-based like the life cycle: a few
-INSERT … SELECT and UPDATE statements over every exhibitor, visitor and partner at once,
-portable between SQLite and PostgreSQL, stored one row per customer in `customer_values`.
+INSERT … SELECT statements over every exhibitor, visitor and partner at once, portable between
+SQLite and PostgreSQL, stored one row per customer in `customer_values`, a row rewritten only
+when one of its values changed.
 
 Per customer, by profit, not revenue:
 
@@ -43,6 +44,7 @@ from expo_crm.relationships.models import (
     KEY_ACCOUNT_OWNER,
     VALUE_CLASS_CHANGED,
     VALUE_FELL_TASK,
+    ValueRun,
 )
 from expo_crm.tasks.models import TaskKind
 from expo_crm.tasks.services import least_loaded_owner
@@ -50,46 +52,90 @@ from expo_crm.tasks.services import least_loaded_owner
 _scratch = sa.MetaData()
 MONEY = sa.Numeric(24, 8)
 RATE = sa.Numeric(20, 14)
+# The same types spelt for a CAST, so a value computed in one statement is rounded as a
+# scratch column would round it.
+AS_MONEY, AS_RATE = "NUMERIC(24, 8)", "NUMERIC(20, 14)"
+FACT_NAMES = (
+    "kind",
+    "sid",
+    "owner_id",
+    "state_id",
+    "prev_class",
+    "segment",
+    "editions",
+    "current_editions",
+    "revenue_historical",
+    "revenue_current",
+    "margin_historical",
+    "margin_current",
+    "cost_historical",
+    "cost_current",
+    "complaints",
+    "contacts",
+    "opportunities",
+    "kept",
+    "referrals",
+    "referrals_converted",
+    "word_of_mouth",
+    "cross_selling",
+    "up_selling",
+    "decision_days",
+    "competitors",
+    "price_sensitivity",
+    "quality",
+)
+COLUMN_TYPES = {
+    "kind": sa.String(16),
+    "prev_class": sa.String(16),
+    "segment": sa.String(200),
+    "revenue_historical": MONEY,
+    "revenue_current": MONEY,
+    "margin_historical": MONEY,
+    "margin_current": MONEY,
+    "cost_historical": MONEY,
+    "cost_current": MONEY,
+    "word_of_mouth": MONEY,
+    "decision_days": RATE,
+    "competitors": RATE,
+    "price_sensitivity": RATE,
+    "quality": RATE,
+    "retention_own": RATE,
+    "retention_segment": RATE,
+    "retention": RATE,
+    "conversion": RATE,
+    "margin_per_edition": MONEY,
+    "potential": MONEY,
+    "estimated": sa.Boolean,
+    "promoter": sa.Boolean,
+    "value_class": sa.String(16),
+    "tier": sa.String(16),
+    "loyalty": sa.String(16),
+}
+# What each customer's value is computed from, one row per customer, written once.
 FACTS = sa.Table(
+    "cv_facts",
+    _scratch,
+    *(sa.Column(name, COLUMN_TYPES.get(name, sa.Integer)) for name in (*FACT_NAMES, "promoter")),
+    prefixes=["TEMPORARY"],
+)
+# The facts with the value computed from them: what is stored in customer_values, and what the
+# work that follows a change of class reads.
+DERIVED_NAMES = (
+    "retention_own",
+    "retention_segment",
+    "retention",
+    "conversion",
+    "margin_per_edition",
+    "potential",
+    "estimated",
+    "value_class",
+    "tier",
+    "loyalty",
+)
+EVAL = sa.Table(
     "cv_eval",
     _scratch,
-    sa.Column("kind", sa.String(16)),
-    sa.Column("sid", sa.Integer),
-    sa.Column("owner_id", sa.Integer),
-    sa.Column("state_id", sa.Integer),
-    sa.Column("prev_class", sa.String(16)),
-    sa.Column("segment", sa.String(200)),
-    sa.Column("editions", sa.Integer),
-    sa.Column("current_editions", sa.Integer),
-    sa.Column("revenue_historical", MONEY),
-    sa.Column("revenue_current", MONEY),
-    sa.Column("margin_historical", MONEY),
-    sa.Column("margin_current", MONEY),
-    sa.Column("cost_historical", MONEY),
-    sa.Column("cost_current", MONEY),
-    sa.Column("complaints", sa.Integer),
-    sa.Column("contacts", sa.Integer),
-    sa.Column("opportunities", sa.Integer),
-    sa.Column("kept", sa.Integer),
-    sa.Column("retention_own", RATE),
-    sa.Column("retention_segment", RATE),
-    sa.Column("retention", RATE),
-    sa.Column("conversion", RATE),
-    sa.Column("margin_per_edition", MONEY),
-    sa.Column("potential", MONEY),
-    sa.Column("estimated", sa.Boolean),
-    sa.Column("value_class", sa.String(16)),
-    sa.Column("tier", sa.String(16)),
-    sa.Column("referrals", sa.Integer, server_default="0"),
-    sa.Column("referrals_converted", sa.Integer, server_default="0"),
-    sa.Column("word_of_mouth", MONEY, server_default="0"),
-    sa.Column("cross_selling", sa.Integer, server_default="0"),
-    sa.Column("up_selling", sa.Integer, server_default="0"),
-    sa.Column("decision_days", RATE),
-    sa.Column("competitors", RATE),
-    sa.Column("price_sensitivity", RATE),
-    sa.Column("quality", RATE),
-    sa.Column("loyalty", sa.String(16)),
+    *(sa.Column(name, COLUMN_TYPES.get(name, sa.Integer)) for name in FACT_NAMES + DERIVED_NAMES),
     prefixes=["TEMPORARY"],
 )
 SEGMENTS = sa.Table(
@@ -232,15 +278,18 @@ SELECT '{kind}', subj.id, subj.owner_id, cv.id, cv.value_class, {segment},
        COALESCE(agg.rev_h, 0), COALESCE(agg.rev_c, 0), COALESCE(agg.margin_h, 0),
        COALESCE(agg.margin_c, 0), COALESCE(cost.cost_h, 0), COALESCE(cost.cost_c, 0),
        COALESCE(cost.complaints, 0), COALESCE(cost.contacts, 0),
-       COALESCE(opp.opportunities, 0), COALESCE(opp.kept, 0)
+       COALESCE(opp.opportunities, 0), COALESCE(opp.kept, 0), {measures},
+       promoter.sid IS NOT NULL
 FROM {table} subj
 LEFT JOIN agg ON agg.sid = subj.id
 LEFT JOIN opp ON opp.sid = subj.id
 LEFT JOIN cost ON cost.sid = subj.id
+LEFT JOIN (SELECT DISTINCT {column} AS sid FROM lifecycle_states
+           WHERE {column} IS NOT NULL AND nps >= :advocate_nps) promoter
+  ON promoter.sid = subj.id
 LEFT JOIN customer_values cv ON cv.{column} = subj.id
+{measure_joins}
 """
-
-FACT_COLUMNS = [c.name for c in FACTS.columns][:18]
 
 # Word of mouth (口碑价值 = 影响力 × 影响范围 × 平均购买价), per customer whose referral links
 # brought registrations or applications: reach 影响范围 = how many were brought; influence 影响力
@@ -248,33 +297,29 @@ FACT_COLUMNS = [c.name for c in FACTS.columns][:18]
 # average purchase 平均购买价 = the average margin those buyers brought (a visitor's profit per
 # edition; an exhibitor's m_booth·(booth fee − discount)).
 REFERRALS_SQL = """
-UPDATE cv_eval SET referrals = f.reach, referrals_converted = f.converted,
-  loyalty = CASE WHEN cv_eval.loyalty = 'follower' THEN 'advocate' ELSE cv_eval.loyalty END,
-  word_of_mouth = CASE WHEN f.converted > 0
-    THEN (1.0 * f.converted / f.reach) * f.reach * (f.margin / f.converted) ELSE 0 END
+SELECT x.sid, COUNT(*) AS reach, SUM(x.converted) AS converted, SUM(x.margin) AS margin
 FROM (
-  SELECT x.sid, COUNT(*) AS reach, SUM(x.converted) AS converted, SUM(x.margin) AS margin
-  FROM (
-    SELECT r.{referrer} AS sid,
-           CASE WHEN r.first_checked_in_at <= :at THEN 1 ELSE 0 END AS converted,
-           CASE WHEN r.first_checked_in_at <= :at THEN :visitor_edition_value ELSE 0 END
-             AS margin
-    FROM registrations r
-    WHERE r.{referrer} IS NOT NULL AND r.created_at <= :at
-    UNION ALL
-    SELECT a.{referrer}, CASE WHEN c.margin IS NULL THEN 0 ELSE 1 END, COALESCE(c.margin, 0)
-    FROM exhibitor_applications a
-    LEFT JOIN (
-      SELECT company_id, show_id, SUM(:margin_rate * (booth_fee - discount)) AS margin
-      FROM contracts WHERE state = 'signed' AND signed_at IS NOT NULL AND signed_at <= :at
-      GROUP BY company_id, show_id
-    ) c ON c.company_id = a.company_id AND c.show_id = a.show_id
-    WHERE a.{referrer} IS NOT NULL AND a.created_at <= :at
-  ) x
-  GROUP BY x.sid
-) f
-WHERE cv_eval.kind = '{kind}' AND cv_eval.sid = f.sid
+  SELECT r.{referrer} AS sid,
+         CASE WHEN r.first_checked_in_at <= :at THEN 1 ELSE 0 END AS converted,
+         CASE WHEN r.first_checked_in_at <= :at THEN :visitor_edition_value ELSE 0 END AS margin
+  FROM registrations r
+  WHERE r.{referrer} IS NOT NULL AND r.created_at <= :at
+  UNION ALL
+  SELECT a.{referrer}, CASE WHEN c.margin IS NULL THEN 0 ELSE 1 END, COALESCE(c.margin, 0)
+  FROM exhibitor_applications a
+  LEFT JOIN (
+    SELECT company_id, show_id, SUM(:margin_rate * (booth_fee - discount)) AS margin
+    FROM contracts WHERE state = 'signed' AND signed_at IS NOT NULL AND signed_at <= :at
+    GROUP BY company_id, show_id
+  ) c ON c.company_id = a.company_id AND c.show_id = a.show_id
+  WHERE a.{referrer} IS NOT NULL AND a.created_at <= :at
+) x
+GROUP BY x.sid
 """
+WORD_OF_MOUTH = (
+    "COALESCE(f.reach, 0), COALESCE(f.converted, 0), CASE WHEN f.converted > 0"
+    " THEN (1.0 * f.converted / f.reach) * f.reach * (f.margin / f.converted) ELSE 0 END"
+)
 # The customers who hand out referral links, and the column naming them as the referrer.
 REFERRERS = {"exhibitor": "referrer_company_id", "visitor": "referrer_visitor_id"}
 
@@ -286,7 +331,7 @@ SELECT kind, segment, COUNT(*),
        SUM(opportunities), SUM(kept),
        SUM(margin_historical + margin_current - cost_historical - cost_current),
        SUM(editions + current_editions)
-FROM cv_eval GROUP BY kind, segment
+FROM cv_facts GROUP BY kind, segment
 """
 KIND_RATES_SQL = """
 SELECT kind,
@@ -301,44 +346,34 @@ FROM cv_segments GROUP BY kind
 # defines each), per customer at once. Up-selling and price sensitivity compare each signed
 # participation with the customer's one before it.
 CROSS_SELLING_SQL = """
-UPDATE cv_eval SET cross_selling = o.orders
-FROM (SELECT company_id, COUNT(*) AS orders FROM service_orders WHERE state <> 'cancelled'
-      GROUP BY company_id) o
-WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = o.company_id
+SELECT company_id, COUNT(*) AS orders FROM service_orders WHERE state <> 'cancelled'
+GROUP BY company_id
 """
 MOVES_SQL = """
-UPDATE cv_eval SET up_selling = m.up, price_sensitivity = m.sensitivity
+SELECT company_id,
+       SUM(CASE WHEN prev_area IS NOT NULL AND COALESCE(area, 0) > COALESCE(prev_area, 0)
+           THEN 1 ELSE 0 END) AS up,
+       AVG(CASE WHEN prev_area > 0 AND area > 0 AND prev_amount > 0 AND amount > 0
+                 AND ABS(1.0 * amount / area - 1.0 * prev_amount / prev_area)
+                     >= 0.01 * prev_amount / prev_area
+           THEN -(1.0 * (area - prev_area) / prev_area)
+                / ((1.0 * amount / area - 1.0 * prev_amount / prev_area)
+                   / (1.0 * prev_amount / prev_area)) END) AS sensitivity
 FROM (
-  SELECT company_id,
-         SUM(CASE WHEN prev_area IS NOT NULL AND COALESCE(area, 0) > COALESCE(prev_area, 0)
-             THEN 1 ELSE 0 END) AS up,
-         AVG(CASE WHEN prev_area > 0 AND area > 0 AND prev_amount > 0 AND amount > 0
-                   AND ABS(1.0 * amount / area - 1.0 * prev_amount / prev_area)
-                       >= 0.01 * prev_amount / prev_area
-             THEN -(1.0 * (area - prev_area) / prev_area)
-                  / ((1.0 * amount / area - 1.0 * prev_amount / prev_area)
-                     / (1.0 * prev_amount / prev_area)) END) AS sensitivity
-  FROM (
-    SELECT c.company_id, c.booth_area_m2 AS area, c.total_amount AS amount,
-           LAG(c.booth_area_m2) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
-             AS prev_area,
-           LAG(c.total_amount) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
-             AS prev_amount
-    FROM contracts c JOIN shows s ON s.id = c.show_id WHERE c.state = 'signed'
-  ) pairs
-  GROUP BY company_id
-) m
-WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = m.company_id
+  SELECT c.company_id, c.booth_area_m2 AS area, c.total_amount AS amount,
+         LAG(c.booth_area_m2) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
+           AS prev_area,
+         LAG(c.total_amount) OVER (PARTITION BY c.company_id ORDER BY s.open_from, c.show_id)
+           AS prev_amount
+  FROM contracts c JOIN shows s ON s.id = c.show_id WHERE c.state = 'signed'
+) pairs
+GROUP BY company_id
 """
 DECISIONS_SQL = """
-UPDATE cv_eval SET decision_days = d.days
-FROM (
-  SELECT c.company_id, AVG({days}) AS days
-  FROM contracts c JOIN exhibitor_applications a ON a.id = c.application_id
-  WHERE c.state = 'signed' AND c.signed_at IS NOT NULL
-  GROUP BY c.company_id
-) d
-WHERE cv_eval.kind = 'exhibitor' AND cv_eval.sid = d.company_id
+SELECT c.company_id, AVG({days}) AS days
+FROM contracts c JOIN exhibitor_applications a ON a.id = c.application_id
+WHERE c.state = 'signed' AND c.signed_at IS NOT NULL
+GROUP BY c.company_id
 """
 DAYS = {
     "sqlite": "julianday(c.signed_at) - julianday(a.created_at)",
@@ -350,48 +385,60 @@ OPTION = {
     "postgresql": "(CAST(q.options AS JSON) -> a.number ->> '{key}')",
 }
 ANSWERS_SQL = """
-UPDATE cv_eval SET competitors = x.competitors, quality = x.quality
+SELECT sid,
+       AVG(CASE WHEN measure = 'competitors' THEN score END) AS competitors,
+       AVG(CASE WHEN measure = 'quality' THEN score END) AS quality
 FROM (
-  SELECT kind, sid,
-         AVG(CASE WHEN measure = 'competitors' THEN score END) AS competitors,
-         AVG(CASE WHEN measure = 'quality' THEN score END) AS quality
-  FROM (
-    SELECT CASE WHEN r.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END AS kind,
-           COALESCE(r.company_id, r.visitor_id) AS sid,
-           {measure} AS measure, COALESCE(CAST({score} AS NUMERIC), 0) AS score
-    FROM survey_answers a
-    JOIN survey_questions q ON q.id = a.question_id
-    JOIN survey_responses r ON r.id = a.response_id
-    WHERE q.kind = 'single' AND a.number IS NOT NULL AND a.number >= 0
-      AND (r.company_id IS NOT NULL OR r.visitor_id IS NOT NULL)
-  ) answers
-  WHERE measure IS NOT NULL
-  GROUP BY kind, sid
-) x
-WHERE cv_eval.kind = x.kind AND cv_eval.sid = x.sid
+  SELECT CASE WHEN r.company_id IS NOT NULL THEN 'exhibitor' ELSE 'visitor' END AS kind,
+         COALESCE(r.company_id, r.visitor_id) AS sid,
+         {measure} AS measure, COALESCE(CAST({score} AS NUMERIC), 0) AS score
+  FROM survey_answers a
+  JOIN survey_questions q ON q.id = a.question_id
+  JOIN survey_responses r ON r.id = a.response_id
+  WHERE q.kind = 'single' AND a.number IS NOT NULL AND a.number >= 0
+    AND (r.company_id IS NOT NULL OR r.visitor_id IS NOT NULL)
+) answers
+WHERE measure IS NOT NULL AND kind = '{kind}'
+GROUP BY sid
 """
 # 拥护者 advocate: takes part again and recommends (referrals brought, or NPS 9–10);
 # 跟随者 follower: takes part again only.
-PROMOTERS_SQL = """
-UPDATE cv_eval SET loyalty = 'advocate'
-FROM lifecycle_states l
-WHERE cv_eval.kind = '{kind}' AND cv_eval.loyalty = 'follower' AND l.{column} = cv_eval.sid
-  AND l.nps >= :advocate_nps
-"""
+LOYALTY = (
+    "CASE WHEN editions + current_editions < 2 THEN 'none'"
+    " WHEN referrals > 0 OR promoter THEN 'advocate' ELSE 'follower' END"
+)
 
 
-def compute_loyalty(connection: sa.Connection, params: dict) -> None:
-    dialect = connection.dialect.name
-    _run(connection, CROSS_SELLING_SQL, params)
-    _run(connection, MOVES_SQL, params)
-    _run(connection, DECISIONS_SQL.format(days=DAYS[dialect]), params)
-    option = OPTION[dialect]
-    answers = ANSWERS_SQL.format(
-        measure=option.format(key="loyalty"), score=option.format(key="score")
-    )
-    _run(connection, answers, params)
-    for kind in KINDS:
-        _run(connection, PROMOTERS_SQL.format(kind=kind.kind, column=kind.column), params)
+def measures(kind: str, dialect: str) -> tuple[str, str]:
+    """The columns after `kept` in cv_facts (referrals, word of mouth and the loyalty measures)
+    for one kind of customer, and the joins to the aggregates they come from."""
+    joins = []
+    if kind in REFERRERS:
+        joins.append(f"LEFT JOIN ({REFERRALS_SQL.format(referrer=REFERRERS[kind])}) f")
+        joins.append("  ON f.sid = subj.id")
+        referrals = WORD_OF_MOUTH
+    else:  # partners hand out codes, not customer links
+        referrals = "0, 0, 0"
+    if kind == "exhibitor":
+        joins.append(f"LEFT JOIN ({CROSS_SELLING_SQL}) o ON o.company_id = subj.id")
+        joins.append(f"LEFT JOIN ({MOVES_SQL}) m ON m.company_id = subj.id")
+        decisions = DECISIONS_SQL.format(days=DAYS[dialect])
+        joins.append(f"LEFT JOIN ({decisions}) d ON d.company_id = subj.id")
+        buying = "COALESCE(o.orders, 0), COALESCE(m.up, 0), d.days"
+        sensitivity = "m.sensitivity"
+    else:
+        buying, sensitivity = "0, 0, NULL", "NULL"
+    if kind in ("exhibitor", "visitor"):
+        option = OPTION[dialect]
+        answers = ANSWERS_SQL.format(
+            measure=option.format(key="loyalty"), score=option.format(key="score"), kind=kind
+        )
+        joins.append(f"LEFT JOIN ({answers}) x ON x.sid = subj.id")
+        competitors, quality = "x.competitors", "x.quality"
+    else:
+        competitors, quality = "NULL", "NULL"
+    columns = f"{referrals}, {buying}, {competitors}, {sensitivity}, {quality}"
+    return columns, "\n".join(joins)
 
 
 def _kind_case(rates: dict[str, tuple], index: int) -> str:
@@ -455,8 +502,10 @@ def _params(at: datetime) -> dict:
 
 
 def compute(connection: sa.Connection, params: dict) -> None:
-    """Fill cv_eval with every customer's facts, value parts, class and tier."""
-    for table in (FACTS, SEGMENTS, MEETINGS):
+    """Fill cv_eval with every customer's facts, value parts, class and tier: one INSERT …
+    SELECT of the facts per kind, the segment statistics, one INSERT … SELECT of the value.
+    Each scratch row is written once (an UPDATE pass would rewrite every row under MVCC)."""
+    for table in (FACTS, EVAL, SEGMENTS, MEETINGS):
         table.drop(connection, checkfirst=True)
         table.create(connection)
     meetings = [
@@ -465,8 +514,15 @@ def compute(connection: sa.Connection, params: dict) -> None:
     ]
     if meetings:
         connection.execute(MEETINGS.insert(), meetings)
-    head = f"INSERT INTO cv_eval ({', '.join(FACT_COLUMNS)}) "
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        # The run sorts and hashes tables of every customer (tens of MB at 100,000 customers),
+        # which the default 4 MB would spill to disk; for this one nightly transaction only.
+        _run(connection, "SET LOCAL work_mem = '64MB'", params)
+        _run(connection, "ANALYZE cv_meetings", params)  # a temporary table has no statistics
+    head = f"INSERT INTO cv_facts ({', '.join(FACT_NAMES)}, promoter) "
     for kind in KINDS:
+        columns, joins = measures(kind.kind, connection.dialect.name)
         sql = FACTS_SQL.format(
             participation=kind.participation,
             column=kind.column,
@@ -474,12 +530,10 @@ def compute(connection: sa.Connection, params: dict) -> None:
             kind=kind.kind,
             segment=kind.segment,
             staff_channels=STAFF_CHANNELS,
+            measures=columns,
+            measure_joins=joins,
         )
         _run(connection, head + sql, params)
-    # Every later statement finds a customer's row by kind and id.
-    _run(connection, "CREATE INDEX ix_cv_eval_kind_sid ON cv_eval (kind, sid)", params)
-    if connection.dialect.name == "postgresql":
-        _run(connection, "ANALYZE cv_eval", params)  # a temporary table has no statistics
     _run(connection, SEGMENTS_SQL, params)
     rates = {
         row.kind: (row.retention, row.margin, row.conversion)
@@ -495,68 +549,66 @@ def compute(connection: sa.Connection, params: dict) -> None:
           conversion = (:k * {c_kind} + participants) / (:k + customers)""",
         params,
     )
-    fixed = params["fixed_r"]
+    _run(connection, _value_sql(params["fixed_r"]), params)
+    # Every later statement finds a customer's row by kind and id.
+    _run(connection, "CREATE INDEX ix_cv_eval_kind_sid ON cv_eval (kind, sid)", params)
+    if postgresql:
+        _run(connection, "ANALYZE cv_eval", params)
+
+
+def _value_sql(fixed_r) -> str:
+    """The one statement that derives each customer's value from its facts and its segment.
+
+    Innermost: retention (shrunk toward the segment's), profit per edition (own, or the
+    segment's for those who never took part, weighted by the segment's conversion), each cast
+    to its scratch type; then the CLV and the running share of the kind's value above each
+    customer; outermost: the class in the value matrix, the pyramid tier and the loyalty kind."""
     shrunk = "(:k * s.retention + e.kept) / (:k + e.opportunities)"
-    retention = f"CAST({Decimal(fixed):.6f} AS NUMERIC)" if fixed is not None else _clamp(shrunk)
-    # Customers who took part: their own profit per edition; the others: their segment's,
-    # weighted by how many of the segment ever took part.
-    _run(
-        connection,
-        f"""
-        UPDATE cv_eval SET
-          retention_own = CASE WHEN e.opportunities > 0 THEN 1.0 * e.kept / e.opportunities END,
-          retention_segment = {_clamp("s.retention")},
-          retention = {retention},
-          margin_per_edition = CASE WHEN e.editions + e.current_editions > 0
-            THEN (e.margin_historical + e.margin_current - e.cost_historical - e.cost_current)
-                 / (e.editions + e.current_editions)
-            ELSE s.margin_per_edition END,
-          conversion = CASE WHEN e.editions + e.current_editions > 0 THEN NULL ELSE s.conversion END,
-          estimated = (e.editions + e.current_editions = 0 OR e.opportunities = 0)
-        FROM cv_eval e JOIN cv_segments s ON s.kind = e.kind AND s.segment = e.segment
-        WHERE e.kind = cv_eval.kind AND e.sid = cv_eval.sid""",
-        params,
+    retention = (
+        f"CAST({Decimal(fixed_r):.6f} AS NUMERIC)" if fixed_r is not None else _clamp(shrunk)
     )
-    # One pass for the potential, the class it gives and the loyalty the editions give (the
-    # referrals below make a follower an advocate): each pass rewrites every row.
+    carried = ", ".join(f"e.{name}" for name in FACT_NAMES)
+    took_part = "e.editions + e.current_editions > 0"
     potential = "(COALESCE(conversion, 1) * margin_per_edition * retention / (1 + :i - retention))"
-    cases = " ".join(
+    classes = " ".join(
         f"WHEN '{kind}' THEN CASE WHEN margin_current - cost_current >= :current_{kind}"
-        f" THEN CASE WHEN {potential} >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
-        f" ELSE CASE WHEN {potential} >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
+        f" THEN CASE WHEN exact_potential >= :potential_{kind} THEN 'value' ELSE 'maintain' END"
+        f" ELSE CASE WHEN exact_potential >= :potential_{kind} THEN 'potential' ELSE 'low' END END"
         for kind in settings.CLASS_THRESHOLDS
     )
-    _run(
-        connection,
-        f"""
-        UPDATE cv_eval SET potential = {potential}, value_class = CASE kind {cases} END,
-          loyalty = CASE WHEN editions + current_editions < 2 THEN 'none' ELSE 'follower' END""",
-        params,
-    )
-    for kind, referrer in REFERRERS.items():
-        _run(connection, REFERRALS_SQL.format(kind=kind, referrer=referrer), params)
-    compute_loyalty(connection, params)
-    # The pyramid: the share of the kind's value held by those above decides the tier.
-    _run(
-        connection,
-        """
-        UPDATE cv_eval SET tier = CASE
-            WHEN r.total <= 0 OR r.grand <= 0 THEN 'small'
-            WHEN r.above < :share_key * r.grand THEN 'key'
-            WHEN r.above < :share_major * r.grand THEN 'major'
-            WHEN r.above < :share_ordinary * r.grand THEN 'ordinary'
-            ELSE 'small' END
-        FROM (
-          SELECT kind, sid, total,
-                 COALESCE(SUM(total) OVER (PARTITION BY kind ORDER BY total DESC, sid
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS above,
-                 SUM(CASE WHEN total > 0 THEN total ELSE 0 END) OVER (PARTITION BY kind) AS grand
-          FROM (SELECT kind, sid, margin_historical + margin_current - cost_historical
-                       - cost_current AS total FROM cv_eval) t
-        ) r
-        WHERE r.kind = cv_eval.kind AND r.sid = cv_eval.sid""",
-        params,
-    )
+    names = ", ".join(FACT_NAMES + DERIVED_NAMES)
+    return f"""
+    INSERT INTO cv_eval ({names})
+    SELECT {", ".join(FACT_NAMES)}, retention_own, retention_segment, retention, conversion,
+      margin_per_edition, CAST(exact_potential AS {AS_MONEY}), estimated,
+      CASE kind {classes} END,
+      CASE WHEN total <= 0 OR grand <= 0 THEN 'small'
+           WHEN above < :share_key * grand THEN 'key'
+           WHEN above < :share_major * grand THEN 'major'
+           WHEN above < :share_ordinary * grand THEN 'ordinary'
+           ELSE 'small' END,
+      {LOYALTY}
+    FROM (
+      SELECT v.*, {potential} AS exact_potential,
+             COALESCE(SUM(total) OVER (PARTITION BY kind ORDER BY total DESC, sid
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS above,
+             SUM(CASE WHEN total > 0 THEN total ELSE 0 END) OVER (PARTITION BY kind) AS grand
+      FROM (
+        SELECT {carried}, e.promoter,
+          CAST(CASE WHEN e.opportunities > 0 THEN 1.0 * e.kept / e.opportunities END
+               AS {AS_RATE}) AS retention_own,
+          CAST({_clamp("s.retention")} AS {AS_RATE}) AS retention_segment,
+          CAST({retention} AS {AS_RATE}) AS retention,
+          CAST(CASE WHEN {took_part} THEN NULL ELSE s.conversion END AS {AS_RATE}) AS conversion,
+          CAST(CASE WHEN {took_part}
+                 THEN (e.margin_historical + e.margin_current - e.cost_historical - e.cost_current)
+                      / (e.editions + e.current_editions)
+                 ELSE s.margin_per_edition END AS {AS_MONEY}) AS margin_per_edition,
+          (e.editions + e.current_editions = 0 OR e.opportunities = 0) AS estimated,
+          e.margin_historical + e.margin_current - e.cost_historical - e.cost_current AS total
+        FROM cv_facts e LEFT JOIN cv_segments s ON s.kind = e.kind AND s.segment = e.segment
+      ) v
+    ) w"""
 
 
 SUBJECT_CASES = (
@@ -622,6 +674,24 @@ def _value_of(column: str) -> str:
     return f"ROUND(e.{column}, {places})" if places else f"e.{column}"
 
 
+def _update_sql() -> str:
+    """Rewrite a stored row only where one of its values changed: on a quiet night nothing is
+    written, and a row's computed_at says when its values last changed."""
+    parts = {
+        "historical": "ROUND(e.margin_historical - e.cost_historical, 2)",
+        "current": "ROUND(e.margin_current - e.cost_current, 2)",
+    } | {column: _value_of(column) for column in STORED}
+    stored = ", ".join(f"customer_values.{column}" for column in parts)
+    computed = ", ".join(parts.values())
+    updates = ", ".join(f"{column} = {expression}" for column, expression in parts.items())
+    return f"""
+        UPDATE customer_values SET computed_at = :at,
+            class_since = CASE WHEN e.value_class <> e.prev_class THEN :at
+                               ELSE customer_values.class_since END, {updates}
+        FROM cv_eval e
+        WHERE e.state_id = customer_values.id AND ({stored}) IS DISTINCT FROM ({computed})"""
+
+
 def evaluate(at: datetime) -> dict[str, int]:
     """Compute and store every customer's value at `at`, in the current transaction; then the
     work that follows from a change of class or tier. Returns counts of what changed."""
@@ -644,24 +714,22 @@ def evaluate(at: datetime) -> dict[str, int]:
         params,
     ).rowcount
     changes = _record_class_changes(connection, params)
-    updates = ", ".join(f"{c} = {_value_of(c)}" for c in STORED)
-    _run(
-        connection,
-        f"""
-        UPDATE customer_values SET computed_at = :at,
-            class_since = CASE WHEN e.value_class <> e.prev_class THEN :at
-                               ELSE customer_values.class_since END,
-            historical = ROUND(e.margin_historical - e.cost_historical, 2),
-            current = ROUND(e.margin_current - e.cost_current, 2), {updates}
-        FROM cv_eval e WHERE e.state_id = customer_values.id""",
-        params,
-    )
+    updated = _run(connection, _update_sql(), params).rowcount
     fell = _raise_fall_alerts(connection, params)
     owners = assign_key_account_owners(connection, params)
-    FACTS.drop(connection)
-    SEGMENTS.drop(connection)
-    MEETINGS.drop(connection)
-    result = {"created": created, "changed": changes, "fell": fell, "owners": owners}
+    customers = _run(connection, "SELECT COUNT(*) FROM cv_eval", params).scalar_one()
+    for table in (FACTS, EVAL, SEGMENTS, MEETINGS):
+        table.drop(connection)
+    connection.execute(
+        sa.insert(ValueRun).values(ran_at=at, customers=customers, created=created, updated=updated)
+    )
+    result = {
+        "created": created,
+        "updated": updated,
+        "changed": changes,
+        "fell": fell,
+        "owners": owners,
+    }
     if changes or fell or owners:
         audit.record(
             "value.evaluate",

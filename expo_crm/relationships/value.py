@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from expo_crm.db import db
 from expo_crm.relationships import settings, subjects
-from expo_crm.relationships.models import CustomerValueState, ValueTier
+from expo_crm.relationships.models import CustomerValueState, ValueRun, ValueTier
 from expo_crm.subjects import SUBJECT_COLUMNS, SubjectKind
 
 # What value is computed from, each fact given by the package that owns it (registered from
@@ -119,12 +119,11 @@ def stored_pyramid(kind: SubjectKind = SubjectKind.exhibitor, top: int | None = 
             .group_by(cv.tier)
         )
     }
-    count, grand, retention, computed_at = db.session.execute(
+    count, grand, retention = db.session.execute(
         sa.select(
             sa.func.count(cv.id),
             sa.func.sum(sa.case((total > 0, total), else_=0)),
             sa.func.avg(cv.retention),
-            sa.func.max(cv.computed_at),
         ).where(cv.kind == kind)
     ).one()
     grand = Decimal(grand or 0)
@@ -166,9 +165,15 @@ def stored_pyramid(kind: SubjectKind = SubjectKind.exhibitor, top: int | None = 
         count,
         float(retention) if retention is not None else None,
         settings.current()["retention_rate"] is not None,
-        computed_at,
+        last_computed_at() if count else None,
         tiers,
     )
+
+
+def last_computed_at() -> datetime | None:
+    """When the nightly run last computed the values (a stored row changes only when its
+    values do, so its own computed_at may be older)."""
+    return db.session.scalar(sa.select(sa.func.max(ValueRun.ran_at)))
 
 
 def partner_word_of_mouth() -> list[dict]:

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.relationships import settings, value
+from expo_crm.relationships import loyalty, settings, value
 from expo_crm.relationships.models import CustomerValueState
 from expo_crm.relationships.services import evaluate_all, evaluate_values
 from tests.factories import (
@@ -175,7 +175,50 @@ def test_the_nightly_computation_is_idempotent(app):
     create_participation(company, e2)
     first = evaluate_values(at("2025-06-01"))
     again = evaluate_values(at("2025-06-02"))
-    assert first["created"] >= 1 and again == {"created": 0, "changed": 0, "fell": 0, "owners": 0}
+    assert first["created"] >= 1
+    assert again == {"created": 0, "updated": 0, "changed": 0, "fell": 0, "owners": 0}
+
+
+def stored_rows() -> dict[tuple, tuple]:
+    """Every stored value row by customer: when it was last written, and all its values."""
+    db.session.expire_all()
+    table = CustomerValueState.__table__
+    values = [c for c in table.columns if c.name not in ("id", "computed_at")]
+    return {
+        (row.kind, row.company_id, row.visitor_id): (row.computed_at, tuple(row))
+        for row in db.session.execute(sa.select(table.c.computed_at, *values)).all()
+    }
+
+
+def test_a_quiet_night_writes_no_row_and_a_change_rewrites_only_that_customer(app):
+    e1, e2, _e3 = three_editions()
+    steady, changing = create_lc_company("Steady Co"), create_lc_company("Changing Co")
+    for show in (e1, e2):
+        create_participation(steady, show, amount="100000")
+        create_participation(changing, show)
+    create_checkin(create_lc_visitor("Visitor Wu"), e2)
+    first = evaluate_values(at("2025-06-01"))
+    before = stored_rows()
+    assert first["created"] == 3 and {stamp for stamp, _ in before.values()} == {at("2025-06-01")}
+
+    quiet = evaluate_values(at("2025-06-02"))
+    assert (quiet["created"], quiet["updated"]) == (0, 0)
+    assert stored_rows() == before  # not one row rewritten, not even its computed_at
+    # The pages still say when the values were last computed: the quiet night.
+    assert value.stored_pyramid().computed_at == at("2025-06-02")
+    assert loyalty.computed_at() == at("2025-06-02")
+
+    clock.freeze(at("2025-06-02"))
+    create_complaint("exhibitor", changing.id)  # 500 to handle, this year
+    busy = evaluate_values(at("2025-06-03"))
+    after = stored_rows()
+    assert busy["updated"] == 1
+    key = ("exhibitor", changing.id, None)
+    assert after[key][0] == at("2025-06-03") and after[key] != before[key]
+    assert value_of("company_id", changing.id).complaints == 1
+    assert {k: v for k, v in after.items() if k != key} == {
+        k: v for k, v in before.items() if k != key
+    }
 
 
 def test_matrix_page_json_excel_and_value_panel(app, client):

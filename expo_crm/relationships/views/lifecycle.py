@@ -15,6 +15,7 @@ from expo_crm.relationships.churn_features import PREDICTED_KINDS
 from expo_crm.relationships.forms import AlertCloseForm, DeclineForm, SettingsForm
 from expo_crm.relationships.models import Alert, LifecycleStage
 from expo_crm.relationships.subjects import display_name, get_subject_or_404
+from expo_crm.relationships.value import last_computed_at
 from expo_crm.relationships.views import bp
 from expo_crm.shows.choice import chosen_show
 
@@ -68,6 +69,7 @@ def stage_detail(kind: str, subject_id: int):
         alerts=stages.alerts_of(kind_enum, subject.id),
         decline_form=DeclineForm(reasons=churn.reasons()),
         value=value,
+        value_computed_at=last_computed_at() if value else None,
         value_lines=matrix.explain(value) if value else [],
         loyalty=loyalty.measures_of(kind_enum, subject.id)
         if kind_enum.value in ("exhibitor", "visitor")
