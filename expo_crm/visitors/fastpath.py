@@ -156,7 +156,8 @@ class CheckinFastPath:
             raise _Fallback
         # PostgreSQL: in pipeline mode the driver sends a statement without waiting for its
         # answer until one is needed, so the scan takes three round trips: the lookup, the
-        # UPDATE (its RETURNING decides), and the INSERTs with the COMMIT together.
+        # UPDATE (its RETURNING decides), and the INSERTs with the COMMIT as the pipeline
+        # closes (an error in them, a repeated nonce, is raised there).
         with contextlib.nullcontext() if sqlite else dbapi_connection.pipeline():
             return self._admit(connection, cursor, scan, secret, locale)
 
@@ -231,7 +232,11 @@ class CheckinFastPath:
                     connection, cursor, params
                 ),
             )
-        dbapi_connection.commit()
+        if sqlite:
+            dbapi_connection.commit()
+        else:
+            # Queued behind the INSERTs: the pipeline's closing sync sends all three at once.
+            cursor.execute("COMMIT")
         category = RegistrationCategory(category)
         body = {
             "result": result.value,
