@@ -31,20 +31,18 @@ class SubjectKind(LabeledEnum):
 
 
 class SubjectRefMixin:
-    """Exactly one of four foreign keys says whose record this is (checked in the database)."""
+    """Exactly one of four foreign keys says whose record this is (checked in the database).
+
+    The columns carry no index of their own: each table declares its `subject_indexes`."""
 
     company_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("companies.id", ondelete="CASCADE")
     )
-    visitor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("visitors.id", ondelete="CASCADE"), index=True
-    )
+    visitor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visitors.id", ondelete="CASCADE"))
     supplier_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("suppliers.id", ondelete="CASCADE")
     )
-    partner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True
-    )
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"))
 
     @staticmethod
     def one_subject_check() -> sa.CheckConstraint:
@@ -73,3 +71,27 @@ SUBJECT_COLUMNS = {
     SubjectKind.supplier: "supplier_id",
     SubjectKind.partner: "partner_id",
 }
+
+
+def subject_indexes(
+    table: str, *, by_time: str | None = None, served: tuple[str, ...] = ()
+) -> tuple[sa.Index, ...]:
+    """The indexes that find a subject's rows in `table`: one per subject column, partial (only
+    the rows of that kind), so a row is written into the one index of its own kind and not into
+    three more that would hold NULL. With `by_time`, each is (subject, time): it serves a
+    subject's rows in time order as well as the lookups by subject alone. A column in `served`
+    already leads the index of a unique constraint and gets none.
+
+    Every query by subject compares the column (`=`, `IN`, a join), which implies it is not
+    NULL, so both SQLite and PostgreSQL use the partial index for it; so do the foreign keys'
+    ON DELETE CASCADE lookups."""
+    indexes = []
+    for column in SUBJECT_COLUMNS.values():
+        if column in served:
+            continue
+        kind = column.removesuffix("_id")
+        name = f"ix_{table}_{kind}_time" if by_time else f"ix_{table}_{column}"
+        where = sa.text(f"{column} IS NOT NULL")
+        columns = (column, by_time) if by_time else (column,)
+        indexes.append(sa.Index(name, *columns, sqlite_where=where, postgresql_where=where))
+    return tuple(indexes)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
-from expo_crm.subjects import SubjectRefMixin
+from expo_crm.subjects import SubjectRefMixin, subject_indexes
 
 
 class MailState(LabeledEnum):
@@ -81,6 +81,7 @@ class OutboxMessage(SubjectRefMixin, TimestampMixin, db.Model):
             " + CASE WHEN supplier_id IS NULL THEN 0 ELSE 1 END + CASE WHEN partner_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name="at_most_one_subject",
         ),
+        *subject_indexes("outbox_messages"),
     )
 
 

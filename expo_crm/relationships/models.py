@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
 from expo_crm.i18n import bilingual
-from expo_crm.subjects import SubjectKind, SubjectRefMixin
+from expo_crm.subjects import SubjectKind, SubjectRefMixin, subject_indexes
 
 
 class Channel(LabeledEnum):
@@ -94,10 +94,7 @@ class Interaction(SubjectRefMixin, TimestampMixin, db.Model):
 
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
-        sa.Index("ix_interactions_company_time", "company_id", "occurred_at"),
-        sa.Index("ix_interactions_visitor_time", "visitor_id", "occurred_at"),
-        sa.Index("ix_interactions_partner_time", "partner_id", "occurred_at"),
-        sa.Index("ix_interactions_supplier_time", "supplier_id", "occurred_at"),
+        *subject_indexes("interactions", by_time="occurred_at"),
     )
 
     @property
@@ -229,6 +226,7 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
 
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
+        *subject_indexes("complaints"),
         sa.CheckConstraint("sla_due_at >= opened_at", name="sla_after_opening"),
         sa.CheckConstraint(
             "(state = 'open') = (resolved_at IS NULL)", name="resolved_when_not_open"
@@ -334,6 +332,7 @@ class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
         sa.UniqueConstraint("company_id", name="uq_lifecycle_states_company"),
         sa.UniqueConstraint("visitor_id", name="uq_lifecycle_states_visitor"),
         sa.UniqueConstraint("partner_id", name="uq_lifecycle_states_partner"),
+        *subject_indexes("lifecycle_states", served=("company_id", "visitor_id", "partner_id")),
     )
 
 
@@ -360,6 +359,7 @@ class StageTransition(SubjectRefMixin, SignalsMixin, db.Model):
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
         sa.UniqueConstraint("state_id", "at", name="uq_lifecycle_transitions_state_at"),
+        *subject_indexes("lifecycle_transitions"),
     )
 
 
@@ -409,6 +409,7 @@ class Alert(SubjectRefMixin, db.Model):
 
     __table_args__ = (
         SubjectRefMixin.one_subject_check(),
+        *subject_indexes("alerts"),
         sa.CheckConstraint("stage IN ('weakening', 'loss')", name="alert_stage_at_risk"),
         sa.CheckConstraint(
             "(transition_id IS NULL) = (stage IS NULL) AND (stage IS NULL) = (event IS NOT NULL)",
@@ -545,6 +546,7 @@ class CustomerValueState(SubjectRefMixin, db.Model):
         sa.UniqueConstraint("company_id", name="uq_customer_values_company"),
         sa.UniqueConstraint("visitor_id", name="uq_customer_values_visitor"),
         sa.UniqueConstraint("partner_id", name="uq_customer_values_partner"),
+        *subject_indexes("customer_values", served=("company_id", "visitor_id", "partner_id")),
         sa.Index("ix_customer_values_kind_class", "kind", "value_class"),
         sa.CheckConstraint("retention >= 0 AND retention < 1", name="retention_range"),
     )
@@ -707,7 +709,7 @@ class ChurnRecord(SubjectRefMixin, db.Model):
     reason = relationship("ChurnReason")
     show = relationship("Show")
 
-    __table_args__ = (SubjectRefMixin.one_subject_check(),)
+    __table_args__ = (SubjectRefMixin.one_subject_check(), *subject_indexes("churn_records"))
 
 
 # --- churn prediction (数据挖掘): trained models, their evaluation, the customers' scores ----
@@ -820,6 +822,7 @@ class ChurnScore(SubjectRefMixin, db.Model):
         SubjectRefMixin.one_subject_check(),
         sa.UniqueConstraint("model_id", "company_id", name="uq_churn_scores_model_company"),
         sa.UniqueConstraint("model_id", "visitor_id", name="uq_churn_scores_model_visitor"),
+        *subject_indexes("churn_scores"),
         sa.CheckConstraint("probability BETWEEN 0 AND 1", name="probability_range"),
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
-from expo_crm.subjects import SubjectRefMixin
+from expo_crm.subjects import SubjectRefMixin, subject_indexes
 
 
 def _in_locale(zh: str, en: str) -> str:
@@ -269,6 +269,7 @@ class SurveyInvitation(SubjectRefMixin, db.Model):
         SubjectRefMixin.one_subject_check(),
         sa.UniqueConstraint("campaign_id", "company_id"),
         sa.UniqueConstraint("campaign_id", "visitor_id"),
+        *subject_indexes("survey_invitations"),
     )
 
 
@@ -302,8 +303,7 @@ class SurveyResponse(SubjectRefMixin, db.Model):
             "satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)",
             name="satisfaction_range",
         ),
-        sa.Index("ix_survey_responses_company_time", "company_id", "submitted_at"),
-        sa.Index("ix_survey_responses_visitor_time", "visitor_id", "submitted_at"),
+        *subject_indexes("survey_responses", by_time="submitted_at"),
     )
 
 

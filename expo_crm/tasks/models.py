@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expo_crm import events
 from expo_crm.db import LabeledEnum, TimestampMixin, UTCDateTime, db, enum_type
-from expo_crm.subjects import SubjectRefMixin
+from expo_crm.subjects import SubjectRefMixin, subject_indexes
 
 
 class TaskState(LabeledEnum):
@@ -87,6 +87,7 @@ class Task(SubjectRefMixin, TimestampMixin, db.Model):
         sa.CheckConstraint(
             "(state = 'open') = (completed_at IS NULL)", name="completed_when_closed"
         ),
+        *subject_indexes("tasks"),
     )
 
     @property

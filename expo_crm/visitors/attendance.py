@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from babel import Locale
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from expo_crm import charts
+from expo_crm import charts, clock
 from expo_crm.db import db
 from expo_crm.relationships.value import value_source
 from expo_crm.shows.models import Show
@@ -170,6 +172,42 @@ def chart_specs(figures: dict) -> dict:
         "by_industry": by("by_industry", _("By industry"), _("Industry")),
         "by_country": by("by_country", _("By country or region"), _("Country or region")),
     }
+
+
+# The live endpoint's answer is shared for this long per show and language. Staff pages poll
+# it every 15 s, several at once, and at opening time each computation costs a few hundred ms
+# of the same workers the gates need; shared, a new scan still shows within these seconds.
+LIVE_MAX_AGE = timedelta(seconds=5)
+
+
+class _LiveAnswers:
+    """The live JSON per (show, language) with the time it was computed, in this process."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.computing: dict[tuple[int, str], threading.Lock] = {}
+        self.answers: dict[tuple[int, str], tuple[datetime, str]] = {}
+
+
+def live_json(show: Show) -> str:
+    """The live endpoint's JSON text (figures and charts in the reader's language, when they
+    were computed and how old they may be), computed at most once per `LIVE_MAX_AGE` per show
+    and language in this process; a request that finds it being computed waits for it. The
+    text is kept, not the figures, so each language's labels stay as they were rendered."""
+    key = (show.id, str(get_locale()))
+    shared = current_app.extensions.setdefault("attendance.live", _LiveAnswers())
+    with shared.lock:
+        computing = shared.computing.setdefault(key, threading.Lock())
+    with computing:
+        found = shared.answers.get(key)
+        now = clock.now()
+        if found is None or not found[0] <= now < found[0] + LIVE_MAX_AGE:
+            data = figures(show)
+            data["charts"] = chart_specs(data)
+            data["as_of"] = now.isoformat()
+            data["max_age_seconds"] = int(LIVE_MAX_AGE.total_seconds())
+            found = shared.answers[key] = (now, current_app.json.dumps(data) + "\n")
+        return found[1]
 
 
 @value_source("checked_in_visitors")

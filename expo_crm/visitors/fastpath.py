@@ -21,6 +21,7 @@ when the database is busy or unreachable (nothing stored: the device resends the
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from datetime import date
@@ -49,8 +50,11 @@ from expo_crm.visitors.checkin import (
 from expo_crm.visitors.models import RegistrationCategory, ScanDirection, ScanResult
 
 PATH = "/api/v1/checkins"
-_TOKEN = DriverStatement(_TOKEN_LOOKUP)
-_BADGE = DriverStatement(_LOOKUP_BY_HASH)
+# The badge and the token in one statement, so one round trip: no row when either is unknown
+# (the view then says which). The token's columns come last.
+_BADGE_AND_TOKEN = DriverStatement(
+    _LOOKUP_BY_HASH.add_columns(*_TOKEN_LOOKUP.selected_columns).where(_TOKEN_LOOKUP.whereclause)
+)
 _UPDATES = {key: DriverStatement(statement) for key, statement in _PASS.items()}
 _SCAN_KEYS = (
     "show_id",
@@ -148,21 +152,28 @@ class CheckinFastPath:
     def _decide(self, connection: sa.Connection, cursor, scan, secret: str, locale: str):
         sqlite = connection.dialect.name == "sqlite"
         dbapi_connection = connection.connection.dbapi_connection
-        token = _TOKEN.execute(
-            connection, cursor, {"token_hash": DeviceToken.hash(secret)}
-        ).fetchone()
-        if token is None or token[2] != "gate":
+        if not codes.is_well_formed(scan.code):
             raise _Fallback
-        token_id, show_id = token[0], token[1]
-        row = None
-        if codes.is_well_formed(scan.code):
-            row = _BADGE.execute(
-                connection, cursor, {"code_hash": codes.code_hash(scan.code)}
-            ).fetchone()
-        if row is None:
+        # PostgreSQL: in pipeline mode the driver sends a statement without waiting for its
+        # answer until one is needed, so the scan takes three round trips: the lookup, the
+        # UPDATE (its RETURNING decides), and the INSERTs with the COMMIT as the pipeline
+        # closes (an error in them, a repeated nonce, is raised there).
+        with contextlib.nullcontext() if sqlite else dbapi_connection.pipeline():
+            return self._admit(connection, cursor, scan, secret, locale)
+
+    def _admit(self, connection: sa.Connection, cursor, scan, secret: str, locale: str):
+        sqlite = connection.dialect.name == "sqlite"
+        dbapi_connection = connection.connection.dbapi_connection
+        row = _BADGE_AND_TOKEN.execute(
+            connection,
+            cursor,
+            {"code_hash": codes.code_hash(scan.code), "token_hash": DeviceToken.hash(secret)},
+        ).fetchone()
+        if row is None or row[16] != "gate":
             raise _Fallback
         (badge_id, revoked_at, registration_id, reg_show_id, state, category, _entries) = row[:7]
-        visitor_id, name, company, open_from, open_to, zone, reentry = row[7:]
+        visitor_id, name, company, open_from, open_to, zone, reentry = row[7:14]
+        token_id, show_id = row[14], row[15]
         now = clock.now()
         if (
             revoked_at is not None
@@ -221,7 +232,11 @@ class CheckinFastPath:
                     connection, cursor, params
                 ),
             )
-        dbapi_connection.commit()
+        if sqlite:
+            dbapi_connection.commit()
+        else:
+            # Queued behind the INSERTs: the pipeline's closing sync sends all three at once.
+            cursor.execute("COMMIT")
         category = RegistrationCategory(category)
         body = {
             "result": result.value,

@@ -12,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from expo_crm import clock
 from expo_crm.audit.models import AuditEvent
 from expo_crm.auth.models import DeviceToken
 from expo_crm.auth.permissions import Role, role_has
 from expo_crm.db import db
-from expo_crm.visitors import services
+from expo_crm.visitors import attendance, services
 from expo_crm.visitors.checkin import check_in
 from expo_crm.visitors.models import (
     Badge,
@@ -258,10 +259,13 @@ def test_classification_rules_are_edited_by_staff(client, show):
     assert fresh(ClassificationRule, ClassificationRule.value == "engineering") == []
 
 
-def test_attendance_data_counts_registered_and_checked_in_by_dimension_gate_and_hour(client, show):
+def test_attendance_data_counts_registered_and_checked_in_by_dimension_gate_and_hour(
+    app, client, show
+):
     _, code = create_registration(show, category="professional", country="DE", industry="hardware")
     create_registration(show, category="general", country="CN")
     login(client, create_staff(Role.sales).email)
+    taken = clock.freeze(clock.now())
     data = client.get(f"/visitors/attendance/{show.id}.json").json
     assert (data["registered"], data["checked_in"], data["by_gate"], data["arrivals"]) == (
         2,
@@ -269,6 +273,7 @@ def test_attendance_data_counts_registered_and_checked_in_by_dimension_gate_and_
         [],
         [],
     )
+    assert (data["as_of"], data["max_age_seconds"]) == (taken.isoformat(), 5)
 
     check_in(
         show_id=show.id,
@@ -278,8 +283,17 @@ def test_attendance_data_counts_registered_and_checked_in_by_dimension_gate_and_
         nonce="a1",
         device_key="t",
     )
+    # The answer is shared for up to five seconds per show and language, then the scan shows.
+    shared = client.get(f"/visitors/attendance/{show.id}.json").json
+    assert (shared["checked_in"], shared["as_of"]) == (0, taken.isoformat())
+    reader = app.test_client()
+    login(reader, create_staff(Role.gate, locale="zh").email)
+    chinese = reader.get(f"/visitors/attendance/{show.id}.json").json
+    assert (chinese["checked_in"], chinese["charts"]["by_category"]["title"]) == (1, "按类别")
+    clock.travel(attendance.LIVE_MAX_AGE)
     data = client.get(f"/visitors/attendance/{show.id}.json").json
     assert (data["registered"], data["checked_in"], data["inside"]) == (2, 1, 1)
+    assert data["as_of"] == clock.now().isoformat()
     by_category = {
         row["key"]: (row["registered"], row["checked_in"]) for row in data["by_category"]
     }

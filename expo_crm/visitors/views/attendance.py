@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 
 from expo_crm.auth.permissions import requires
 from expo_crm.dashboard import dashboard_panel
@@ -41,9 +41,12 @@ def attendance_page(show_id: int):
 @bp.route("/visitors/attendance/<int:show_id>.json")
 @requires("attendance.view")
 def attendance_data(show_id: int):
+    """Polled by every open attendance page: shared for a few seconds (`as_of` says when the
+    figures were computed, `max_age_seconds` how old they may be)."""
     show = db.get_or_404(Show, show_id)
-    figures = attendance.figures(show)
-    return jsonify({**figures, "charts": attendance.chart_specs(figures)})
+    return current_app.response_class(
+        attendance.live_json(show), mimetype=current_app.json.mimetype
+    )
 
 
 @dashboard_panel("visitors/panels/attendance.html", "attendance.view", order=30, lead_for=("gate",))

@@ -18,7 +18,8 @@
       var figure = document.getElementById("chart-" + key.replace("_", "-"));
       if (figure && window.expoCharts) { window.expoCharts.update(figure, data.charts[key]); }
     });
-    text("att-updated", new Date().toLocaleTimeString());
+    // The server shares the figures for up to data.max_age_seconds: show when they were taken.
+    text("att-updated", new Date(data.as_of || Date.now()).toLocaleTimeString());
   }
 
   function poll() {
