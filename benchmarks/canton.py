@@ -17,7 +17,8 @@ Choices are a deterministic hash of the row number, so two builds are identical.
 
 The file is cached in benchmarks/results/canton/ (git-ignored) under the generator's VERSION
 and the size; change VERSION whenever the generator changes, and older files are removed at
-the next build. Users of the database work on a copy (`copy_of`), never on the cache.
+the next build. Users of the database work on a copy (`copy_of`), never on the cache; the copy
+is migrated to the checkout's head first, so a migration added since the build applies.
 """
 
 from __future__ import annotations
@@ -101,7 +102,17 @@ def copy_of(size: Size):
     try:
         target = instance / "canton.sqlite3"
         shutil.copyfile(source, target)
-        yield f"sqlite:///{target}", instance
+        url = f"sqlite:///{target}"
+        # Migrations added since the build (new indexes, say) apply to the copy.
+        app = common.make_app(url, instance)
+        with app.app_context():
+            from expo_crm.database import init_database
+            from expo_crm.db import db
+
+            init_database()
+            db.session.remove()
+            db.engine.dispose()
+        yield url, instance
     finally:
         shutil.rmtree(instance, ignore_errors=True)
 

@@ -236,6 +236,8 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
         sa.CheckConstraint(
             "(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"
         ),
+        # The complaint list, newest first: a page read off the index, not a sort of them all.
+        sa.Index("ix_complaints_opened_at_id", "opened_at", "id"),
     )
 
     @property
@@ -334,6 +336,8 @@ class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
         sa.UniqueConstraint("company_id", name="uq_lifecycle_states_company"),
         sa.UniqueConstraint("visitor_id", name="uq_lifecycle_states_visitor"),
         sa.UniqueConstraint("partner_id", name="uq_lifecycle_states_partner"),
+        # The relationship list, weakest first: a page read off the index, not a sort of them all.
+        sa.Index("ix_lifecycle_states_health_id", "health", "id"),
     )
 
 
