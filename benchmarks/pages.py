@@ -388,7 +388,7 @@ def run_canton(quick: bool, names: list[str] | None = None) -> list[dict]:
             try:
                 ours = _timed(_fetcher(client, page), repeats)
             except RuntimeError as failure:
-                rows.append({"name": f"page-{name}", "url": page, "error": str(failure)})
+                rows.append({"name": f"canton-{name}", "url": page, "error": str(failure)})
                 continue
             if name in HAND_WRITTEN:
                 statements = bare[HAND_WRITTEN[name]]

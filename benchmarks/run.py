@@ -1,7 +1,7 @@
 """Run the benchmarks of issues 8 and 21, each beside its floor in the same run; print a table,
 write benchmarks/results/run-<stamp>.json and latest.json. Exit status 1 when a target is missed.
 
-    bin/bench [--quick] [checkin scale badges lifecycle mail pages value]
+    bin/bench [--quick] [checkin opening scale badges lifecycle mail pages matchmaking churn value canton]
     .venv/bin/python -m benchmarks.run [--quick] [names...]
 
 sizes            full                                   --quick
