@@ -1,7 +1,7 @@
 """Run the benchmarks of issues 8 and 21, each beside its floor in the same run; print a table,
 write benchmarks/results/run-<stamp>.json and latest.json. Exit status 1 when a target is missed.
 
-    bin/bench [--quick] [checkin scale badges lifecycle mail pages value]
+    bin/bench [--quick] [checkin opening scale badges lifecycle mail pages matchmaking churn value canton]
     .venv/bin/python -m benchmarks.run [--quick] [names...]
 
 sizes            full                                   --quick
@@ -15,6 +15,9 @@ sizes            full                                   --quick
   matchmaking    10,000 visitors × 2,000 exhibitors      2,000 × 400
   churn          20,000 exhibitors x 5 editions         2,000 x 5
   value          100,000 customers, 1,000,000 int.      5,000 / 50,000
+  canton         30,000 exh. / 300,000 vis. / 3M int.   1,000 / 10,000 / 100,000
+                 (every staff page, then the nightly life cycle; the database is built
+                 once by benchmarks/canton.py and cached in benchmarks/results/canton/)
 
 Everything runs on 127.0.0.1: a temporary SQLite file and, when a PostgreSQL server answers
 on 127.0.0.1:5432, a database of our own there (created and dropped by the run).
@@ -46,6 +49,7 @@ NAMES = (
     "matchmaking",
     "churn",
     "value",
+    "canton",
 )
 
 
@@ -133,15 +137,24 @@ def run_one(name: str, quick: bool) -> list[dict]:
         from benchmarks import value
 
         return value.run(quick)
+    if name == "canton":
+        from benchmarks import pages
+
+        return pages.run_canton(quick) + [lifecycle(quick, canton=True)]
     raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(NAMES)}")
 
 
-def lifecycle(quick: bool) -> dict:
-    """The relationships area's own benchmark (benchmarks/lifecycle.py), run as it documents."""
+def lifecycle(quick: bool, canton: bool = False) -> dict:
+    """The relationships area's own benchmark (benchmarks/lifecycle.py), run as it documents;
+    `canton`: on the Canton-Fair database."""
+    name = "canton-lifecycle" if canton else "lifecycle"
     script = common.ROOT / "benchmarks" / "lifecycle.py"
     if not script.exists():
-        return {"name": "lifecycle", "skipped": "benchmarks/lifecycle.py is not there"}
-    size = ["--relationships", "5000", "--interactions", "50000"] if quick else []
+        return {"name": name, "skipped": "benchmarks/lifecycle.py is not there"}
+    if canton:
+        size = ["--canton"] + (["--quick"] if quick else [])
+    else:
+        size = ["--relationships", "5000", "--interactions", "50000"] if quick else []
     completed = subprocess.run(
         [sys.executable, str(script), *size],
         cwd=common.ROOT,
@@ -151,11 +164,13 @@ def lifecycle(quick: bool) -> dict:
         check=False,
     )
     if completed.returncode != 0:
-        return {"name": "lifecycle", "error": completed.stderr[-2000:]}
-    figures = json.loads((common.RESULTS / "lifecycle.json").read_text())
+        return {"name": name, "error": completed.stderr[-2000:]}
+    figures = json.loads(
+        (common.RESULTS / ("lifecycle-canton.json" if canton else "lifecycle.json")).read_text()
+    )
     ratio = figures.get("ratio_nightly_to_raw") or 0.0
     return {
-        "name": "lifecycle",
+        "name": name,
         "ours": figures.get("evaluate_all_nightly_seconds"),
         "baseline": figures.get("raw_aggregate_seconds"),
         "unit": "s",

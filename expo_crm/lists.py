@@ -63,6 +63,18 @@ class ListPage:
         return self.page + 1
 
 
+def page_of_rows(stmt: sa.Select, per_page: int = PER_PAGE) -> ListPage:
+    """Like page_of, for a query of several entities or columns: each item a tuple. Only the
+    page's rows are read; the count is one SELECT count(*) over the query."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    return ListPage([tuple(row) for row in rows], page, per_page, total)
+
+
 def page_of_list(rows: list, per_page: int = PER_PAGE) -> ListPage:
     """Like page_of, for a list already in memory (out of range: the last page)."""
     pages = max(1, math.ceil(len(rows) / per_page))

@@ -80,6 +80,11 @@ def set_booth_blocked(booth: Booth, blocked: bool) -> None:
 def booths_for_show(
     show_id: int, hall: str = "", status: str = ""
 ) -> list[tuple[Booth, Company | None]]:
+    return [tuple(row) for row in db.session.execute(booths_query(show_id, hall, status))]
+
+
+def booths_query(show_id: int, hall: str = "", status: str = "") -> sa.Select:
+    """The show's booths (by hall and number), each with the company it is assigned to."""
     query = (
         sa.select(Booth, Company)
         .outerjoin(BoothAssignment, BoothAssignment.booth_id == Booth.id)
@@ -91,7 +96,7 @@ def booths_for_show(
         query = query.where(Booth.hall == hall)
     if status in BoothStatus.__members__:
         query = query.where(Booth.status == BoothStatus(status))
-    return [tuple(row) for row in db.session.execute(query)]
+    return query
 
 
 def assign_booth(

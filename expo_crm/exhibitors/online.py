@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from expo_crm import clock, taxids
 from expo_crm.db import db
@@ -246,7 +247,16 @@ def documents_of(application_id: int) -> list[ApplicationDocument]:
 
 def review_queue(show_id: int | None, state: str = "") -> list[Application]:
     """Applications waiting for staff, oldest first; any state when asked."""
-    query = sa.select(Application).order_by(Application.created_at, Application.id)
+    return list(db.session.scalars(review_queue_query(show_id, state).limit(500)))
+
+
+def review_queue_query(show_id: int | None, state: str = "") -> sa.Select:
+    """The query of review_queue, for a page of it; loads each application's company and show."""
+    query = (
+        sa.select(Application)
+        .options(joinedload(Application.company), joinedload(Application.show))
+        .order_by(Application.created_at, Application.id)
+    )
     if show_id:
         query = query.where(Application.show_id == show_id)
     if state in ApplicationState.__members__:
@@ -255,4 +265,4 @@ def review_queue(show_id: int | None, state: str = "") -> list[Application]:
         query = query.where(
             Application.state.in_([ApplicationState.submitted, ApplicationState.under_review])
         )
-    return list(db.session.scalars(query.limit(500)))
+    return query

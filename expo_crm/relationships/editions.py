@@ -3,7 +3,7 @@
 
 A customer's stage at a moment is its last stage transition up to then, found by the database
 (a window over the transitions), so the figures are those the system held at that time, not
-today's.
+today's. The database also counts them: a page never loads every customer's stage.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def _closing_moment(show: Show) -> datetime:
     return datetime.combine(show.move_out_date, time.max, tzinfo=show.tz).astimezone(UTC)
 
 
-def stages_at(moment: datetime) -> dict[int, LifecycleStage]:
-    """Every customer's stage at the moment, by life-cycle state id."""
+def _stages_at(moment: datetime):
+    """Every customer's stage at the moment (its last transition up to then), as a subquery
+    of (state_id, stage)."""
     latest = (
         sa.select(
             StageTransition.state_id,
@@ -41,14 +42,48 @@ def stages_at(moment: datetime) -> dict[int, LifecycleStage]:
         .where(StageTransition.at <= moment)
         .subquery()
     )
-    rows = db.session.execute(
-        sa.select(latest.c.state_id, latest.c.to_stage).where(latest.c.rank == 1)
-    ).all()
-    return {state_id: stage for state_id, stage in rows}
+    return (
+        sa.select(latest.c.state_id, latest.c.to_stage.label("stage"))
+        .where(latest.c.rank == 1)
+        .subquery()
+    )
+
+
+def stages_at(moment: datetime) -> dict[int, LifecycleStage]:
+    """Every customer's stage at the moment, by life-cycle state id."""
+    stages = _stages_at(moment)
+    return dict(db.session.execute(sa.select(stages.c.state_id, stages.c.stage)).all())
+
+
+def stage_counts(moment: datetime) -> Counter:
+    """How many customers stood in each stage at the moment (counted by the database)."""
+    stages = _stages_at(moment)
+    return Counter(
+        dict(
+            db.session.execute(
+                sa.select(stages.c.stage, sa.func.count()).group_by(stages.c.stage)
+            ).all()
+        )
+    )
+
+
+def moves_between(then: datetime, now: datetime) -> Counter:
+    """(stage then, stage now): how many customers, of those known at both moments."""
+    before, after = _stages_at(then), _stages_at(now)
+    return Counter(
+        {
+            (a, b): n
+            for a, b, n in db.session.execute(
+                sa.select(before.c.stage, after.c.stage, sa.func.count())
+                .join(after, after.c.state_id == before.c.state_id)
+                .group_by(before.c.stage, after.c.stage)
+            ).all()
+        }
+    )
 
 
 def funnel(show: Show) -> dict:
-    counts = Counter(stages_at(_closing_moment(show)).values())
+    counts = stage_counts(_closing_moment(show))
     return charts.funnel_chart(
         _("Life cycle when %(show)s closed", show=show.name),
         [(stage.label, counts.get(stage, 0)) for stage in LifecycleStage],
@@ -61,8 +96,7 @@ def flow(show: Show) -> dict | None:
     before = previous_edition(show)
     if before is None:
         return None
-    then, now = stages_at(_closing_moment(before)), stages_at(_closing_moment(show))
-    moves = Counter((then[state_id], now[state_id]) for state_id in then if state_id in now)
+    moves = moves_between(_closing_moment(before), _closing_moment(show))
     return charts.flow_chart(
         _("From %(before)s to %(after)s", before=before.name, after=show.name),
         [

@@ -234,6 +234,8 @@ class Complaint(SubjectRefMixin, TimestampMixin, db.Model):
         sa.CheckConstraint(
             "(state = 'closed') = (closed_at IS NOT NULL)", name="closed_at_when_closed"
         ),
+        # The complaint list, newest first: a page read off the index, not a sort of them all.
+        sa.Index("ix_complaints_opened_at_id", "opened_at", "id"),
     )
 
     @property
@@ -333,6 +335,8 @@ class RelationshipState(SubjectRefMixin, SignalsMixin, db.Model):
         sa.UniqueConstraint("visitor_id", name="uq_lifecycle_states_visitor"),
         sa.UniqueConstraint("partner_id", name="uq_lifecycle_states_partner"),
         *subject_indexes("lifecycle_states", served=("company_id", "visitor_id", "partner_id")),
+        # The relationship list, weakest first: a page read off the index, not a sort of them all.
+        sa.Index("ix_lifecycle_states_health_id", "health", "id"),
     )
 
 

@@ -301,3 +301,28 @@ def test_a_payment_date_is_a_date_defaulting_to_the_shows_today(client):
     assert "Mar 2, 2027" in payments and "12:00" not in payments
     company_page = text_of(client.get(f"/exhibitors/{contract.company_id}"))
     assert "Mar 2, 2027" in company_page and "12:00" not in company_page
+
+
+def test_the_booth_list_shows_a_hall_a_page_and_the_rest_on_the_next(client):
+    _sales(client)
+    show = create_show()
+    for n in range(101):
+        create_booth(show, number=f"W1-{n:03d}", commit=False)
+    db.session.commit()
+    first = text_of(client.get(f"/exhibitors/booths?show={show.id}"))
+    assert "W1-000" in first and "W1-099" in first and "W1-100" not in first
+    assert "Page 1 of 2" in first and "101 in all" in first
+    second = text_of(client.get(f"/exhibitors/booths?show={show.id}&page=2"))
+    assert "W1-100" in second and "W1-099" not in second
+
+
+def test_the_review_queue_shows_fifty_applications_a_page_oldest_first(client):
+    _sales(client)
+    show = create_show()
+    for n in range(51):
+        create_application(create_company(f"申请公司{n:02d}", f"Applicant {n:02d}"), show)
+    first = text_of(client.get("/exhibitors/applications"))
+    assert "Applicant 00" in first and "Applicant 49" in first and "Applicant 50" not in first
+    assert "Page 1 of 2" in first
+    second = text_of(client.get("/exhibitors/applications?page=2"))
+    assert "Applicant 50" in second and "Applicant 00" not in second

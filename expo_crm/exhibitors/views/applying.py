@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_babel import refresh
 
-from expo_crm import clock
+from expo_crm import clock, lists
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import public, requires
 from expo_crm.db import db
@@ -117,13 +117,15 @@ def review_queue():
     show_id = request.args.get("show", type=int)
     show = shows.get_show_or_404(show_id) if show_id else None
     state = request.args.get("state", "")
+    pagination = lists.page_of(online.review_queue_query(show.id if show else None, state), 50)
     return render_template(
         "exhibitors/review_queue.html",
         show=show,
         shows=shows.list_shows(),
         state=state,
         states=list(ApplicationState),
-        applications=online.review_queue(show.id if show else None, state),
+        pagination=pagination,
+        applications=pagination.items,
     )
 
 

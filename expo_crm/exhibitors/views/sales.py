@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from expo_crm import clock
+from expo_crm import clock, lists
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.db import db
@@ -21,6 +21,7 @@ from expo_crm.exhibitors.booths import (
     assigned_booths,
     booth_totals,
     booths_for_show,
+    booths_query,
     create_booth,
     halls,
     release_booth,
@@ -171,6 +172,9 @@ def application_release_booth(application_id: int, booth_id: int):
 # --- booths and hall plan -------------------------------------------------------------------
 
 
+BOOTHS_PER_PAGE = 100  # a hall's worth; a Canton-sized show has tens of thousands
+
+
 def _show_from_args():
     show_id = request.args.get("show", type=int)
     show = shows.get_show_or_404(show_id) if show_id else chosen_show()
@@ -201,11 +205,14 @@ def booth_list():
             if action.done:
                 return redirect(url_for("exhibitors.booth_list", show=show.id))
     hall, status = request.args.get("hall", ""), request.args.get("status", "")
-    rows = booths_for_show(show.id, hall, status) if show else []
+    pagination = (
+        lists.page_of_rows(booths_query(show.id, hall, status), BOOTHS_PER_PAGE) if show else None
+    )
     return render_template(
         "exhibitors/booth_list.html",
         show=show,
-        rows=rows,
+        pagination=pagination,
+        rows=pagination.items if pagination else [],
         form=form,
         shows=shows.list_shows(),
         halls=halls(show.id) if show else [],

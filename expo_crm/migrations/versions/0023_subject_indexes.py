@@ -9,7 +9,7 @@ the column alone elsewhere, and none where a unique constraint on the column alr
 an index (`lifecycle_states`, `customer_values`: company, visitor and partner). Issue 21.
 
 Revision ID: 0023_subject_indexes
-Revises: 0020_show_branding
+Revises: 0022_value_run
 Create Date: 2026-12-01 05:00:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_subject_indexes"
-down_revision = "0020_show_branding"
+down_revision = "0022_value_run"
 branch_labels = None
 depends_on = None
 
