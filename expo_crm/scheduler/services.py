@@ -523,6 +523,16 @@ def set_paused(name: str, paused: bool) -> JobState:
     return state
 
 
+def ask_to_run(name: str, at: datetime) -> JobState:
+    """Ask the scheduler process to run a job at its next poll, for work a user has just queued
+    (the caller audits that work; the console's request_run audits the request itself)."""
+    if name not in job_names():
+        raise KeyError(name)
+    state = job_state(name)
+    state.run_requested_at = at
+    return state
+
+
 def request_run(name: str, at: datetime) -> JobState:
     """Ask the scheduler process to run a job at its next poll (web workers never run jobs)."""
     if name not in job_names():
