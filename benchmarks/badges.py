@@ -144,21 +144,24 @@ def _whole_job(client, bench, show_id: int, count: int) -> dict:
         stdout=subprocess.PIPE,
         text=True,
     )
-    while job.poll() is None:
+    progress = client.get(progress_url).json
+    while progress["under_way"] and job.poll() is None:
         time.sleep(POLL_SECONDS)
         progress = client.get(progress_url).json
         print(
             f"badges: {progress['state']} {progress['done']:,} of {progress['total']:,}",
             file=sys.stderr,
         )
-    memory = json.loads(job.stdout.read().strip().splitlines()[-1])
-    progress = client.get(progress_url).json
     if progress["state"] != "done":
+        job.wait()
+        progress = client.get(progress_url).json
         raise RuntimeError(f"the badge build ended {progress['state']}: {progress['failure']}")
+    # The file is whole once the build says done; the job's process may still be winding up.
     download = client.get(progress["download_url"])
     seconds = time.perf_counter() - started
     if download.status_code != 200:
         raise RuntimeError(f"the download answered {download.status_code}")
+    memory = json.loads(job.communicate()[0].strip().splitlines()[-1])
     path = bench.instance / f"downloaded-{show_id}.pdf"
     path.write_bytes(download.data)
     pages = _pages(path)

@@ -228,14 +228,19 @@ def build_pdf(
                 if on_chunk is not None:
                     on_chunk(copied)
 
-            for html in chunks:
-                path = scratch / f"{chunk_count:06d}.pdf"
-                in_flight.append((pool.submit(render_chunk, html, static_folder, str(path)), path))
-                chunk_count += 1
-                if len(in_flight) >= 2 * workers:
+            try:
+                for html in chunks:
+                    path = scratch / f"{chunk_count:06d}.pdf"
+                    future = pool.submit(render_chunk, html, static_folder, str(path))
+                    in_flight.append((future, path))
+                    chunk_count += 1
+                    if len(in_flight) >= 2 * workers:
+                        take_oldest()
+                while in_flight:
                     take_oldest()
-            while in_flight:
-                take_oldest()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # nothing more is drawn for a failed build
+                raise
             concatenation.finish()
     finally:
         for leftover in scratch.glob("*.pdf"):

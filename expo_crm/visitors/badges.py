@@ -123,6 +123,18 @@ def _queue(
     return build, False
 
 
+def recent_builds(show_id: int, limit: int = 5) -> list[BadgeBuild]:
+    """The show's latest bulk badge PDFs, newest first (the desk lists them)."""
+    return list(
+        db.session.scalars(
+            sa.select(BadgeBuild)
+            .where(BadgeBuild.show_id == show_id)
+            .order_by(BadgeBuild.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def build_file(build: BadgeBuild) -> Path:
     return Path(current_app.instance_path) / "badge_builds" / f"{build.id}.pdf"
 

@@ -114,6 +114,8 @@ def test_bulk_badges_are_made_in_the_background_on_every_core_and_downloaded_whe
     assert progress["progress_text"] == "3 of 3 badges"
     page = text_of(desk.get(f"/visitors/badge-builds/{build.id}"))
     assert "Ready" in page and "Download the PDF" in page and "http-equiv" not in page
+    desk_page = text_of(desk.get(f"/visitors/desk/{show.id}"))  # found again from the desk
+    assert f"/visitors/badge-builds/{build.id}" in desk_page and "3 of 3 badges" in desk_page
 
     download = desk.get(progress["download_url"])
     assert download.status_code == 200 and download.headers["Content-Type"] == "application/pdf"

@@ -317,12 +317,12 @@ ROUTES = [
 
 
 def finished_build(show) -> BadgeBuild:
-    """A bulk badge PDF made and ready to download."""
+    """A bulk badge PDF ready to download (its file written here: who may fetch it is the point)."""
     build, _ = badges.start_build(show, "", "en", None, clock.now())
+    build.state, build.done, build.finished_at = BadgeBuildState.done, build.total, clock.now()
     db.session.commit()
-    badges.run_builds(clock.now())
-    db.session.refresh(build)
-    assert build.state is BadgeBuildState.done
+    badges.build_file(build).parent.mkdir(parents=True, exist_ok=True)
+    badges.build_file(build).write_bytes(b"%PDF-1.7\n%%EOF\n")
     return build
 
 

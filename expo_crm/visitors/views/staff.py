@@ -209,6 +209,7 @@ def desk(show_id: int):
         q=search,
         categories=RegistrationCategory,
         action_form=EmptyForm(),
+        builds=badges.recent_builds(show.id),
     )
 
 
