@@ -8,7 +8,7 @@ sizes            full                                   --quick
   checkin        150,000 registrations, 10 s a phase    40,000, 5 s a phase
   opening        30,000 scans, 40 gates, hour x10       6,000 scans, hour x30
   scale          1,000 vs 1,000,000 registrations       1,000 vs 100,000
-  badges         1,000 badges                           200
+  badges         10,000 badges (and 1,000 for memory)    1,000 (and 200)
   lifecycle      100,000 relationships, 1,000,000 int.  5,000 / 50,000
   mail           10,000 emails                          2,000
   pages          10,000 exh. / 100,000 vis. / 1M int.   1,000 / 10,000 / 100,000
@@ -210,7 +210,14 @@ def table(rows: list[dict]) -> str:
         elif "ours_send_seconds" in row:
             extra = f"queue {row['ours_queue_seconds']} s + send {row['ours_send_seconds']} s"
         elif "pdf_bytes" in row:
-            extra = f"{row['badges']} badges, {row['pages']['ours']} pages"
+            memory = "; ".join(
+                f"{size} {m['job_mib']}+{m['worker_mib']} MiB"
+                for size, m in row.get("peak_memory_mib", {}).items()
+                if size != "floor"
+            )
+            extra = (
+                f"{row['badges']} badges, {row['pages']['ours']} pages; peak job+worker {memory}"
+            )
         elif "first_run_ratio" in row:
             extra = f"{row['relationships']:,} rel., {row['interactions']:,} int.; first run x{row['first_run_ratio']}"
         elif "recommendations" in row:

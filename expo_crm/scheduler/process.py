@@ -149,7 +149,28 @@ def control_tick() -> None:
                         state.run_requested_at = None
                 db.session.commit()
             for name in requested:
-                services.run_job(name, clock.now(), trigger="manual")
+                if scheduler is not None and scheduler.state == STATE_RUNNING:
+                    # On the job pool, so that a long run (a bulk badge PDF) does not hold up
+                    # the heartbeat and the next requests.
+                    scheduler.add_job(
+                        requested_job,
+                        args=[name],
+                        id=f"{name}.requested",
+                        name=f"{name} (requested)",
+                        replace_existing=True,
+                    )
+                else:
+                    services.run_job(name, clock.now(), trigger="manual")
+        finally:
+            db.session.remove()
+
+
+def requested_job(name: str) -> None:
+    """A run asked for from the console or by queued work, once, on the job pool."""
+    assert _app is not None
+    with _app.app_context():
+        try:
+            services.run_job(name, clock.now(), trigger="manual")
         finally:
             db.session.remove()
 

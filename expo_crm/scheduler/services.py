@@ -523,6 +523,24 @@ def set_paused(name: str, paused: bool) -> JobState:
     return state
 
 
+def ask_to_run(name: str, at: datetime) -> None:
+    """Ask the scheduler process to run a job at its next poll, for work a user has just queued
+    (the caller audits that work; the console's request_run audits the request itself). Safe
+    when requests ask at the same moment: the job's row is made once."""
+    if name not in job_names():
+        raise KeyError(name)
+    asked = sa.update(JobState).where(JobState.name == name).values(run_requested_at=at)
+    if db.session.execute(asked).rowcount:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(JobState(name=name, paused=False, run_requested_at=at))
+    except sa.exc.IntegrityError as clash:
+        if not is_unique_violation(clash):
+            raise
+        db.session.execute(asked)
+
+
 def request_run(name: str, at: datetime) -> JobState:
     """Ask the scheduler process to run a job at its next poll (web workers never run jobs)."""
     if name not in job_names():

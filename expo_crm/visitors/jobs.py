@@ -17,9 +17,9 @@ from expo_crm.auth.services import staff_with
 from expo_crm.db import db
 from expo_crm.mail.models import MailCategory
 from expo_crm.mail.services import enqueue_email
-from expo_crm.scheduler.registry import in_step_target, plan_action
+from expo_crm.scheduler.registry import in_step_target, periodic_job, plan_action
 from expo_crm.shows.models import Show
-from expo_crm.visitors import services
+from expo_crm.visitors import badges, services
 from expo_crm.visitors.models import (
     Registration,
     RegistrationCategory,
@@ -333,3 +333,9 @@ def snapshots(show: Show) -> list[TrafficSnapshot]:
             .order_by(TrafficSnapshot.taken_at)
         )
     )
+
+
+@periodic_job(badges.JOB_NAME, label=_l("Make the bulk badge PDFs staff asked for"), minutes=1)
+def make_badge_pdfs(at: datetime) -> int:
+    """Staff queue a build and ask for this job at once; the minute's run is the fallback."""
+    return badges.run_builds(at)

@@ -501,3 +501,99 @@ register_kind(
 
 REGISTERED = events.register("visitors.registered", _l("Registered for %(show)s")).name
 CHECKED_IN = events.register("visitors.checked_in", _l("Checked in at gate %(gate)s")).name
+
+
+class BadgeBuildState(LabeledEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    expired = "expired"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            "queued": _l("Waiting to start"),
+            "running": _l("Being made"),
+            "done": _l("Ready"),
+            "failed": _l("Failed"),
+            "expired": _l("Removed (older than a day)"),
+        }
+
+
+BADGE_BUILD_UNDER_WAY = ("queued", "running")
+
+
+class BadgeBuild(db.Model):
+    """One bulk badge PDF for a show (and perhaps one category), made in the background by the
+    scheduler. At most one is under way per show, selection and language: a second request
+    joins it. Its file lives in the instance folder until it expires."""
+
+    __tablename__ = "badge_builds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(sa.ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    # A RegistrationCategory value, or "" for every category.
+    category: Mapped[str] = mapped_column(sa.String(20), default="")
+    language: Mapped[str] = mapped_column(sa.String(5))
+    state: Mapped[BadgeBuildState] = mapped_column(
+        enum_type(BadgeBuildState, "badge_build_state"), default=BadgeBuildState.queued
+    )
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    file_bytes: Mapped[int | None]
+    # Why it failed, as an event kind and its parameters (expo_crm.events), never a sentence.
+    failure: Mapped[str | None] = mapped_column(sa.String(64))
+    failure_params: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The process making it: a build whose process is gone is started again, a few times.
+    host: Mapped[str] = mapped_column(sa.String(200), default="")
+    pid: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+
+    show = relationship("Show")
+
+    __table_args__ = (
+        sa.Index(
+            "uq_badge_builds_one_under_way",
+            "show_id",
+            "category",
+            "language",
+            unique=True,
+            sqlite_where=sa.text("state IN ('queued', 'running')"),
+            postgresql_where=sa.text("state IN ('queued', 'running')"),
+        ),
+        sa.CheckConstraint("done >= 0 AND done <= total", name="done_within_total"),
+        sa.CheckConstraint(
+            "(state = 'failed') = (failure IS NOT NULL)", name="failure_when_failed"
+        ),
+    )
+
+    @property
+    def under_way(self) -> bool:
+        return self.state.value in BADGE_BUILD_UNDER_WAY
+
+    @property
+    def failure_text(self) -> str:
+        return events.render(self.failure, self.failure_params)
+
+
+BADGES_FAILED = events.register(
+    "visitors.badges_failed",
+    _l(
+        "The badge PDF could not be made (%(error)s). Start it again; if it fails again, tell an administrator."
+    ),
+).name
+BADGES_NONE = events.register(
+    "visitors.badges_none",
+    _l("There were no badges left to print for this choice when the PDF was begun."),
+).name
+BADGES_INTERRUPTED = events.register(
+    "visitors.badges_interrupted",
+    _l("Making the badge PDF was interrupted %(times)s times. Start it again."),
+).name

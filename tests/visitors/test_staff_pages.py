@@ -17,10 +17,12 @@ from expo_crm.audit.models import AuditEvent
 from expo_crm.auth.models import DeviceToken
 from expo_crm.auth.permissions import Role, role_has
 from expo_crm.db import db
-from expo_crm.visitors import attendance, services
+from expo_crm.visitors import attendance, badges, services
 from expo_crm.visitors.checkin import check_in
 from expo_crm.visitors.models import (
     Badge,
+    BadgeBuild,
+    BadgeBuildState,
     ClassificationRule,
     Registration,
     RegistrationSource,
@@ -147,33 +149,6 @@ def test_a_reprint_issues_a_new_code_and_the_old_one_is_revoked_at_the_gate(desk
     assert (new.status_code, new.json["result"]) == (201, "admitted")
 
 
-def test_bulk_badges_for_a_show_or_a_category_are_one_pdf_document(desk, show, tmp_path):
-    create_registration(show, name="张伟", category="professional")
-    create_registration(show, name="Anna Müller", category="professional")
-    create_registration(show, name="李娜", category="general")
-    cancelled, _ = create_registration(show, name="Cancelled Person", category="general")
-    services.cancel_registration(cancelled)
-    db.session.commit()
-
-    url, page = f"/visitors/shows/{show.id}/badges.pdf", f"/visitors/desk/{show.id}"
-    everyone = post_form(desk, url, {}, page=page)
-    assert everyone.status_code == 200 and everyone.headers["Content-Type"] == "application/pdf"
-    pages, text = pdf_pages(tmp_path, everyone.data)
-    assert pages == 3 and all(name in text for name in ("张伟", "Anna Müller", "李娜"))
-    assert "Cancelled Person" not in text
-
-    pages, text = pdf_pages(tmp_path, post_form(desk, url, {"category": "general"}, page=page).data)
-    assert pages == 1 and "李娜" in text
-    assert [e.after["count"] for e in audits("visitors.print_badges")] == [3, 1]
-
-    empty = post_form(desk, url, {"category": "vip"}, page=page)
-    assert empty.status_code == 302
-    assert "no badges to print" in text_of(desk.get(empty.headers["Location"]))
-    assert post_form(desk, url, {"category": "nonsense"}, page=page).status_code == 404
-    assert desk.post(url).status_code == 400  # no CSRF token: nothing printed, nothing audited
-    assert len(audits("visitors.print_badges")) == 2
-
-
 def test_the_badge_downloads_are_posts_and_their_pages_write_nothing(client, show):
     """Printing badges and exporting badge codes are audited, so they are POSTs: neither the
     pages offering them nor a GET of their address writes a row."""
@@ -183,7 +158,7 @@ def test_the_badge_downloads_are_posts_and_their_pages_write_nothing(client, sho
     for url in (
         f"/visitors/?show={show.id}",
         f"/visitors/desk/{show.id}",
-        f"/visitors/shows/{show.id}/badges.pdf",
+        f"/visitors/shows/{show.id}/badge-builds",
         f"/visitors/shows/{show.id}/registrations.xlsx",
     ):
         assert client.get(url).status_code in (200, 405), url
@@ -338,7 +313,10 @@ ROUTES = [
     Route("POST", "/visitors/registrations/{registration}/resend", "visitors.desk"),
     Route("GET", "/visitors/registrations/{registration}/badge.pdf", "visitors.desk"),
     Route("GET", "/visitors/desk/{show}", "visitors.desk"),
-    Route("POST", "/visitors/shows/{show}/badges.pdf", "visitors.desk"),
+    Route("POST", "/visitors/shows/{show}/badge-builds", "visitors.desk"),
+    Route("GET", "/visitors/badge-builds/{build}", "visitors.desk"),
+    Route("GET", "/visitors/badge-builds/{build}.json", "visitors.desk"),
+    Route("GET", "/visitors/badge-builds/{build}/badges.pdf", "visitors.desk"),
     Route("GET", "/visitors/rules", "visitors.manage"),
     Route("GET", "/visitors/shows/{show}/devices", "gate.devices"),
     Route("POST", "/visitors/shows/{show}/registrations.xlsx", "visitors.export"),
@@ -351,13 +329,24 @@ ROUTES = [
 ]
 
 
+def finished_build(show) -> BadgeBuild:
+    """A bulk badge PDF ready to download (its file written here: who may fetch it is the point)."""
+    build, _ = badges.start_build(show, "", "en", None, clock.now())
+    build.state, build.done, build.finished_at = BadgeBuildState.done, build.total, clock.now()
+    db.session.commit()
+    badges.build_file(build).parent.mkdir(parents=True, exist_ok=True)
+    badges.build_file(build).write_bytes(b"%PDF-1.7\n%%EOF\n")
+    return build
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: str(r or "anonymous"))
 def test_every_visitors_staff_route_admits_only_the_roles_holding_its_capability(app, show, role):
     registration, _ = create_registration(show)
+    build = finished_build(show)
     client = client_as(app, role)  # one sign-in per role: sign-ins are rate limited
     token = csrf_from(text_of(client.get("/portal/" if role == "exhibitor" else "/login")))
     for route in ROUTES:
-        url = route.url.format(show=show.id, registration=registration.id)
+        url = route.url.format(show=show.id, registration=registration.id, build=build.id)
         if route.method == "GET":
             response = client.get(url)
         else:

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, selectinload
 
-from expo_crm import audit
+from expo_crm import clock
 from expo_crm.actions import user_action
 from expo_crm.auth.models import DeviceToken
 from expo_crm.auth.permissions import requires
 from expo_crm.auth.services import create_device_token, revoke_device_token
 from expo_crm.db import db
 from expo_crm.documents.qr import png_data_uri
+from expo_crm.scheduler.services import active_instance
 from expo_crm.shows.choice import chosen_show
 from expo_crm.shows.models import Show
 from expo_crm.shows.services import list_shows
-from expo_crm.visitors import exports, services
+from expo_crm.visitors import badges, exports, services
 from expo_crm.visitors.forms import DeskForm, DeviceForm, EmptyForm, RuleForm
 from expo_crm.visitors.models import (
+    BadgeBuild,
+    BadgeBuildState,
     ClassificationRule,
-    Registration,
     RegistrationCategory,
     RegistrationSource,
     Scan,
@@ -199,35 +209,86 @@ def desk(show_id: int):
         q=search,
         categories=RegistrationCategory,
         action_form=EmptyForm(),
+        builds=badges.recent_builds(show.id),
     )
 
 
-@bp.route("/visitors/shows/<int:show_id>/badges.pdf", methods=["POST"])
+@bp.route("/visitors/shows/<int:show_id>/badge-builds", methods=["POST"])
 @requires("visitors.desk")
 def bulk_badges(show_id: int):
-    """A POST: who printed which badges is audited, and a GET never writes."""
+    """Starts (or joins) a bulk badge PDF made in the background, and shows its progress. A
+    POST: who printed which badges is audited, and a GET never writes."""
     show = db.get_or_404(Show, show_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    category = request.form.get("category") or None
-    if category not in (None, *[c.value for c in RegistrationCategory]):
+    category = request.form.get("category") or ""
+    if category not in ("", *[c.value for c in RegistrationCategory]):
         abort(404)
-    registrations = db.session.scalars(
-        services.registrations_for(show.id, category=category).options(
-            selectinload(Registration.badges), contains_eager(Registration.visitor)
+    with user_action() as action:
+        build, joined = badges.start_build(
+            show, category, current_user.locale or "zh", current_user.id, clock.now()
         )
-    ).all()
-    if not registrations:
-        flash(_("There are no badges to print for this choice."), "info")
+        if joined:
+            action.succeeded_with(
+                _("These badges are already being made; here is how far it has got."), "info"
+            )
+    if not action.done:
         return redirect(url_for("visitors.desk", show_id=show.id))
-    pdf = services.badge_pdf(registrations, language=current_user.locale or "zh")
-    with user_action():
-        audit.record(
-            "visitors.print_badges",
-            show,
-            after={"category": category, "count": len(registrations)},
-        )
-    return _pdf(pdf, f"badges-{show.code}.pdf")
+    return redirect(url_for("visitors.badge_build", build_id=build.id))
+
+
+def _progress(build: BadgeBuild) -> dict:
+    done = build.state is BadgeBuildState.done
+    return {
+        "state": build.state.value,
+        "state_label": str(build.state.label),
+        "done": build.done,
+        "total": build.total,
+        "percent": int(100 * build.done / build.total) if build.total else 0,
+        "progress_text": _(
+            "%(done)s of %(total)s badges", done=f"{build.done:,}", total=f"{build.total:,}"
+        ),
+        "under_way": build.under_way,
+        "failure": build.failure_text if build.failure else None,
+        "download_url": url_for("visitors.badge_build_pdf", build_id=build.id) if done else None,
+    }
+
+
+@bp.route("/visitors/badge-builds/<int:build_id>")
+@requires("visitors.desk")
+def badge_build(build_id: int):
+    build = db.get_or_404(BadgeBuild, build_id)
+    scheduler_missing = build.under_way and active_instance(clock.now()) is None
+    return render_template(
+        "visitors/badge_build.html",
+        build=build,
+        progress=_progress(build),
+        category=RegistrationCategory(build.category).label if build.category else None,
+        scheduler_missing=scheduler_missing,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.route("/visitors/badge-builds/<int:build_id>.json")
+@requires("visitors.desk")
+def badge_build_progress(build_id: int):
+    return jsonify(_progress(db.get_or_404(BadgeBuild, build_id)))
+
+
+@bp.route("/visitors/badge-builds/<int:build_id>/badges.pdf")
+@requires("visitors.desk")
+def badge_build_pdf(build_id: int):
+    """The finished file (its making was audited when it was asked for)."""
+    build = db.get_or_404(BadgeBuild, build_id)
+    path = badges.build_file(build)
+    if build.state is not BadgeBuildState.done or not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=badges.download_name(build),
+    )
 
 
 # --- classification rules ---------------------------------------------------------------------------
