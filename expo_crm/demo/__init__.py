@@ -23,8 +23,9 @@ from expo_crm import clock
 from expo_crm.auth import services as auth
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role
+from expo_crm.categories import demo as categories_demo
 from expo_crm.db import db, writing
-from expo_crm.demo import churn_history
+from expo_crm.demo import churn_history, showfloor
 from expo_crm.demo import relationships as relationships_demo
 from expo_crm.exhibitors import demo as exhibitors_demo
 from expo_crm.invoicing import demo as invoicing_demo
@@ -52,11 +53,13 @@ DEMO_STAFF = (
 def _seeders():
     """Each domain's seed(ctx), in order: later ones build on what earlier ones made."""
     return (
+        categories_demo.seed,  # the product tree that exhibitors offer and visitors seek
         exhibitors_demo.seed,
         visitors_demo.seed,
         suppliers_demo.seed,  # orders for the exhibitors' companies
         invoicing_demo.seed,  # invoices of the signed contracts, with their service orders
         partners_demo.seed,  # attributes visitors' registrations to referral codes
+        showfloor.seed,  # meetings, recommendations, leads and staff badges
         staff_demo.seed,
         surveys_demo.seed,
         churn_history.seed,  # older editions and complaints with hidden behaviour
@@ -75,6 +78,7 @@ class DemoContext:
     exhibitors: int
     visitors: int
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
+    categories: dict[str, int] = field(default_factory=dict)  # code -> id
     notes: list[str] = field(default_factory=list)
 
     @property
