@@ -30,6 +30,7 @@ from expo_crm.demo import relationships as relationships_demo
 from expo_crm.exhibitors import demo as exhibitors_demo
 from expo_crm.invoicing import demo as invoicing_demo
 from expo_crm.partners import demo as partners_demo
+from expo_crm.relationships.services import evaluate_values
 from expo_crm.scheduler.services import ensure_plan
 from expo_crm.shows import services as shows
 from expo_crm.shows.models import Show
@@ -65,7 +66,14 @@ def _seeders():
         churn_history.seed,  # older editions and complaints with hidden behaviour
         relationships_demo.seed,
         churn_history.train,  # the churn models, as tonight's job would train them
+        _customer_values,
     )
+
+
+def _customer_values(ctx) -> None:
+    """Customer values and classes, as tonight's job would evaluate them."""
+    result = evaluate_values(clock.now())
+    ctx.notes.append(f"customer values: {result['created']} evaluated")
 
 
 @dataclass

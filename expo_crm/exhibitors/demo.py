@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from expo_crm import clock
+from expo_crm import clock, taxids
 from expo_crm.auth.services import hash_password
 from expo_crm.db import db
 from expo_crm.exhibitors.applications import create_application, move_application
@@ -154,7 +154,7 @@ def _company_values(ctx, n: int) -> dict:
     return {
         "name_zh": f"{city_zh}{brand_zh}{product_zh}有限公司{suffix}",
         "name_en": f"{city_en} {brand_en} {product_en} Co., Ltd.{(' ' + suffix) if suffix else ''}",
-        "tax_id": f"91{330000 + n:06d}MA{n:04d}{ctx.rng.randint(100, 999)}X",
+        "tax_id": _tax_id(f"91{330000 + n:06d}MA{n:04d}{ctx.rng.randint(100, 999)}"),
         "country": "CN",
         "province": province,
         "city": city_zh,
@@ -170,12 +170,18 @@ HALL_LAYOUT = {"W1": (3, 4, 48), "W2": (6, 5, 54)}
 MARGIN = 4
 
 
+def _tax_id(first17: str) -> str:
+    """A unified social credit code with its right check character, as fapiao requests need."""
+    return first17 + taxids.check_character(first17)
+
+
 class _Halls:
     """Booths are laid out as they are sold, two halls per show, plus a few left free or blocked;
     then each hall's outline is drawn around them and every booth placed on it (`draw`)."""
 
-    def __init__(self, show):
+    def __init__(self, show, history: bool = False):
         self.show = show
+        self.history = history
         self.counters = {"W1": 0, "W2": 0}
         self.booths: dict[str, list[Booth]] = {"W1": [], "W2": []}
 
@@ -227,7 +233,12 @@ class _Halls:
                 [[0, 0], [right, 0], [right, bottom], [cut, bottom], [0, bottom - cut]],
             )
             for booth, x, y, width in places:
-                place_booth(booth, x=x, y=y, width=width, depth=depth)
+                if self.history:  # a past edition's plan, as drawn then: no checks to repeat
+                    booth.x, booth.y, booth.width, booth.depth = (
+                        Decimal(str(v)) for v in (x, y, width, depth)
+                    )
+                else:
+                    place_booth(booth, x=x, y=y, width=width, depth=depth)
 
 
 def _at(show, days_before: int) -> datetime:
@@ -236,7 +247,7 @@ def _at(show, days_before: int) -> datetime:
 
 def seed(ctx) -> None:
     shows = (ctx.earlier, ctx.past, ctx.current, ctx.future)
-    halls = {show.id: _Halls(show) for show in shows}
+    halls = {show.id: _Halls(show, history=show in (ctx.earlier, ctx.past)) for show in shows}
     system = ("system", None, "demo")
     companies = []
     for n in range(ctx.exhibitors):
