@@ -60,7 +60,7 @@ def _seeders():
         suppliers_demo.seed,  # orders for the exhibitors' companies
         invoicing_demo.seed,  # invoices of the signed contracts, with their service orders
         partners_demo.seed,  # attributes visitors' registrations to referral codes
-        showfloor.seed,  # meetings, recommendations, leads and staff badges
+        showfloor.seed,  # recommendations, meetings and leads
         staff_demo.seed,
         surveys_demo.seed,
         churn_history.seed,  # older editions and complaints with hidden behaviour

@@ -1,5 +1,5 @@
 """The show floor of the demo: matchmaking (meeting hours, recommendations both ways, meetings
-in every state), the leads exhibitors scanned at their booths, and their named staff.
+in every state) and the leads exhibitors scanned at their booths.
 
 The steps go through the services, with the clock stopped at the moment each happened: a
 meeting is requested and answered before the show, held when the exhibitor scans the visitor's
@@ -21,10 +21,8 @@ import sqlalchemy as sa
 
 from expo_crm import clock
 from expo_crm.db import db
-from expo_crm.exhibitors.contracts import badge_quota
 from expo_crm.exhibitors.leads import record_lead
 from expo_crm.exhibitors.models import Contract, ContractState, Lead, PortalUser
-from expo_crm.exhibitors.participation import name_staff
 from expo_crm.matchmaking import services as meetings
 from expo_crm.matchmaking.models import Meeting, Party, Recommendation
 from expo_crm.matchmaking.recommend import compute_recommendations
@@ -39,12 +37,6 @@ PAST_OUTCOMES = ("held", "held", "declined", "held", "no_show", "held", "cancell
 LEADS_PER_EXHIBITOR = (4, 9, 14, 22, 30, 6, 17, 11)
 LEADS_SO_FAR = (1, 3, 2, 5, 0, 2)
 RATINGS = (5, 4, 4, 3, 3, 3, 2, 1)
-STAFF_NAMES = (
-    ("赵敏", "Zhao Min"),
-    ("钱磊", "Qian Lei"),
-    ("孙燕", "Sun Yan"),
-    ("周涛", "Zhou Tao"),
-)
 NOTES = (
     "询价：年采购量约2万件 / Asked for prices, about 20,000 pieces a year",
     "需要样品寄往德国 / Wants samples sent to Germany",
@@ -69,7 +61,6 @@ def seed(ctx) -> None:
     for show in ctx.shows:
         meetings.set_hours(show, OPENS, CLOSES, SLOT_MINUTES)
     past, current = _floor(ctx.past), _floor(ctx.current)
-    _name_staff(current)
     with clock.stopped_at(_local(past.show, -21, time(10))):
         compute_recommendations(past.show.id)
     _past_meetings(past, rng)
@@ -118,27 +109,6 @@ def _floor(show: Show) -> Floor:
 def _local(show: Show, day: int, at: time) -> datetime:
     """A moment `day` days after the show's first open day, at a local time."""
     return datetime.combine(show.open_from + timedelta(days=day), at, tzinfo=show.tz)
-
-
-def _name_staff(floor: Floor) -> None:
-    """The exhibitors with portal logins have named a staff member, a month before the show
-    (each badge is a PDF in an email: a few, not one for every exhibitor)."""
-    with_logins = db.session.scalars(
-        sa.select(PortalUser.company_id).distinct().order_by(PortalUser.company_id)
-    ).all()
-    with clock.stopped_at(_local(floor.show, -30, time(11))):
-        for company_id in with_logins:
-            contract = floor.contracts.get(company_id)
-            if contract is None or badge_quota(contract) < 1:
-                continue
-            chinese = contract.company.country == "CN"
-            zh, en = STAFF_NAMES[company_id % len(STAFF_NAMES)]
-            name_staff(
-                contract,
-                zh if chinese else en,
-                f"staff.c{company_id}.s{floor.show.id}@demo-exhibitor.expo-crm.cn",
-                locale="zh" if chinese else "en",
-            )
 
 
 def _pairs(floor: Floor, limit: int) -> list[Recommendation]:
@@ -223,7 +193,7 @@ def _scanner(company_id: int) -> int | None:
 def _past_meetings(floor: Floor, rng: random.Random) -> None:
     """Requested three weeks before, answered a week later; held, missed, declined, cancelled."""
     requested_at = _local(floor.show, -21, time(10))
-    for k, pair in enumerate(_pairs(floor, 24)):
+    for k, pair in enumerate(_pairs(floor, 16)):
         outcome = PAST_OUTCOMES[k % len(PAST_OUTCOMES)]
         starts_at = _free_slot(floor, pair.company_id, pair.visitor_id, k % 3, requested_at)
         if starts_at is None:
