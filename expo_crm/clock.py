@@ -3,13 +3,16 @@
 Three ways to set it:
 - tests call `freeze(at)` / `travel(delta)` / `unfreeze()`;
 - `EXPO_CRM_NOW` starts the clock at that ISO time and lets it run on;
-- the CLI `jobs run-due --at` freezes it for one run.
+- the CLI `jobs run-due --at` freezes it for one run;
+- `stopped_at(at)` stops it at a moment for a block (demo history entered as it happened).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 _frozen: datetime | None = None
@@ -64,3 +67,14 @@ def unfreeze() -> None:
     global _frozen, _offset
     _frozen = None
     _offset = None
+
+
+@contextmanager
+def stopped_at(at: datetime) -> Iterator[datetime]:
+    """The clock stands at `at` inside the block; after it, it is as it was (frozen or running)."""
+    global _frozen
+    before = _frozen
+    try:
+        yield freeze(at)
+    finally:
+        _frozen = before

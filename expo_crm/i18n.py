@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.support import Translations
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import get_translations as our_translations
 from werkzeug.datastructures import LanguageAccept
+from wtforms.i18n import messages_path
 
 SUPPORTED = ("zh", "en")
 
@@ -73,7 +76,64 @@ def bilingual(zh: str | None, en: str | None) -> str:
     return first or second or ""
 
 
+def N_(message: str) -> str:
+    """A message marked for the catalogue, translated where it is shown."""
+    return message
+
+
+# WTForms' own messages that its Chinese catalogue lacks or words in a way we do not (a bare
+# ASCII colon, "at least" read as "more than"): ours, in our catalogue, come first.
+FORM_MESSAGES = (
+    N_("'%(value)s' is not a valid choice for this field."),
+    N_("'%(value)s' are not valid choices for this field."),
+    N_("Date must be at least %(min)s."),
+    N_("Date must be at most %(max)s."),
+    N_("Date must be between %(min)s and %(max)s."),
+    N_("Not a valid week value."),
+    N_("This field cannot be edited."),
+    N_("This field is disabled and cannot have a value."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Invalid value, can't be any of: %(values)s."),
+    N_("Invalid value, must be one of: %(values)s."),
+)
+_FORM_MSGIDS = frozenset(FORM_MESSAGES)
+_wtforms_catalogues: dict[str, Translations] = {}
+
+
+class FormTranslations:
+    """WTForms' built-in messages ("This field is required.") in the reader's language, chosen
+    at the moment the message is written: ours for FORM_MESSAGES, else WTForms' catalogue."""
+
+    def _catalogues(self, message: str):
+        if message in _FORM_MSGIDS:
+            return our_translations()
+        language = str(get_locale() or "zh")
+        if language not in _wtforms_catalogues:
+            _wtforms_catalogues[language] = Translations.load(
+                messages_path(), [language], domain="wtforms"
+            )
+        return _wtforms_catalogues[language]
+
+    def ugettext(self, message: str) -> str:
+        return self._catalogues(message).ugettext(message)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        if singular in _FORM_MSGIDS:  # ours are two messages: Chinese has one form for both
+            return self.ugettext(singular if n == 1 else plural)
+        return self._catalogues(singular).ungettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+def _form_translations() -> None:
+    # Flask-WTF asks the request for the translations of its forms (flask_wtf.i18n).
+    request.wtforms_translations = FORM_TRANSLATIONS
+
+
 def init_app(app) -> None:
+    app.before_request(_form_translations)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["money"] = money

@@ -23,12 +23,14 @@ from expo_crm import clock
 from expo_crm.auth import services as auth
 from expo_crm.auth.models import StaffUser
 from expo_crm.auth.permissions import Role
+from expo_crm.categories import demo as categories_demo
 from expo_crm.db import db, writing
-from expo_crm.demo import churn_history
+from expo_crm.demo import churn_history, showfloor
 from expo_crm.demo import relationships as relationships_demo
 from expo_crm.exhibitors import demo as exhibitors_demo
 from expo_crm.invoicing import demo as invoicing_demo
 from expo_crm.partners import demo as partners_demo
+from expo_crm.relationships.services import evaluate_values
 from expo_crm.scheduler.services import ensure_plan
 from expo_crm.shows import services as shows
 from expo_crm.shows.models import Show
@@ -52,17 +54,26 @@ DEMO_STAFF = (
 def _seeders():
     """Each domain's seed(ctx), in order: later ones build on what earlier ones made."""
     return (
+        categories_demo.seed,  # the product tree that exhibitors offer and visitors seek
         exhibitors_demo.seed,
         visitors_demo.seed,
         suppliers_demo.seed,  # orders for the exhibitors' companies
         invoicing_demo.seed,  # invoices of the signed contracts, with their service orders
         partners_demo.seed,  # attributes visitors' registrations to referral codes
+        showfloor.seed,  # recommendations, meetings and leads
         staff_demo.seed,
         surveys_demo.seed,
         churn_history.seed,  # older editions and complaints with hidden behaviour
         relationships_demo.seed,
         churn_history.train,  # the churn models, as tonight's job would train them
+        _customer_values,
     )
+
+
+def _customer_values(ctx) -> None:
+    """Customer values and classes, as tonight's job would evaluate them."""
+    result = evaluate_values(clock.now())
+    ctx.notes.append(f"customer values: {result['created']} evaluated")
 
 
 @dataclass
@@ -75,6 +86,7 @@ class DemoContext:
     exhibitors: int
     visitors: int
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
+    categories: dict[str, int] = field(default_factory=dict)  # code -> id
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -1,4 +1,6 @@
-"""Demo exhibitors: companies across four editions with a real life-cycle history, and portal logins."""
+"""Demo exhibitors: companies across four editions with a real life-cycle history, what they
+offer (categories of the tree), the drawn hall plans, a booth held in the rebooking of the next
+edition, and portal logins."""
 
 from __future__ import annotations
 
@@ -7,15 +9,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from expo_crm import clock, taxids
 from expo_crm.auth.services import hash_password
 from expo_crm.db import db
 from expo_crm.exhibitors.applications import create_application, move_application
 from expo_crm.exhibitors.booths import assign_booth, create_booth
 from expo_crm.exhibitors.companies import add_contact, create_company
 from expo_crm.exhibitors.contracts import create_contract, participating_company_ids, sign_contract
+from expo_crm.exhibitors.hallplan import place_booth, set_outline
 from expo_crm.exhibitors.models import (
     ApplicationState,
     Booth,
+    BoothAssignment,
     BoothStatus,
     BoothType,
     CompanySize,
@@ -24,7 +29,9 @@ from expo_crm.exhibitors.models import (
     PortalUser,
     Submission,
 )
+from expo_crm.exhibitors.offers import set_offer
 from expo_crm.exhibitors.payments import record_payment
+from expo_crm.exhibitors.rebooking import compute_windows, pick_booth, save_plan
 from expo_crm.shows.services import entering_history
 
 PORTAL_PASSWORD = "expo-demo-2026"
@@ -69,6 +76,22 @@ PRODUCTS = (
     ("园林工具", "Garden Tools", "pruners, sprayers"),
     ("焊接设备", "Welding Equipment", "welders, electrodes"),
 )
+# What each line of products offers in the category tree (categories/demo.py): its leaves, and a
+# neighbouring leaf some companies also make.
+OFFERS = {
+    "五金工具": (("TOOLS.HAND", "TOOLS.MEASURE", "TOOLS.CUT"), "GARDEN.PRUNE"),
+    "紧固件": (("FAST.BOLT", "FAST.ANCHOR"), "FIT.HINGE"),
+    "锁具": (("LOCK.DOOR", "LOCK.SMART", "LOCK.PAD"), "FIT.HANDLE"),
+    "电动工具": (("POWER.DRILL", "POWER.GRIND", "POWER.CORDLESS"), "TOOLS.CUT"),
+    "卫浴五金": (("BATH.FAUCET", "BATH.SHOWER"), "FIT.HANDLE"),
+    "门窗配件": (("FIT.HINGE", "FIT.HANDLE"), "LOCK.DOOR"),
+    "园林工具": (("GARDEN.PRUNE", "GARDEN.SPRAY"), "POWER.CORDLESS"),
+    "焊接设备": (("WELD.MACHINE", "WELD.ROD"), "POWER.GRIND"),
+    "Hand tools": (("TOOLS.HAND", "TOOLS.MEASURE"), "TOOLS.CUT"),
+    "Fasteners": (("FAST.BOLT", "FAST.ANCHOR"), "FIT.HINGE"),
+    "Garden Tools": (("GARDEN.PRUNE", "GARDEN.SPRAY"), "TOOLS.CUT"),
+    "Power Tools": (("POWER.DRILL", "POWER.CORDLESS"), "POWER.GRIND"),
+}
 FOREIGN = (
     ("", "Brennwald Werkzeuge GmbH", "DE", "Wuppertal", "Hand tools"),
     ("", "Fratelli Ravasi S.r.l.", "IT", "Lecco", "Fasteners"),
@@ -131,7 +154,7 @@ def _company_values(ctx, n: int) -> dict:
     return {
         "name_zh": f"{city_zh}{brand_zh}{product_zh}有限公司{suffix}",
         "name_en": f"{city_en} {brand_en} {product_en} Co., Ltd.{(' ' + suffix) if suffix else ''}",
-        "tax_id": f"91{330000 + n:06d}MA{n:04d}{ctx.rng.randint(100, 999)}X",
+        "tax_id": _tax_id(f"91{330000 + n:06d}MA{n:04d}{ctx.rng.randint(100, 999)}"),
         "country": "CN",
         "province": province,
         "city": city_zh,
@@ -142,19 +165,32 @@ def _company_values(ctx, n: int) -> dict:
     }
 
 
-class _Halls:
-    """Booths are laid out as they are sold, two halls per show, plus a few left free or blocked."""
+# The plan of each hall: booth depth, the aisle between pairs of rows, and row length (metres).
+HALL_LAYOUT = {"W1": (3, 4, 48), "W2": (6, 5, 54)}
+MARGIN = 4
 
-    def __init__(self, show):
+
+def _tax_id(first17: str) -> str:
+    """A unified social credit code with its right check character, as fapiao requests need."""
+    return first17 + taxids.check_character(first17)
+
+
+class _Halls:
+    """Booths are laid out as they are sold, two halls per show, plus a few left free or blocked;
+    then each hall's outline is drawn around them and every booth placed on it (`draw`)."""
+
+    def __init__(self, show, history: bool = False):
         self.show = show
+        self.history = history
         self.counters = {"W1": 0, "W2": 0}
+        self.booths: dict[str, list[Booth]] = {"W1": [], "W2": []}
 
     def booth(self, area: int) -> Booth:
         hall = "W1" if area <= 18 else "W2"
         self.counters[hall] += 1
         kind = BoothType.shell_scheme if area <= 18 else BoothType.raw_space
         price = Decimal(1680) if kind is BoothType.shell_scheme else Decimal(1380)
-        return create_booth(
+        booth = create_booth(
             self.show.id,
             hall=hall,
             number=f"{hall}-{self.counters[hall]:03d}",
@@ -164,12 +200,45 @@ class _Halls:
             corner=self.counters[hall] % 7 == 0,
             island=area >= 72,
         )
+        self.booths[hall].append(booth)
+        return booth
 
     def spare(self, count: int, rng) -> None:
         for n in range(count):
             booth = self.booth(rng.choice((9, 18, 36)))
             if n % 5 == 4:
                 booth.status = BoothStatus.blocked
+
+    def draw(self) -> None:
+        """Rows of booths back to back, an aisle after each pair; the outline around them, with
+        its entrance corner cut off, as the venue's drawing has it."""
+        for hall, booths in self.booths.items():
+            if not booths:
+                continue
+            depth, aisle, length = HALL_LAYOUT[hall]
+            places, row, x = [], 0, 0.0
+            for booth in booths:
+                width = float(booth.area_m2) / depth
+                if x + width > length:
+                    row, x = row + 1, 0.0
+                y = (row // 2) * (2 * depth + aisle) + (row % 2) * depth
+                places.append((booth, MARGIN + x, MARGIN + y, width))
+                x += width
+            right = MARGIN + length + MARGIN
+            bottom = MARGIN + (row // 2) * (2 * depth + aisle) + 2 * depth + MARGIN
+            cut = MARGIN + 2
+            set_outline(
+                self.show.id,
+                hall,
+                [[0, 0], [right, 0], [right, bottom], [cut, bottom], [0, bottom - cut]],
+            )
+            for booth, x, y, width in places:
+                if self.history:  # a past edition's plan, as drawn then: no checks to repeat
+                    booth.x, booth.y, booth.width, booth.depth = (
+                        Decimal(str(v)) for v in (x, y, width, depth)
+                    )
+                else:
+                    place_booth(booth, x=x, y=y, width=width, depth=depth)
 
 
 def _at(show, days_before: int) -> datetime:
@@ -178,7 +247,7 @@ def _at(show, days_before: int) -> datetime:
 
 def seed(ctx) -> None:
     shows = (ctx.earlier, ctx.past, ctx.current, ctx.future)
-    halls = {show.id: _Halls(show) for show in shows}
+    halls = {show.id: _Halls(show, history=show in (ctx.earlier, ctx.past)) for show in shows}
     system = ("system", None, "demo")
     companies = []
     for n in range(ctx.exhibitors):
@@ -206,7 +275,10 @@ def seed(ctx) -> None:
                 _participate(ctx, company, show, area, halls[show.id], n, label, system)
     for show in shows:
         halls[show.id].spare(6, ctx.rng)
+        halls[show.id].draw()
     db.session.flush()
+    _offers(ctx, companies)
+    _rebooking(ctx)
     _portal(ctx, companies)
     ctx.notes.append(f"exhibitors: {len(companies)} companies across {len(shows)} editions")
 
@@ -300,6 +372,46 @@ def _participate(ctx, company, show, area: int, halls: _Halls, n: int, label: st
                 submitted_at=_at(show, 45),
             )
         )
+
+
+def _offers(ctx, companies) -> None:
+    """Each company offers leaves of its line of products; every third a neighbouring one too."""
+    for n, company in enumerate(companies):
+        leaves, neighbour = OFFERS.get(company.industry, ((), None))
+        if not leaves:
+            continue
+        chosen = [leaves[n % len(leaves)], leaves[(n + 1) % len(leaves)]]
+        if n % 3 == 0:
+            chosen.append(neighbour)
+        ids = [ctx.categories[code] for code in chosen if code in ctx.categories]
+        set_offer(company, ids, company.product_categories)
+
+
+def _rebooking(ctx) -> None:
+    """The next edition's priority rebooking has begun: its windows are open and two past
+    exhibitors without a booth there yet each hold one they picked on the plan."""
+    now = clock.now()
+    save_plan(
+        ctx.future,
+        starts_at=now - timedelta(days=1),
+        window_hours=72,
+        companies_per_window=100,
+        hold_minutes=240,
+    )
+    windows = compute_windows(ctx.future)
+    booked = set(
+        db.session.scalars(
+            sa.select(BoothAssignment.company_id).where(BoothAssignment.show_id == ctx.future.id)
+        )
+    )
+    free = db.session.scalars(
+        sa.select(Booth)
+        .where(Booth.show_id == ctx.future.id, Booth.status == BoothStatus.available)
+        .order_by(Booth.number)
+    ).all()
+    pickers = [w.company_id for w in windows if w.company_id not in booked][:2]
+    for company_id, booth in zip(pickers, free, strict=False):
+        pick_booth(company_id, ctx.future, booth.id, None)
 
 
 def _portal(ctx, companies) -> None:

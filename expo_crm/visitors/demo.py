@@ -1,8 +1,11 @@
 """Demo visitors: Chinese and English names, registrations across the four editions, check-ins
-at past shows and today's, scans at several gates, and one gate device token (in ctx.notes)."""
+at past shows and today's, scans at several gates, and one gate device token (in ctx.notes).
+Each visitor seeks categories of the tree that follow its product interests, states its buying
+intent, and most agree to be contacted for meetings (what matchmaking reads)."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,6 +17,7 @@ from expo_crm.visitors import services
 from expo_crm.visitors.models import (
     CHECKED_IN,
     PRODUCT_INTERESTS,
+    BuyingIntent,
     HowHeard,
     Industry,
     JobFunction,
@@ -93,6 +97,18 @@ COUNTRIES = ("CN",) * 8 + ("HK", "TW", "JP", "KR", "DE", "US", "IT", "IN", "AE",
 GATES = ("W1", "W2", "E1", "E2", "N1")
 CHECK_IN_SHARE = {"earlier": 0.75, "past": 0.8, "current": 0.45}
 REGISTER_SHARE = {"earlier": 0.35, "past": 0.5, "current": 0.6, "future": 0.35}
+# The categories (codes of categories/demo.py) a product interest leads a visitor to seek.
+SOUGHT = {
+    "hand_tools": ("TOOLS.HAND", "TOOLS.MEASURE"),
+    "power_tools": ("POWER.DRILL", "POWER.CORDLESS"),
+    "fasteners": ("FAST.BOLT", "FAST.ANCHOR"),
+    "locks": ("LOCK.SMART", "LOCK.DOOR"),
+    "building_hardware": ("FIT.HINGE", "FIT.HANDLE"),
+    "garden": ("GARDEN.PRUNE", "GARDEN.SPRAY"),
+    "plumbing": ("BATH.FAUCET", "BATH.SHOWER"),
+    "electrical": ("WELD.MACHINE", "POWER.GRIND"),
+}
+MEETING_CONSENT = 0.65
 
 
 def seed(ctx) -> None:
@@ -101,6 +117,9 @@ def seed(ctx) -> None:
     now = clock.now()
     token, secret = create_device_token(ctx.current.id, "Demo gate W1", "gate")
     scans: list[Scan] = []
+    # Its own stream, so the names, registrations and check-ins stay those they always were.
+    profile_rng = random.Random(2027)
+    categories = ctx.categories
     for n in range(ctx.visitors):
         chinese = rng.random() < 0.7
         if chinese:
@@ -124,6 +143,8 @@ def seed(ctx) -> None:
             "how_heard": rng.choice(list(HowHeard)).value,
             "product_interests": rng.sample(list(PRODUCT_INTERESTS), rng.randint(1, 3)),
         }
+        details |= _profile(profile_rng, details["product_interests"], categories)
+        meeting_consent = profile_rng.random() < MEETING_CONSENT
         email = f"visitor{n + 1}@demo-visitor.cn"
         for key, show in (
             ("earlier", ctx.earlier),
@@ -140,6 +161,7 @@ def seed(ctx) -> None:
                 terms_accepted=True,
                 share_contact=rng.random() < 0.7,
                 marketing_consent=rng.random() < 0.6,
+                meeting_consent=meeting_consent,
                 send_email=False,
                 check_open=False,
             ).registration
@@ -158,6 +180,15 @@ def seed(ctx) -> None:
     ctx.notes.append(
         f"visitors: {ctx.visitors} visitors; gate device token for {ctx.current.code} (show {ctx.current.id}): {secret}"
     )
+
+
+def _profile(rng: random.Random, interests: list[str], categories: dict[str, int]) -> dict:
+    """What matchmaking reads of a visitor: its buying intent and the categories it seeks."""
+    sought = [rng.choice(SOUGHT[interest]) for interest in interests]
+    return {
+        "buying_intent": rng.choice(list(BuyingIntent)).value,
+        "sought_categories": [categories[code] for code in sought if code in categories],
+    }
 
 
 def _check_in(

@@ -9,42 +9,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-
-from expo_crm import clock
-from expo_crm.auth.models import StaffUser
-from expo_crm.auth.permissions import Role
-from expo_crm.db import db
-from expo_crm.shows.models import ServiceStage, Show
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_demo_seeds_a_past_a_current_and_a_future_show_and_staff_of_every_role(app):
-    from expo_crm.demo import seed_demo
-
-    seed_demo(exhibitors=12, visitors=40)
-    moment = clock.now()
-    stages = [
-        s.stage_at(moment) for s in db.session.scalars(sa.select(Show).order_by(Show.open_from))
-    ]
-    assert stages[0] is ServiceStage.post_show and stages[-1] is ServiceStage.pre_show
-    assert ServiceStage.in_show in stages
-    today_open = [s for s in db.session.scalars(sa.select(Show)) if s.is_open_at(moment)]
-    assert len(today_open) == 1
-    roles = set(db.session.scalars(sa.select(StaffUser.role)))
-    assert roles == set(Role)
-    # The past editions carry answered, closed satisfaction surveys and every life-cycle stage.
-    from expo_crm.relationships.models import LifecycleStage, RelationshipState
-    from expo_crm.surveys.models import CampaignState, SurveyCampaign, SurveyResponse
-
-    campaigns = db.session.scalars(sa.select(SurveyCampaign)).all()
-    assert len(campaigns) == 2 and {c.state for c in campaigns} == {CampaignState.closed}
-    assert db.session.scalar(sa.select(sa.func.count(SurveyResponse.id))) > 10
-    assert set(db.session.scalars(sa.select(RelationshipState.stage).distinct())) == set(
-        LifecycleStage
-    )
-    assert "already present" in seed_demo()
 
 
 def _free_port() -> int:
