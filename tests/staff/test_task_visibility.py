@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from expo_crm.auth.permissions import Role
 from expo_crm.db import db
 from expo_crm.tasks.models import Task, TaskKind, TaskState
-from tests.factories import create_company, create_complaint, create_staff, create_task_for
+from tests.factories import (
+    create_company,
+    create_complaint,
+    create_partner,
+    create_staff,
+    create_task_for,
+)
 from tests.helpers import login, post_form, text_of
 
 COMPLAINT = "The neighbouring booth blocks our aisle; the hall manager was rude to us."
@@ -84,3 +90,23 @@ def test_an_administrator_sees_every_task(client):
     task = create_task_for(create_staff(Role.sales), "Private follow-up")
     login(client, create_staff(Role.admin).email)
     assert client.get(f"/tasks/{task.id}").status_code == 200
+
+
+def test_a_task_links_its_customer_only_for_roles_that_may_open_that_customer(client):
+    """Service staff may not open partners: a task of theirs about one names it, without a
+    link that would answer 403; marketing, who may, gets the link."""
+    partner = create_partner()
+    service = create_staff(Role.service)
+    task = create_task_for(service, "Check the sponsor's banner", subject=("partner", partner.id))
+    login(client, service.email)
+    for page in ("/tasks", f"/tasks/{task.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert f"Partner #{partner.id}" in html
+        assert f'href="/partners/{partner.id}"' not in html
+    client.post("/logout")
+    marketing = create_staff(Role.marketing)
+    mine = create_task_for(marketing, "Send the sponsor's invoice", subject=("partner", partner.id))
+    login(client, marketing.email)
+    assert f'href="/partners/{partner.id}"' in client.get(f"/tasks/{mine.id}").get_data(
+        as_text=True
+    )
