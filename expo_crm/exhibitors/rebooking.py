@@ -58,6 +58,18 @@ def plan_for(show_id: int) -> RebookingPlan | None:
     return db.session.scalar(sa.select(RebookingPlan).where(RebookingPlan.show_id == show_id))
 
 
+def next_planned_show(at: datetime) -> Show | None:
+    """The first show not yet open whose rebooking is planned: the one the rebooking page is
+    about unless staff name another."""
+    return db.session.scalar(
+        sa.select(Show)
+        .join(RebookingPlan, RebookingPlan.show_id == Show.id)
+        .where(Show.open_from > at.date())
+        .order_by(Show.open_from)
+        .limit(1)
+    )
+
+
 def save_plan(
     show: Show,
     *,

@@ -291,3 +291,20 @@ def test_staff_set_the_windows_and_see_the_order_with_its_reasons(app, client):
     plan = rebooking.plan_for(upcoming.id)
     assert (plan.window_hours, plan.hold_minutes) == (48, 20)
     assert plan.starts_at == datetime(2026, 12, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+def test_the_rebooking_page_opens_on_the_next_planned_edition_while_a_show_runs(app, client):
+    """Rebooking is about an edition still to come: with a show open today and the next
+    edition's windows computed, the page opens on the next edition and lists its windows."""
+    from tests.factories import create_staff
+    from tests.helpers import login
+
+    earlier, last, upcoming = _editions()
+    create_show(open_from=clock.now().date(), series="HW", name_en="Running today")
+    company = create_company("宁波得力文具有限公司", "Ningbo Deli Stationery")
+    create_participation(company, last, area="18")
+    create_rebooking_plan(upcoming, window_hours=24, companies_per_window=2)
+    login(client, create_staff("sales").email)
+    html = text_of(client.get("/exhibitors/rebooking"))
+    assert upcoming.name in html
+    assert "Ningbo Deli Stationery" in html

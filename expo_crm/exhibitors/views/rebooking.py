@@ -21,8 +21,12 @@ nav_item(_l("Rebooking"), "exhibitors.rebooking_page", "exhibitors.view", order=
 
 
 def _show():
+    """The show asked for; else the next one whose rebooking is planned (rebooking is about an
+    edition still to come); else the show staff work on now."""
     show_id = request.args.get("show", type=int)
-    return shows.get_show_or_404(show_id) if show_id else shows.current_show()
+    if show_id:
+        return shows.get_show_or_404(show_id)
+    return rebooking.next_planned_show(clock.now()) or shows.current_show()
 
 
 @bp.route("/rebooking")
