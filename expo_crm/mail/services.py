@@ -200,7 +200,9 @@ def enqueue_many(
         return []
     marketing = category is MailCategory.marketing
     unsubscribed = _unsubscribed_among([a.address for a in fresh]) if marketing else set()
-    personal = set(fresh[0].personal) | ({"unsubscribe_url"} if marketing else set())
+    personal = set().union(*(a.personal for a in fresh)) | (
+        {"unsubscribe_url"} if marketing else set()
+    )
     rendered = _Rendered(template, language, dict(context), sorted(personal))
     checked = False
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip(">") or "expo-crm.local"
@@ -211,13 +213,14 @@ def enqueue_many(
         values = dict(addressee.personal)
         if marketing:
             values["unsubscribe_url"] = unsubscribe_url(address)
-        if not checked and all(values.values()):
+        shared = values.keys() == personal and all(values.values())
+        if shared and not checked:
             checked = True
             if not rendered.usable_for(values):
                 rendered = None
-        if rendered is not None and all(values.values()):
+        if shared and rendered is not None:
             subject, text, html = rendered.render(values)
-        else:  # an empty value may take another branch of the template
+        else:  # an empty or missing value may take another branch of the template
             subject, text, html = render_email(template, language, **{**context, **values})
         row = {
             "to_address": address,

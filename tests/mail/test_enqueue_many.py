@@ -14,7 +14,7 @@ from expo_crm.mail.services import Addressee, enqueue_many, unsubscribe, unsubsc
 TEMPLATES = {
     "emails/test/shout.subject.txt": "{{ _('Hello') }} {{ name }}",
     "emails/test/shout.txt": "{{ name|upper }} / {{ name }} / {{ code }}\n",
-    "emails/test/shout.html": "<p>{{ name }}</p><a href=\"{{ unsubscribe_url }}\">x</a>",
+    "emails/test/shout.html": '<p>{{ name }}</p><a href="{{ unsubscribe_url }}">x</a>',
 }
 
 
@@ -48,13 +48,16 @@ def test_each_email_is_what_a_render_of_its_own_would_be(app, test_templates):
         category=MailCategory.marketing,
     )
     assert queued == ["test:0", "test:1", "test:2", "test:3"]
-    assert enqueue_many(
-        "test/shout",
-        [_addressee(0, "again")],
-        language="en",
-        context={"code": "A&B"},
-        category=MailCategory.marketing,
-    ) == [], "a dedupe key queued before is skipped"
+    assert (
+        enqueue_many(
+            "test/shout",
+            [_addressee(0, "again")],
+            language="en",
+            context={"code": "A&B"},
+            category=MailCategory.marketing,
+        )
+        == []
+    ), "a dedupe key queued before is skipped"
     db.session.commit()
     rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [r.body_text for r in rows] == [
