@@ -5,8 +5,10 @@ Callers queue inside their own transaction; the email goes out only if that comm
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import TemplateNotFound
+from markupsafe import escape
 
 from expo_crm import clock
 from expo_crm.db import db
@@ -43,15 +46,62 @@ def _render(name: str, context: dict) -> str:
 
 def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
     """(subject, text, html) from templates/emails/<template>.{subject.txt,txt,html}."""
+    subject, text, html = _render_parts(template, language, context)
+    return _one_line(subject), text, html
+
+
+def _render_parts(template: str, language: str, context: dict) -> tuple[str, str, str]:
     context.setdefault("base_url", current_app.config["BASE_URL"])
     with force_locale(language):
-        subject = _render(f"emails/{template}.subject.txt", context).strip()
+        subject = _render(f"emails/{template}.subject.txt", context)
         text = _render(f"emails/{template}.txt", context)
         try:
             html = _render(f"emails/{template}.html", context)
         except TemplateNotFound:  # an HTML part is optional
             html = ""
-    return " ".join(subject.split()), text, html
+    return subject, text, html
+
+
+def _one_line(subject: str) -> str:
+    return " ".join(subject.split())
+
+
+class _Rendered:
+    """One template rendered once for many recipients, with each recipient's own values put
+    in afterwards: the personal values are rendered as markers (letters and digits, which no
+    escaping or translation changes), and each marker is replaced by the recipient's value,
+    HTML-escaped in the parts the template engine escapes. `usable_for` checks the result
+    against an ordinary render, so a template that changes a personal value (a filter, a
+    condition on it) is rendered per recipient instead."""
+
+    def __init__(self, template: str, language: str, context: dict, personal: Collection[str]):
+        self.template, self.language, self.context = template, language, context
+        tag = secrets.token_hex(8)
+        self.markers = {name: f"q{tag}{n}q" for n, name in enumerate(personal)}
+        self.pattern = re.compile("|".join(self.markers.values()))
+        self.parts = _render_parts(template, language, {**context, **self.markers})
+        self.escaped_html = _autoescapes(f"emails/{template}.html")
+
+    def render(self, values: Mapping[str, str]) -> tuple[str, str, str]:
+        by_marker = {self.markers[name]: str(value) for name, value in values.items()}
+        subject, text, html = self.parts
+
+        def put(part: str, escaped: bool) -> str:
+            if escaped:
+                return self.pattern.sub(lambda m: str(escape(by_marker[m.group()])), part)
+            return self.pattern.sub(lambda m: by_marker[m.group()], part)
+
+        return _one_line(put(subject, False)), put(text, False), put(html, self.escaped_html)
+
+    def usable_for(self, values: Mapping[str, str]) -> bool:
+        return self.render(values) == render_email(
+            self.template, self.language, **{**self.context, **values}
+        )
+
+
+def _autoescapes(name: str) -> bool:
+    autoescape = current_app.jinja_env.autoescape
+    return bool(autoescape(name) if callable(autoescape) else autoescape)
 
 
 def enqueue_email(
@@ -111,6 +161,105 @@ def enqueue_email(
         known.queued.add(dedupe_key)
         known.new.discard(dedupe_key)
     return message
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """One recipient of `enqueue_many`: `personal` holds the template values that are theirs
+    alone (name, link); everything else in the email is the same for all of them."""
+
+    address: str
+    name: str
+    dedupe_key: str
+    personal: Mapping[str, str]
+    subject_ref: tuple[SubjectKind | str, int] | None = None
+
+
+def enqueue_many(
+    template: str,
+    addressees: Sequence[Addressee],
+    *,
+    language: str,
+    context: dict,
+    category: MailCategory | str,
+    show_id: int | None = None,
+) -> list[str]:
+    """Queue one email per addressee, like `enqueue_email` each (same subject, bodies, dedupe
+    and suppression), in one INSERT for the lot. Returns the dedupe keys queued now; keys
+    queued before (or earlier in this transaction) are skipped."""
+    category = MailCategory(category)
+    known = _dedupe_keys_of_this_transaction()
+    look_up_dedupe_keys([a.dedupe_key for a in addressees])
+    fresh: list[Addressee] = []
+    for addressee in addressees:
+        if addressee.dedupe_key not in known.queued:
+            known.queued.add(addressee.dedupe_key)
+            known.new.discard(addressee.dedupe_key)
+            fresh.append(addressee)
+    if not fresh:
+        return []
+    marketing = category is MailCategory.marketing
+    unsubscribed = _unsubscribed_among([a.address for a in fresh]) if marketing else set()
+    personal = set().union(*(a.personal for a in fresh)) | (
+        {"unsubscribe_url"} if marketing else set()
+    )
+    rendered = _Rendered(template, language, dict(context), sorted(personal))
+    checked = False
+    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip(">") or "expo-crm.local"
+    now = clock.now()
+    rows = []
+    for addressee in fresh:
+        address = addressee.address.strip()
+        values = dict(addressee.personal)
+        if marketing:
+            values["unsubscribe_url"] = unsubscribe_url(address)
+        shared = values.keys() == personal and all(values.values())
+        if shared and not checked:
+            checked = True
+            if not rendered.usable_for(values):
+                rendered = None
+        if shared and rendered is not None:
+            subject, text, html = rendered.render(values)
+        else:  # an empty or missing value may take another branch of the template
+            subject, text, html = render_email(template, language, **{**context, **values})
+        row = {
+            "to_address": address,
+            "to_name": addressee.name,
+            "subject": subject,
+            "body_text": text,
+            "body_html": html,
+            "language": language,
+            "template": template,
+            "category": category,
+            "state": MailState.suppressed
+            if marketing and address.lower() in unsubscribed
+            else MailState.pending,
+            "dedupe_key": addressee.dedupe_key,
+            "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+            "next_attempt_at": now,
+            "show_id": show_id,
+            **dict.fromkeys(SUBJECT_COLUMNS.values()),
+        }
+        if addressee.subject_ref is not None:
+            kind, subject_id = addressee.subject_ref
+            row[SUBJECT_COLUMNS[SubjectKind(kind)]] = subject_id
+        rows.append(row)
+    db.session.execute(sa.insert(OutboxMessage.__table__), rows)
+    return [addressee.dedupe_key for addressee in fresh]
+
+
+def _unsubscribed_among(addresses: Sequence[str]) -> set[str]:
+    wanted = sorted({address.strip().lower() for address in addresses})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            db.session.scalars(
+                sa.select(Unsubscribe.email).where(
+                    Unsubscribe.email.in_(wanted[start : start + 500])
+                )
+            )
+        )
+    return found
 
 
 def look_up_dedupe_keys(dedupe_keys: Collection[str]) -> None:

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from expo_crm import audit
 from expo_crm.db import db
 from expo_crm.mail.models import MailCategory
-from expo_crm.mail.services import enqueue_email, look_up_dedupe_keys
+from expo_crm.mail.services import Addressee, enqueue_many
 from expo_crm.shows.models import Show
 from expo_crm.subjects import SubjectKind
 from expo_crm.surveys.models import (
@@ -171,25 +171,25 @@ def pending_recipients(campaign: SurveyCampaign) -> list:
 
 def add_invitations(campaign: SurveyCampaign) -> int:
     """One invitation per recipient, once (unique per campaign and customer)."""
-    added = 0
-    for recipient in pending_recipients(campaign):
-        invitation = SurveyInvitation(
-            campaign_id=campaign.id,
-            email=recipient.email,
-            name=recipient.name,
-            language=recipient.language,
-            segment=recipient.segment,
-            category=recipient.category,
-            nonce=secrets.token_hex(16),
-        )
-        if recipient.kind is SubjectKind.exhibitor:
-            invitation.company_id = recipient.subject_id
-        else:
-            invitation.visitor_id = recipient.subject_id
-        db.session.add(invitation)
-        added += 1
-    db.session.flush()
-    return added
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "email": recipient.email,
+            "name": recipient.name,
+            "language": recipient.language,
+            "segment": recipient.segment,
+            "category": recipient.category,
+            "nonce": secrets.token_hex(16),
+            "company_id": recipient.subject_id if recipient.kind is SubjectKind.exhibitor else None,
+            "visitor_id": None if recipient.kind is SubjectKind.exhibitor else recipient.subject_id,
+            "supplier_id": None,
+            "partner_id": None,
+        }
+        for recipient in pending_recipients(campaign)
+    ]
+    if rows:
+        db.session.execute(sa.insert(SurveyInvitation.__table__), rows)
+    return len(rows)
 
 
 def invitations_of(
@@ -207,49 +207,65 @@ def invitations_of(
     return list(db.session.scalars(query))
 
 
-def _subject_ref(invitation: SurveyInvitation) -> tuple[SubjectKind, int]:
-    return invitation.subject_kind, invitation.subject_id
-
-
 def send_campaign(campaign: SurveyCampaign, at: datetime) -> int:
     """Invite every recipient (once each). Returns how many emails were queued now."""
     if campaign.state is CampaignState.closed:
         raise SurveyError(_("This campaign is closed."))
     add_invitations(campaign)
-    queued = 0
-    show = db.session.get(Show, campaign.show_id)
-    invitations = invitations_of(campaign)
-    look_up_dedupe_keys([_dedupe_key("survey", campaign, i) for i in invitations])
-    for invitation in invitations:
-        if _queue_mail(invitation, campaign, show, "surveys/invitation", dedupe_prefix="survey"):
-            queued += 1
-            invitation.invited_at = invitation.invited_at or at
+    invitees = _invitees(campaign)
+    queued = _queue_mails(campaign, invitees, "surveys/invitation", dedupe_prefix="survey")
+    _stamp(SurveyInvitation.invited_at, queued, at, only_unset=True)
     if campaign.state is CampaignState.draft:
         campaign.state = CampaignState.open
         campaign.sent_at = at
         audit.record(
             "survey_campaign.send",
             campaign,
-            after={"invitations": len(invitations)},
+            after={"invitations": len(invitees)},
         )
-    return queued
+    return len(queued)
 
 
 def remind(campaign: SurveyCampaign, at: datetime) -> int:
     """One reminder to each invitee who has not answered (while the campaign is open)."""
     if campaign.state is not CampaignState.open or at >= campaign.closes_at:
         return 0
-    show = db.session.get(Show, campaign.show_id)
-    queued = 0
-    invitations = invitations_of(campaign, without_response=True)
-    look_up_dedupe_keys([_dedupe_key("survey-reminder", campaign, i) for i in invitations])
-    for invitation in invitations:
-        if _queue_mail(
-            invitation, campaign, show, "surveys/reminder", dedupe_prefix="survey-reminder"
-        ):
-            queued += 1
-            invitation.reminded_at = at
-    return queued
+    invitees = _invitees(campaign, without_response=True)
+    queued = _queue_mails(campaign, invitees, "surveys/reminder", dedupe_prefix="survey-reminder")
+    _stamp(SurveyInvitation.reminded_at, queued, at)
+    return len(queued)
+
+
+def _invitees(campaign: SurveyCampaign, *, without_response: bool = False) -> list[sa.Row]:
+    """What queueing needs of each invitation, as plain rows (no ORM objects to load)."""
+    query = (
+        sa.select(
+            SurveyInvitation.id,
+            SurveyInvitation.nonce,
+            SurveyInvitation.email,
+            SurveyInvitation.name,
+            SurveyInvitation.language,
+            SurveyInvitation.company_id,
+            SurveyInvitation.visitor_id,
+        )
+        .where(SurveyInvitation.campaign_id == campaign.id)
+        .order_by(SurveyInvitation.id)
+    )
+    if without_response:
+        query = query.outerjoin(
+            SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id
+        ).where(SurveyResponse.id.is_(None))
+    return list(db.session.execute(query))
+
+
+def _stamp(column, invitation_ids: list[int], at: datetime, *, only_unset: bool = False) -> None:
+    for start in range(0, len(invitation_ids), 500):
+        query = sa.update(SurveyInvitation).where(
+            SurveyInvitation.id.in_(invitation_ids[start : start + 500])
+        )
+        if only_unset:
+            query = query.where(column.is_(None))
+        db.session.execute(query.values({column: at}))
 
 
 def close_campaign(campaign: SurveyCampaign, at: datetime) -> bool:
@@ -261,41 +277,51 @@ def close_campaign(campaign: SurveyCampaign, at: datetime) -> bool:
     return True
 
 
-def _queue_mail(
-    invitation: SurveyInvitation,
-    campaign: SurveyCampaign,
-    show: Show,
-    template: str,
-    *,
-    dedupe_prefix: str,
-) -> bool:
-    """Queue one survey email to the invitee; False when it was queued before (dedupe key)."""
-    message = enqueue_email(
-        invitation.email,
-        template,
-        language=invitation.language,
-        to_name=invitation.name,
-        context=_mail_context(invitation, campaign, show),
-        category=MailCategory.service,
-        dedupe_key=_dedupe_key(dedupe_prefix, campaign, invitation),
-        subject_ref=_subject_ref(invitation),
-        show_id=campaign.show_id,
-    )
-    return message is not None
-
-
-def _dedupe_key(prefix: str, campaign: SurveyCampaign, invitation: SurveyInvitation) -> str:
-    return f"{prefix}:{campaign.id}:{invitation.id}"
-
-
-def _mail_context(invitation: SurveyInvitation, campaign: SurveyCampaign, show: Show) -> dict:
-    return {
-        "name": invitation.name,
+def _queue_mails(
+    campaign: SurveyCampaign, invitees: list[sa.Row], template: str, *, dedupe_prefix: str
+) -> list[int]:
+    """Queue one survey email to each invitee, rendered once per language with the invitee's
+    name and link put in; returns the ids of the invitations whose email was queued now (a
+    dedupe key queued before is skipped)."""
+    show = db.session.get(Show, campaign.show_id)
+    context = {
         "show": show,
         "campaign": campaign,
-        "link": current_app.config["BASE_URL"].rstrip("/") + "/s/" + token_for(invitation),
         "closes_on": campaign.closes_at.astimezone(show.tz).date(),
     }
+    base = current_app.config["BASE_URL"].rstrip("/") + "/s/"
+    serializer = _serializer()
+    by_language: dict[str, list[Addressee]] = {}
+    invitation_of: dict[str, int] = {}
+    for invitee in invitees:
+        key = f"{dedupe_prefix}:{campaign.id}:{invitee.id}"
+        invitation_of[key] = invitee.id
+        by_language.setdefault(invitee.language, []).append(
+            Addressee(
+                address=invitee.email,
+                name=invitee.name,
+                dedupe_key=key,
+                personal={
+                    "name": invitee.name,
+                    "link": base + serializer.dumps([invitee.id, invitee.nonce]),
+                },
+                subject_ref=(SubjectKind.exhibitor, invitee.company_id)
+                if invitee.company_id is not None
+                else (SubjectKind.visitor, invitee.visitor_id),
+            )
+        )
+    queued: list[int] = []
+    for language, addressees in by_language.items():
+        keys = enqueue_many(
+            template,
+            addressees,
+            language=language,
+            context=context,
+            category=MailCategory.service,
+            show_id=campaign.show_id,
+        )
+        queued.extend(invitation_of[key] for key in keys)
+    return sorted(queued)
 
 
 def campaigns(show_id: int | None = None) -> list[SurveyCampaign]:
