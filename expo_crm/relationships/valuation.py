@@ -30,6 +30,7 @@ accounts without an owner get a named one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -164,6 +165,22 @@ MEETINGS = sa.Table(
     prefixes=["TEMPORARY"],
 )
 
+# The staff's effort per customer (complaints handled, contacts logged), grouped by edition and
+# by whether an effort tied to no edition falls in the current window: every kind's facts read
+# it, so the complaints and interactions are scanned once, not once per kind.
+EFFORTS = sa.Table(
+    "cv_efforts",
+    _scratch,
+    sa.Column("kind", sa.String(16)),
+    sa.Column("sid", sa.Integer),
+    sa.Column("show_id", sa.Integer),
+    sa.Column("in_window", sa.Integer),
+    sa.Column("complaints", sa.Integer),
+    sa.Column("contacts", sa.Integer),
+    prefixes=["TEMPORARY"],
+)
+SCRATCH = (FACTS, EVAL, SEGMENTS, MEETINGS, EFFORTS)
+
 
 @dataclass(frozen=True)
 class ValueKindSql:
@@ -214,6 +231,36 @@ KINDS = (
 # Contacts a person logged (not the system's own entries) on channels that cost staff time.
 STAFF_CHANNELS = "('phone', 'face_to_face', 'email', 'letter', 'event', 'portal')"
 
+# The subject column of each kind, as one expression over a row that names its customer.
+SUBJECT_OF_KIND = (
+    "CASE k.kind WHEN 'exhibitor' THEN x.company_id WHEN 'visitor' THEN x.visitor_id"
+    " ELSE x.partner_id END"
+)
+EFFORTS_SQL = f"""
+INSERT INTO cv_efforts (kind, sid, show_id, in_window, complaints, contacts)
+SELECT k.kind, {SUBJECT_OF_KIND}, x.show_id, x.in_window, x.complaints, x.contacts
+FROM (
+  SELECT company_id, visitor_id, partner_id, show_id, in_window,
+         SUM(complaint) AS complaints, SUM(1 - complaint) AS contacts
+  FROM (
+    SELECT company_id, visitor_id, partner_id, show_id,
+           CASE WHEN show_id IS NULL AND opened_at >= :current_since_at THEN 1 ELSE 0 END
+             AS in_window,
+           1 AS complaint
+    FROM complaints WHERE opened_at <= :at
+    UNION ALL
+    SELECT company_id, visitor_id, partner_id, show_id,
+           CASE WHEN show_id IS NULL AND occurred_at >= :current_since_at THEN 1 ELSE 0 END, 0
+    FROM interactions
+    WHERE occurred_at <= :at AND event IS NULL AND direction <> 'inbound'
+      AND channel IN {STAFF_CHANNELS}
+  ) efforts
+  GROUP BY company_id, visitor_id, partner_id, show_id, in_window
+) x
+JOIN (SELECT 'exhibitor' AS kind UNION ALL SELECT 'visitor' UNION ALL SELECT 'partner') k
+  ON {SUBJECT_OF_KIND} IS NOT NULL
+"""
+
 FACTS_SQL = """
 WITH part AS ({participation}),
 pe AS (
@@ -252,25 +299,15 @@ opp AS (
   WHERE n.next_id IS NOT NULL AND n.next_open_to < :today
   GROUP BY pe.sid
 ),
-efforts AS (
-  SELECT {column} AS sid, show_id, opened_at AS happened_at, 1 AS complaint FROM complaints
-  WHERE {column} IS NOT NULL AND opened_at <= :at
-  UNION ALL
-  SELECT {column} AS sid, show_id, occurred_at AS happened_at, 0 AS complaint FROM interactions
-  WHERE {column} IS NOT NULL AND occurred_at <= :at AND event IS NULL
-    AND direction <> 'inbound' AND channel IN {staff_channels}
-),
 cost AS (
-  SELECT e.sid, SUM(e.complaint) AS complaints, SUM(1 - e.complaint) AS contacts,
-         SUM(CASE WHEN e.show_id = agg.current_show_id
-                    OR (e.show_id IS NULL AND e.happened_at >= :current_since_at) THEN 0
-                  ELSE CASE WHEN e.complaint = 1 THEN :complaint_cost ELSE :contact_cost END END)
-           AS cost_h,
-         SUM(CASE WHEN e.show_id = agg.current_show_id
-                    OR (e.show_id IS NULL AND e.happened_at >= :current_since_at)
-                  THEN CASE WHEN e.complaint = 1 THEN :complaint_cost ELSE :contact_cost END
+  SELECT e.sid, SUM(e.complaints) AS complaints, SUM(e.contacts) AS contacts,
+         SUM(CASE WHEN e.show_id = agg.current_show_id OR e.in_window = 1 THEN 0
+                  ELSE e.complaints * :complaint_cost + e.contacts * :contact_cost END) AS cost_h,
+         SUM(CASE WHEN e.show_id = agg.current_show_id OR e.in_window = 1
+                  THEN e.complaints * :complaint_cost + e.contacts * :contact_cost
                   ELSE 0 END) AS cost_c
-  FROM efforts e LEFT JOIN agg ON agg.sid = e.sid
+  FROM cv_efforts e LEFT JOIN agg ON agg.sid = e.sid
+  WHERE e.kind = '{kind}'
   GROUP BY e.sid
 )
 SELECT '{kind}', subj.id, subj.owner_id, cv.id, cv.value_class, {segment},
@@ -336,7 +373,7 @@ FROM cv_facts GROUP BY kind, segment
 KIND_RATES_SQL = """
 SELECT kind,
        (:k * :prior + SUM(kept)) / (:k + SUM(opportunities)) AS retention,
-       CASE WHEN SUM(editions) = 0 THEN 0 ELSE SUM(profit) / SUM(editions) END AS margin,
+       CASE WHEN SUM(editions) = 0 THEN 0 ELSE {margin} END AS margin,
        (:k * 0.5 + SUM(participants)) / (:k + SUM(customers)) AS conversion
 FROM cv_segments GROUP BY kind
 """
@@ -449,13 +486,21 @@ def _kind_case(rates: dict[str, tuple], index: int) -> str:
     return f"(CASE kind {parts} ELSE 0 END)" if parts else "0"
 
 
+def _divided(numerator: str, denominator: str, dialect: str) -> str:
+    """A decimal division on both databases. SQLite stores a whole decimal as an integer and
+    divides two integers as integers (69,381 / 2 = 34,690); PostgreSQL keeps NUMERIC."""
+    if dialect == "sqlite":
+        return f"CAST({numerator} AS REAL) / ({denominator})"
+    return f"({numerator}) / ({denominator})"
+
+
 def _clamp(expression: str) -> str:
     """A rate kept below 1, so the CLV stays finite and the column's CHECK holds."""
     return f"(CASE WHEN {expression} > 0.9999 THEN 0.9999 ELSE {expression} END)"
 
 
 def _run(connection: sa.Connection, sql: str, params: dict) -> sa.CursorResult:
-    used = {k: v for k, v in params.items() if f":{k}" in sql}
+    used = {k: v for k, v in params.items() if re.search(f":{k}\\b", sql)}
     sqlite = connection.dialect.name == "sqlite"
     binds = []
     for name, given in used.items():
@@ -505,7 +550,7 @@ def compute(connection: sa.Connection, params: dict) -> None:
     """Fill cv_eval with every customer's facts, value parts, class and tier: one INSERT …
     SELECT of the facts per kind, the segment statistics, one INSERT … SELECT of the value.
     Each scratch row is written once (an UPDATE pass would rewrite every row under MVCC)."""
-    for table in (FACTS, EVAL, SEGMENTS, MEETINGS):
+    for table in SCRATCH:
         table.drop(connection, checkfirst=True)
         table.create(connection)
     meetings = [
@@ -514,22 +559,25 @@ def compute(connection: sa.Connection, params: dict) -> None:
     ]
     if meetings:
         connection.execute(MEETINGS.insert(), meetings)
-    postgresql = connection.dialect.name == "postgresql"
+    dialect = connection.dialect.name
+    postgresql = dialect == "postgresql"
     if postgresql:
         # The run sorts and hashes tables of every customer (tens of MB at 100,000 customers),
         # which the default 4 MB would spill to disk; for this one nightly transaction only.
         _run(connection, "SET LOCAL work_mem = '64MB'", params)
         _run(connection, "ANALYZE cv_meetings", params)  # a temporary table has no statistics
+    _run(connection, EFFORTS_SQL, params)
+    if postgresql:
+        _run(connection, "ANALYZE cv_efforts", params)
     head = f"INSERT INTO cv_facts ({', '.join(FACT_NAMES)}, promoter) "
     for kind in KINDS:
-        columns, joins = measures(kind.kind, connection.dialect.name)
+        columns, joins = measures(kind.kind, dialect)
         sql = FACTS_SQL.format(
             participation=kind.participation,
             column=kind.column,
             table=kind.table,
             kind=kind.kind,
             segment=kind.segment,
-            staff_channels=STAFF_CHANNELS,
             measures=columns,
             measure_joins=joins,
         )
@@ -537,7 +585,11 @@ def compute(connection: sa.Connection, params: dict) -> None:
     _run(connection, SEGMENTS_SQL, params)
     rates = {
         row.kind: (row.retention, row.margin, row.conversion)
-        for row in _run(connection, KIND_RATES_SQL, params)
+        for row in _run(
+            connection,
+            KIND_RATES_SQL.format(margin=_divided("SUM(profit)", "SUM(editions)", dialect)),
+            params,
+        )
     }
     r_kind, m_kind, c_kind = (_kind_case(rates, n) for n in range(3))
     _run(
@@ -545,24 +597,26 @@ def compute(connection: sa.Connection, params: dict) -> None:
         f"""
         UPDATE cv_segments SET
           retention = (:k * {r_kind} + kept) / (:k + opportunities),
-          margin_per_edition = (:k * {m_kind} + profit) / (:k + editions),
+          margin_per_edition = {_divided(f":k * {m_kind} + profit", ":k + editions", dialect)},
           conversion = (:k * {c_kind} + participants) / (:k + customers)""",
         params,
     )
-    _run(connection, _value_sql(params["fixed_r"]), params)
+    _run(connection, _value_sql(params["fixed_r"], dialect), params)
     # Every later statement finds a customer's row by kind and id.
     _run(connection, "CREATE INDEX ix_cv_eval_kind_sid ON cv_eval (kind, sid)", params)
     if postgresql:
         _run(connection, "ANALYZE cv_eval", params)
 
 
-def _value_sql(fixed_r) -> str:
+def _value_sql(fixed_r, dialect: str) -> str:
     """The one statement that derives each customer's value from its facts and its segment.
 
     Innermost: retention (shrunk toward the segment's), profit per edition (own, or the
     segment's for those who never took part, weighted by the segment's conversion), each cast
-    to its scratch type; then the CLV and the running share of the kind's value above each
-    customer; outermost: the class in the value matrix, the pyramid tier and the loyalty kind."""
+    to its scratch type, evaluated once per customer (a materialised CTE: inlined, PostgreSQL
+    would repeat the shrunk retention in every expression that uses it); then the CLV and the
+    running share of the kind's value above each customer; outermost: the class in the value
+    matrix, the pyramid tier and the loyalty kind."""
     shrunk = "(:k * s.retention + e.kept) / (:k + e.opportunities)"
     retention = (
         f"CAST({Decimal(fixed_r):.6f} AS NUMERIC)" if fixed_r is not None else _clamp(shrunk)
@@ -577,8 +631,26 @@ def _value_sql(fixed_r) -> str:
         for kind in settings.CLASS_THRESHOLDS
     )
     names = ", ".join(FACT_NAMES + DERIVED_NAMES)
+    per_edition = _divided(
+        "e.margin_historical + e.margin_current - e.cost_historical - e.cost_current",
+        "e.editions + e.current_editions",
+        dialect,
+    )
     return f"""
     INSERT INTO cv_eval ({names})
+    WITH v AS MATERIALIZED (
+        SELECT {carried}, e.promoter,
+          CAST(CASE WHEN e.opportunities > 0 THEN 1.0 * e.kept / e.opportunities END
+               AS {AS_RATE}) AS retention_own,
+          CAST({_clamp("s.retention")} AS {AS_RATE}) AS retention_segment,
+          CAST({retention} AS {AS_RATE}) AS retention,
+          CAST(CASE WHEN {took_part} THEN NULL ELSE s.conversion END AS {AS_RATE}) AS conversion,
+          CAST(CASE WHEN {took_part} THEN {per_edition}
+                 ELSE s.margin_per_edition END AS {AS_MONEY}) AS margin_per_edition,
+          (e.editions + e.current_editions = 0 OR e.opportunities = 0) AS estimated,
+          e.margin_historical + e.margin_current - e.cost_historical - e.cost_current AS total
+        FROM cv_facts e LEFT JOIN cv_segments s ON s.kind = e.kind AND s.segment = e.segment
+    )
     SELECT {", ".join(FACT_NAMES)}, retention_own, retention_segment, retention, conversion,
       margin_per_edition, CAST(exact_potential AS {AS_MONEY}), estimated,
       CASE kind {classes} END,
@@ -593,21 +665,7 @@ def _value_sql(fixed_r) -> str:
              COALESCE(SUM(total) OVER (PARTITION BY kind ORDER BY total DESC, sid
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS above,
              SUM(CASE WHEN total > 0 THEN total ELSE 0 END) OVER (PARTITION BY kind) AS grand
-      FROM (
-        SELECT {carried}, e.promoter,
-          CAST(CASE WHEN e.opportunities > 0 THEN 1.0 * e.kept / e.opportunities END
-               AS {AS_RATE}) AS retention_own,
-          CAST({_clamp("s.retention")} AS {AS_RATE}) AS retention_segment,
-          CAST({retention} AS {AS_RATE}) AS retention,
-          CAST(CASE WHEN {took_part} THEN NULL ELSE s.conversion END AS {AS_RATE}) AS conversion,
-          CAST(CASE WHEN {took_part}
-                 THEN (e.margin_historical + e.margin_current - e.cost_historical - e.cost_current)
-                      / (e.editions + e.current_editions)
-                 ELSE s.margin_per_edition END AS {AS_MONEY}) AS margin_per_edition,
-          (e.editions + e.current_editions = 0 OR e.opportunities = 0) AS estimated,
-          e.margin_historical + e.margin_current - e.cost_historical - e.cost_current AS total
-        FROM cv_facts e LEFT JOIN cv_segments s ON s.kind = e.kind AND s.segment = e.segment
-      ) v
+      FROM v
     ) w"""
 
 
@@ -718,7 +776,7 @@ def evaluate(at: datetime) -> dict[str, int]:
     fell = _raise_fall_alerts(connection, params)
     owners = assign_key_account_owners(connection, params)
     customers = _run(connection, "SELECT COUNT(*) FROM cv_eval", params).scalar_one()
-    for table in (FACTS, EVAL, SEGMENTS, MEETINGS):
+    for table in SCRATCH:
         table.drop(connection)
     connection.execute(
         sa.insert(ValueRun).values(ran_at=at, customers=customers, created=created, updated=updated)

@@ -135,6 +135,24 @@ def test_visitors_are_valued_by_attendance(app):
     assert row.value_class.value == "maintain"
 
 
+def test_an_odd_total_over_two_editions_keeps_its_half(app):
+    """Whole decimals are integers in SQLite: the profit per edition and the segment's margin
+    must still divide as decimals, the same on both databases."""
+    e1, e2, _e3 = three_editions()
+    member, prospect = create_lc_company("Odd Co"), create_lc_company("Odd Prospect")
+    create_participation(member, e1, amount="100000")  # 0.35 × 100,000 = 35,000
+    create_participation(member, e2, amount="100020")  # 0.35 × 100,020 = 35,007
+    evaluate_values(at("2025-06-01"))
+
+    row = value_of("company_id", member.id)
+    assert (row.historical, row.current) == (Decimal("35000.00"), Decimal("35007.00"))
+    # 70,007 over 2 editions, not 35,003.
+    assert row.margin_per_edition == Decimal("35003.50")
+    # The prospect's is the segment's, shrunk toward the kind's (70,007 / 2 as well):
+    # (5 × 35,003.5 + 70,007) / (5 + 2) = 35,003.5; the kind at 35,003 would give 35,003.14.
+    assert value_of("company_id", prospect.id).margin_per_edition == Decimal("35003.50")
+
+
 def test_a_fixed_retention_rate_replaces_the_measured_one(app):
     e1, *_ = three_editions()
     company = create_lc_company("Fixed Co")
