@@ -126,15 +126,23 @@ def _match(values: dict, by_tax: dict[str, int], by_name: dict[str, int]) -> int
 
 
 def _existing_companies() -> tuple[dict[str, int], dict[str, int]]:
-    by_tax, by_name = {}, {}
+    """Existing companies by tax id and by normalised name. A company's own name (Chinese, else
+    English) wins over another company's English name that normalises the same, then the
+    oldest company: the same file always matches the same companies, on either database."""
+    by_tax, by_name, by_name_en = {}, {}, {}
     for company_id, tax_id, name, name_en in db.session.execute(
-        sa.select(Company.id, Company.tax_id, Company.normalized_name, Company.normalized_name_en)
+        sa.select(
+            Company.id, Company.tax_id, Company.normalized_name, Company.normalized_name_en
+        ).order_by(Company.id)
     ):
         if tax_id:
             by_tax[tax_id] = company_id
-        for key in (name, name_en):
-            if key:
-                by_name.setdefault(key, company_id)
+        if name:
+            by_name.setdefault(name, company_id)
+        if name_en:
+            by_name_en.setdefault(name_en, company_id)
+    for key, company_id in by_name_en.items():
+        by_name.setdefault(key, company_id)
     return by_tax, by_name
 
 

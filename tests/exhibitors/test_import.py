@@ -120,6 +120,20 @@ def test_reimport_updates_by_tax_id_then_by_normalised_name(app):
     assert _count(Company) == 3
 
 
+def test_a_company_is_matched_by_its_own_name_before_another_companys_english_name(app):
+    """One company's English name is another's Chinese name (as normalised): each row of a
+    re-import updates the company whose own name it carries, whatever order the database
+    returns them in (once a random failure on PostgreSQL)."""
+    english_name_first = create_company("北方", "Alpha")
+    own_name = create_company("Alpha", "")
+    result = importer.check(
+        "x.csv",
+        _csv([HEADER, ["北方", "Alpha", "", "", "", "", ""], ["Alpha", "", "", "", "", "", ""]]),
+    )
+    assert result.ok, [r.errors for r in result.rows] + result.file_errors
+    assert [r.existing_id for r in result.rows] == [english_name_first.id, own_name.id]
+
+
 def test_row_errors_are_reported_in_plain_words(app):
     result = importer.check(
         "x.xlsx",
