@@ -128,6 +128,7 @@ def contract_account(contract: Contract, today: date) -> ContractAccount:
 
 
 def _cents(amount):
+    """An amount in whole cents, summed exactly on both databases."""
     return sa.cast(sa.func.round(amount * 100), sa.BigInteger)
 
 
@@ -140,6 +141,11 @@ def _in_show(show_id: int, contract_id):
     return contract_id.in_(sa.select(Contract.id).where(Contract.show_id == show_id))
 
 
+def _of_show(document, show_id: int):
+    """The show's documents: a document's show is its contract's, set when it is issued."""
+    return document.show_id == show_id
+
+
 def _paid(show_id: int):
     return (
         sa.select(Payment.contract_id, sa.func.sum(_cents(Payment.amount)).label("paid"))
@@ -150,7 +156,8 @@ def _paid(show_id: int):
 
 
 def invoice_balances(show_id: int, today: date):
-    """Per invoice of the show, in cents: credited, net, settled and open, and whether overdue."""
+    """Per invoice of the show, in cents: amount, credited, net, settled and open, and whether
+    it is overdue (1 or 0)."""
     note = aliased(Invoice)
     credits = (
         sa.select(
@@ -158,7 +165,7 @@ def invoice_balances(show_id: int, today: date):
             note.credited_invoice_id.label("invoice_id"),
             sa.func.sum(_cents(note.amount)).label("credited"),
         )
-        .where(note.kind == DocumentKind.credit_note, _in_show(show_id, note.contract_id))
+        .where(note.kind == DocumentKind.credit_note, _of_show(note, show_id))
         .group_by(note.contract_id, note.credited_invoice_id)
         .subquery("credits")
     )
@@ -171,11 +178,13 @@ def invoice_balances(show_id: int, today: date):
             Invoice.contract_id,
             Invoice.due_on,
             Contract.state,
+            _cents(Invoice.amount).label("amount"),
             credited.label("credited"),
             net.label("net"),
             sa.func.sum(net)
             .over(
-                partition_by=Invoice.contract_id,
+                # `+ 0`: else SQLite walks every show's invoices in contract order to save a sort
+                partition_by=Invoice.contract_id + 0,
                 order_by=(sa.func.coalesce(Invoice.due_on, Invoice.issued_on), Invoice.id),
                 rows=(None, 0),
             )
@@ -190,7 +199,7 @@ def invoice_balances(show_id: int, today: date):
             ),
         )
         .outerjoin(paid, paid.c.contract_id == Invoice.contract_id)
-        .where(Contract.show_id == show_id, Invoice.kind == DocumentKind.invoice)
+        .where(_of_show(Invoice, show_id), Invoice.kind == DocumentKind.invoice)
         .subquery("ordered")
     )
     unpaid = ordered.c.through - ordered.c.paid
@@ -200,6 +209,7 @@ def invoice_balances(show_id: int, today: date):
     return sa.select(
         ordered.c.invoice_id,
         ordered.c.contract_id,
+        ordered.c.amount,
         ordered.c.credited,
         ordered.c.net,
         (ordered.c.net - unsettled).label("settled"),
@@ -229,25 +239,15 @@ class ShowTotals:
 
 
 def show_totals(show_id: int, today: date) -> ShowTotals:
-    """The sums of the accounts of every contract the show lists, computed in the database."""
-    documents = (
-        sa.select(
-            Invoice.contract_id,
-            sa.func.sum(
-                sa.case((Invoice.kind == DocumentKind.invoice, _cents(Invoice.amount)), else_=0)
-            ).label("invoiced"),
-            sa.func.sum(
-                sa.case((Invoice.kind == DocumentKind.credit_note, _cents(Invoice.amount)), else_=0)
-            ).label("credited"),
-        )
-        .where(_in_show(show_id, Invoice.contract_id))
-        .group_by(Invoice.contract_id)
-        .subquery("documents")
-    )
+    """The sums of the accounts of every contract the show lists, computed in the database: one
+    pass over the show's invoices (their balances, summed per contract), joined to its contracts.
+    A credit note credits an invoice of its own contract, so the invoices' credits are all."""
     balances = invoice_balances(show_id, today)
     owed = (
         sa.select(
             balances.c.contract_id,
+            sa.func.sum(balances.c.amount).label("invoiced"),
+            sa.func.sum(balances.c.credited).label("credited"),
             sa.func.sum(balances.c.open).label("due"),
             sa.func.sum(sa.case((balances.c.overdue == 1, balances.c.open), else_=0)).label(
                 "overdue"
@@ -257,8 +257,8 @@ def show_totals(show_id: int, today: date) -> ShowTotals:
         .subquery("owed")
     )
     paid = _paid(show_id)
-    invoiced = sa.func.coalesce(documents.c.invoiced, 0)
-    credited = sa.func.coalesce(documents.c.credited, 0)
+    invoiced = sa.func.coalesce(owed.c.invoiced, 0)
+    credited = sa.func.coalesce(owed.c.credited, 0)
     left = _cents(Contract.total_amount) - invoiced + credited
     row = db.session.execute(
         sa.select(
@@ -272,13 +272,9 @@ def show_totals(show_id: int, today: date) -> ShowTotals:
                 sa.case((sa.and_(Contract.state == ContractState.signed, left > 0), left), else_=0)
             ),
         )
-        .outerjoin(documents, documents.c.contract_id == Contract.id)
-        .outerjoin(paid, paid.c.contract_id == Contract.id)
         .outerjoin(owed, owed.c.contract_id == Contract.id)
-        .where(
-            Contract.show_id == show_id,
-            sa.or_(Contract.state == ContractState.signed, documents.c.contract_id.is_not(None)),
-        )
+        .outerjoin(paid, paid.c.contract_id == Contract.id)
+        .where(_listed(show_id))
     ).one()
     count, *cents = row
     return ShowTotals(int(count or 0), *(money_of_cents(c) for c in cents))
