@@ -111,11 +111,11 @@ def organiser_rows(
 ) -> list[returns.ExhibitorReturn]:
     """Every exhibitor's return on the show, sorted by a column; empty values always last."""
     column = BY_KEY.get(sort, BY_KEY["name"])
-    found = returns.show_returns(show)
-    present = [r for r in found if column.value(r) is not None]
-    missing = [r for r in found if column.value(r) is None]
-    present.sort(key=lambda r: (column.value(r), r.company_id), reverse=descending)
-    return present + missing
+    valued = [(column.value(r), r) for r in returns.show_returns(show)]  # each cell once
+    present = [(v, r) for v, r in valued if v is not None]
+    missing = [r for v, r in valued if v is None]
+    present.sort(key=lambda pair: (pair[0], pair[1].company_id), reverse=descending)
+    return [r for _v, r in present] + missing
 
 
 SUMMED = ("staff_badges", "leads", "trade", "authority", "matched", "qualified")
