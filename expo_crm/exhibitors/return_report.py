@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
@@ -14,6 +15,7 @@ from expo_crm.documents.pdf import render_pdf
 from expo_crm.exhibitors import leads as lead_services
 from expo_crm.exhibitors import returns
 from expo_crm.exhibitors.models import Company, Contact
+from expo_crm.exhibitors.services import money
 from expo_crm.shows.models import Show
 
 
@@ -109,11 +111,32 @@ def organiser_rows(
 ) -> list[returns.ExhibitorReturn]:
     """Every exhibitor's return on the show, sorted by a column; empty values always last."""
     column = BY_KEY.get(sort, BY_KEY["name"])
-    found = returns.show_returns(show)
-    present = [r for r in found if column.value(r) is not None]
-    missing = [r for r in found if column.value(r) is None]
-    present.sort(key=lambda r: (column.value(r), r.company_id), reverse=descending)
-    return present + missing
+    valued = [(column.value(r), r) for r in returns.show_returns(show)]  # each cell once
+    present = [(v, r) for v, r in valued if v is not None]
+    missing = [r for v, r in valued if v is None]
+    present.sort(key=lambda pair: (pair[0], pair[1].company_id), reverse=descending)
+    return [r for _v, r in present] + missing
+
+
+SUMMED = ("staff_badges", "leads", "trade", "authority", "matched", "qualified")
+
+
+def summary(rows: list[returns.ExhibitorReturn]) -> dict[str, object]:
+    """The show's row under the table, by column key: counts and cost summed, the show's cost
+    per lead and per qualified lead, the mean satisfaction answered; meetings summed where
+    matchmaking runs. Summed from the rows the table is sorted from (they are all read anyway:
+    the percentiles and costs need every exhibitor), so it always agrees with them."""
+    found: dict[str, object] = {key: sum(getattr(r, key) for r in rows) for key in SUMMED}
+    meetings = [r.meetings for r in rows if r.meetings is not None]
+    found["meetings"] = sum(meetings) if meetings else None
+    found["cost"] = money(sum((r.cost for r in rows), Decimal(0)))
+    found["cost_per_lead"] = returns.per(found["cost"], found["leads"])
+    found["cost_per_qualified"] = returns.per(found["cost"], found["qualified"])
+    answered = [r.satisfaction for r in rows if r.satisfaction is not None]
+    found["satisfaction"] = (
+        (sum(answered) / len(answered)).quantize(Decimal("0.01")) if answered else None
+    )
+    return found
 
 
 def organiser_table(show: Show) -> tuple[list[str], list[list]]:

@@ -6,6 +6,7 @@ percentiles compare each exhibitor with those of its hall and of its category (i
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
@@ -192,16 +193,30 @@ class ExhibitorReturn:
         return round(100 * part / self.leads) if self.leads else None
 
 
-def _per(cost: Decimal, count: int) -> Decimal | None:
+def per(cost: Decimal, count: int) -> Decimal | None:
+    """Cost per one of `count`; None for none."""
     return money(cost / count) if count else None
 
 
-def _compare(group: str, mine: Decimal | None, values: list[Decimal]) -> Comparison:
+@dataclass(frozen=True)
+class _Group:
+    """A group's values of one cost, sorted, and their median: computed once per group."""
+
+    values: list[Decimal]
+    median: Decimal | None
+
+    @classmethod
+    def of(cls, values: list[Decimal]) -> _Group:
+        ordered = sorted(values)
+        return cls(ordered, money(statistics.median(ordered)) if ordered else None)
+
+
+def _compare(group: str, mine: Decimal | None, peers: _Group) -> Comparison:
+    values, median = peers.values, peers.median
     if mine is None or not values:
         return Comparison(group, len(values), None, None, None)
-    median = money(statistics.median(values))
     others = len(values) - 1
-    cheaper = sum(1 for v in values if v < mine)
+    cheaper = bisect.bisect_left(values, mine)  # how many paid less
     return Comparison(
         group,
         len(values),
@@ -255,8 +270,8 @@ def show_returns(show: Show) -> list[ExhibitorReturn]:
                 discount=discount,
                 services=spent,
                 cost=cost,
-                cost_per_lead=_per(cost, int(row.leads)),
-                cost_per_qualified=_per(cost, int(row.qualified)),
+                cost_per_lead=per(cost, int(row.leads)),
+                cost_per_qualified=per(cost, int(row.qualified)),
                 show_name_zh=show.name_zh,
                 show_name_en=show.name_en,
             )
@@ -266,15 +281,17 @@ def show_returns(show: Show) -> list[ExhibitorReturn]:
 
 
 def _rank(found: list[ExhibitorReturn]) -> None:
+    """Each return against its hall's and its category's (sorted once per group: a show's
+    thousands of exhibitors in a few halls would otherwise compare every pair)."""
     for key, attribute in (("hall", "hall"), ("category", "category")):
         groups: dict[str, list[ExhibitorReturn]] = defaultdict(list)
         for r in found:
             groups[getattr(r, attribute)].append(r)
         for members in groups.values():
-            per_lead = [r.cost_per_lead for r in members if r.cost_per_lead is not None]
-            per_qualified = [
-                r.cost_per_qualified for r in members if r.cost_per_qualified is not None
-            ]
+            per_lead = _Group.of([r.cost_per_lead for r in members if r.cost_per_lead is not None])
+            per_qualified = _Group.of(
+                [r.cost_per_qualified for r in members if r.cost_per_qualified is not None]
+            )
             for r in members:
                 setattr(r, f"{key}_lead", _compare(key, r.cost_per_lead, per_lead))
                 setattr(r, f"{key}_qualified", _compare(key, r.cost_per_qualified, per_qualified))

@@ -1,15 +1,18 @@
-"""The organiser's view of every exhibitor's return on a show: a sortable table, its Excel
-export, and each exhibitor's report."""
+"""The organiser's view of every exhibitor's return on a show: a sortable table, a page at a
+time under the show's summary row, its Excel export (every exhibitor), and each report."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from expo_crm import lists
 from expo_crm.auth.permissions import requires
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.exhibitors import return_report, returns
 from expo_crm.exhibitors.contracts import get_contract_or_404
 from expo_crm.exhibitors.views import bp
 from expo_crm.shows import services as shows
+
+RETURNS_PER_PAGE = 50
 
 
 def _show():
@@ -24,11 +27,15 @@ def returns_list():
     sort = request.args.get("sort", "name")
     sort = sort if sort in return_report.BY_KEY else "name"
     descending = request.args.get("desc") == "1"
+    rows = return_report.organiser_rows(show, sort, descending) if show else []
+    pagination = lists.page_of_list(rows, RETURNS_PER_PAGE)
     return render_template(
         "exhibitors/returns.html",
         show=show,
         shows=shows.list_shows(),
-        rows=return_report.organiser_rows(show, sort, descending) if show else [],
+        pagination=pagination,
+        rows=pagination.items,
+        summary=return_report.summary(rows) if rows else None,
         columns=return_report.COLUMNS,
         sort=sort,
         descending=descending,

@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from expo_crm import lists
 from expo_crm.actions import user_action
 from expo_crm.auth.permissions import requires
 from expo_crm.converters import bounded_int
@@ -14,7 +15,12 @@ from expo_crm.db import db
 from expo_crm.documents.excel import xlsx_response
 from expo_crm.exhibitors.contracts import get_contract_or_404
 from expo_crm.invoicing import fapiao, services
-from expo_crm.invoicing.accounts import contract_account, show_accounts
+from expo_crm.invoicing.accounts import (
+    accounts_for,
+    contract_account,
+    show_contracts_query,
+    show_totals,
+)
 from expo_crm.invoicing.documents import accountant_rows, pdf_filename, render_document_pdf
 from expo_crm.invoicing.forms import (
     ActionForm,
@@ -33,12 +39,16 @@ from expo_crm.shows import services as shows
 def overview():
     show_id = request.args.get("show", type=bounded_int)
     show = shows.get_show_or_404(show_id) if show_id else shows.current_show()
-    accounts = show_accounts(show.id, services.organiser_today()) if show else None
+    today = services.organiser_today()
+    pagination = lists.page_of_rows(show_contracts_query(show.id)) if show else None
+    contracts = [contract for contract, _company in pagination.items] if pagination else []
     return render_template(
         "invoicing/overview.html",
         show=show,
         shows=shows.list_shows(),
-        accounts=accounts,
+        pagination=pagination,
+        accounts=accounts_for(contracts, today),
+        totals=show_totals(show.id, today) if show else None,
         issuer=services.current_issuer(),
     )
 
